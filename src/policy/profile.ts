@@ -1,0 +1,190 @@
+/**
+ * A jurisdiction profile: one regulation turned into data. Everything a rule needs to know
+ * about a province or ministry lives here, so the code stays the same for all of them and an
+ * operator can load their own profile from JSON (validated by this schema).
+ */
+import { z } from "zod";
+
+const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "giờ phải có dạng HH:MM");
+const article = z.string().min(1).describe("Where the rule comes from, e.g. 'Điều 5.3'");
+
+/**
+ * Templates for local parts. Tokens:
+ *   {family} {middle} {given}   name parts, without diacritics, lower case
+ *   {f} {m} {g}                 initials: family, every middle name, given
+ *   {agency}                    local part of the person's agency (ninhbinh)
+ *   {unit}                      the person's unit symbol (mic collisions)
+ *   {ward}                      ward/commune short name (binhtan ward staff)
+ */
+const template = z.string().min(1);
+
+const CollisionStep = z.discriminatedUnion("type", [
+  /** Append birth data to the name part, e.g. "{yy}" then "{m}{yy}" (phuyen Điều 4.2b). */
+  z.object({ type: z.literal("birth"), format: z.string().regex(/\{(yy|yyyy|m|mm|d|dd)\}/), article }),
+  /** `<name part>.<unit symbol>` (mic Điều 5.4). */
+  z.object({ type: z.literal("unit-suffix"), article }),
+  /** Offer letter-order permutations of the name parts as alternatives (mic Điều 5.4). */
+  z.object({ type: z.literal("permutation"), article }),
+  /** Sequence number right after the name part: 2, 3, … (ninhbinh Điều 5). */
+  z.object({ type: z.literal("sequence"), start: z.number().int().min(1).default(2), article }),
+]);
+export type CollisionStep = z.infer<typeof CollisionStep>;
+
+const PersonalNaming = z.object({
+  /** The name part of the local part, e.g. "{f}{m}{given}" for mic. */
+  pattern: template,
+  /** What follows the name part (collision numbers go between), e.g. ".{agency}" or ".binhtan". */
+  suffix: z.string().default(""),
+  /** Suffix for staff of a ward/commune, e.g. ".{ward}.bt" (binhtan Điều 5). */
+  wardSuffix: z.string().optional(),
+  /** Collision steps tried in order; the first step that yields a free address wins. */
+  collisions: z.array(CollisionStep).min(1),
+  article,
+  /** Set when the regulation defers to another text and this is our documented default. */
+  defaultNote: z.string().optional(),
+});
+
+const UnitNaming = z.object({
+  /** Templates per unit kind. Tokens: {abbr} (symbol/abbreviation), {name} (place name), {parent}. */
+  agency: template,
+  district: template,
+  commune: template,
+  division: template,
+  group: template.default("{name}"),
+  /** What happens to characters outside [a-z0-9]: mic turns them into "_", others drop them. */
+  invalidChars: z.enum(["underscore", "remove"]),
+  /** Words removed from abbreviations before use, e.g. "và" (ninhbinh Điều 5). */
+  dropWords: z.array(z.string()).default([]),
+  article,
+  defaultNote: z.string().optional(),
+});
+
+const PasswordPolicy = z.object({
+  minLength: z.number().int().min(1).max(128),
+  requireUpper: z.boolean(),
+  requireLower: z.boolean(),
+  requireDigit: z.boolean(),
+  requireSpecial: z.boolean(),
+  /** The special characters the regulation lists; any of them satisfies requireSpecial. */
+  specials: z.string(),
+  /** Maximum age in calendar months; null = no fixed expiry. */
+  maxAgeMonths: z.number().int().positive().nullable(),
+  /** How many previous passwords may not be reused. */
+  historyCount: z.number().int().min(0).default(5),
+  article,
+});
+
+const Period = z.object({
+  value: z.number().int().min(0),
+  unit: z.enum(["days", "workingDays", "months"]),
+});
+export type Period = z.infer<typeof Period>;
+
+/**
+ * Periods apply in sequence from the official leaving date: ninhbinh revokes "5 days to ask,
+ * then 3 working days to act" (Điều 7.2). sendLock null = sending is never locked separately.
+ */
+const LeaverRule = z.object({ sendLock: z.array(Period).nullable(), revoke: z.array(Period).min(1) });
+
+/** A window of a working day in which the mailbox must be opened at least once. */
+const CheckSlot = z.object({
+  from: timeOfDay,
+  to: timeOfDay,
+  label: z.string(),
+});
+
+const Duty = z.object({
+  id: z.string(),
+  description: z.string(),
+  everyMonths: z.number().int().positive().optional(),
+  /** Fixed yearly date, MM-DD (e.g. Ninh Bình report before 15 December). */
+  yearlyBy: z
+    .string()
+    .regex(/^\d{2}-\d{2}$/)
+    .optional(),
+  article,
+});
+
+export const ProfileSchema = z.object({
+  id: z.string().regex(/^[a-z][a-z0-9_-]{1,31}$/, "mã hồ sơ chỉ gồm chữ thường, số, - và _"),
+  name: z.string().min(1),
+  regulation: z.object({ code: z.string(), title: z.string(), year: z.number().int() }),
+  domain: z
+    .string()
+    .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,}$/, "tên miền không hợp lệ"),
+  operator: z.object({
+    name: z.string().min(1),
+    email: z.string().email().optional(),
+    phone: z.string().optional(),
+    article,
+  }),
+  naming: z.object({ personal: PersonalNaming, unit: UnitNaming }),
+  passwords: z.object({
+    user: PasswordPolicy,
+    admin: PasswordPolicy,
+    /** When the owner must change the password at the next login. */
+    mustChangeAfterIssue: z.boolean(),
+    mustChangeAfterRestore: z.boolean(),
+    /** binhtan Điều 6.2: not changing at first login locks the mailbox, after this many days. */
+    lockIfNotChangedWithinDays: z.number().int().positive().nullable(),
+    /** A temporary password not replaced in time expires (hours). */
+    tempPasswordHours: z.number().int().positive().default(72),
+  }),
+  eligibility: z.object({
+    /** Contract staff need a contract of at least this many months (mic Điều 6.3: 1 year). */
+    minContractMonths: z.number().int().min(0),
+    onePersonalMailboxPerPerson: z.boolean(),
+    /** Working days a unit has to ask after a hire or departure (binhtan Điều 8.2). */
+    requestWithinWorkingDays: z.number().int().positive().nullable(),
+    article,
+  }),
+  leaver: z.object({
+    staff: LeaverRule,
+    division: LeaverRule,
+    department: LeaverRule,
+    article,
+  }),
+  inactivity: z.object({
+    months: z.number().int().positive(),
+    basis: z.enum(["sendReceive", "login"]),
+    warnDaysBefore: z.array(z.number().int().positive()).default([30, 7, 1]),
+    /** ninhbinh Điều 7.1: removed if no reopen request within N working days of the notice. */
+    removalAfterNoticeWorkingDays: z.number().int().positive().nullable(),
+    article,
+  }),
+  serviceLevels: z.object({
+    restoreWorkingDays: z.number().int().positive(),
+    createWorkingDays: z.number().int().positive(),
+    resetWorkingDays: z.number().int().positive(),
+    article,
+  }),
+  checks: z.object({
+    unit: z.array(CheckSlot),
+    personal: z.array(CheckSlot),
+    article,
+  }),
+  replyLimitWorkingDays: z.number().int().positive().nullable(),
+  limits: z.object({
+    quotaMb: z.number().int().positive().nullable(),
+    attachmentMaxMb: z.number().int().positive().nullable(),
+    quotaWarnPercent: z.number().int().min(1).max(100).default(90),
+    blockedExtensions: z.array(z.string().regex(/^\.[a-z0-9]+$/)).default([]),
+    autoForwardOutsideGov: z.enum(["allowed", "forbidden"]).default("allowed"),
+  }),
+  workingHours: z.object({
+    morning: z.object({ start: timeOfDay, end: timeOfDay }),
+    afternoon: z.object({ start: timeOfDay, end: timeOfDay }),
+    /** "Within N working days" ends at this time of the N-th working day. */
+    endOfDay: timeOfDay.default("17:00"),
+    /** Send reminders outside working hours too. */
+    remindOutsideHours: z.boolean().default(false),
+  }),
+  duties: z.array(Duty).default([]),
+});
+
+export type Profile = z.infer<typeof ProfileSchema>;
+export type ProfileInput = z.input<typeof ProfileSchema>;
+export type PasswordPolicy = z.infer<typeof PasswordPolicy>;
+export type PersonalNaming = z.infer<typeof PersonalNaming>;
+export type UnitNaming = z.infer<typeof UnitNaming>;
+export type CheckSlot = z.infer<typeof CheckSlot>;

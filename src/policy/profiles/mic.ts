@@ -1,0 +1,87 @@
+import type { ProfileInput } from "../profile.ts";
+import { BASELINE_PASSWORD, LEAVER_BY_LEVEL, SLOT, WORKING_HOURS } from "./common.ts";
+
+/** Bộ Thông tin và Truyền thông, QĐ 652/QĐ-BTTTT (26/4/2016). Seed 000. */
+export const mic: ProfileInput = {
+  id: "mic",
+  name: "Bộ Thông tin và Truyền thông",
+  regulation: {
+    code: "652/QĐ-BTTTT",
+    title: "Quy chế quản lý, sử dụng hệ thống thư điện tử công vụ của Bộ Thông tin và Truyền thông",
+    year: 2016,
+  },
+  domain: "mic.gov.vn",
+  operator: { name: "Trung tâm Thông tin", email: "support@mic.gov.vn", article: "Điều 4" },
+  naming: {
+    personal: {
+      pattern: "{f}{m}{given}",
+      suffix: "",
+      collisions: [
+        { type: "unit-suffix", article: "Điều 5.4" },
+        { type: "permutation", article: "Điều 5.4" },
+        { type: "sequence", start: 2, article: "mailbot (khi mọi cách của Điều 5.4 đều đã có người dùng)" },
+      ],
+      article: "Điều 5.3",
+    },
+    unit: {
+      agency: "{abbr}",
+      district: "{abbr}",
+      commune: "{abbr}",
+      division: "{abbr}",
+      group: "{name}",
+      invalidChars: "underscore",
+      dropWords: [],
+      article: "Điều 5.1",
+    },
+  },
+  passwords: {
+    // Điều 15.2 only asks for a periodic change; length and classes are our baseline.
+    user: { ...BASELINE_PASSWORD, article: "Điều 15.2 (độ phức tạp: mặc định của mailbot)" },
+    admin: { ...BASELINE_PASSWORD, minLength: 10, article: "Điều 15.2 (độ phức tạp: mặc định của mailbot)" },
+    mustChangeAfterIssue: true,
+    mustChangeAfterRestore: true,
+    lockIfNotChangedWithinDays: null,
+    tempPasswordHours: 72,
+  },
+  eligibility: {
+    minContractMonths: 12,
+    onePersonalMailboxPerPerson: true,
+    requestWithinWorkingDays: null,
+    article: "Điều 6.3",
+  },
+  leaver: { ...LEAVER_BY_LEVEL, article: "Điều 6.4c" },
+  inactivity: {
+    months: 6,
+    basis: "sendReceive",
+    warnDaysBefore: [30, 7, 1],
+    removalAfterNoticeWorkingDays: null,
+    article: "Điều 7.2a",
+  },
+  serviceLevels: {
+    restoreWorkingDays: 1,
+    createWorkingDays: 3,
+    resetWorkingDays: 1,
+    article: "Điều 7.3b (khôi phục); cấp mới, cấp lại mật khẩu: mặc định của mailbot",
+  },
+  checks: {
+    unit: [SLOT.startMorning, SLOT.endMorning, SLOT.endAfternoon],
+    personal: [],
+    article: "Điều 12.3a",
+  },
+  replyLimitWorkingDays: 2,
+  limits: { quotaMb: 1024, attachmentMaxMb: 20, quotaWarnPercent: 90, blockedExtensions: [] },
+  workingHours: WORKING_HOURS,
+  duties: [
+    {
+      id: "active-list",
+      description: "Thống kê danh sách cá nhân, đơn vị đang sử dụng hộp thư gửi Trung tâm Thông tin",
+      everyMonths: 6,
+      article: "Điều 14.6",
+    },
+    {
+      id: "outage-notice",
+      description: "Báo trước tối thiểu 03 ngày làm việc khi tạm ngừng dịch vụ",
+      article: "Điều 10.3",
+    },
+  ],
+};

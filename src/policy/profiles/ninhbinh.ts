@@ -1,0 +1,107 @@
+import type { ProfileInput } from "../profile.ts";
+import { SLOT, WORKING_HOURS } from "./common.ts";
+
+const PASSWORD_BASE = {
+  requireUpper: true,
+  requireLower: true,
+  requireDigit: true,
+  requireSpecial: true,
+  // Điều 11.1 asks for "ký tự đặc biệt" without a list: accept common ASCII specials.
+  specials: "!@#$%^&*()-_=+[]{};:,.?/~",
+  historyCount: 5,
+  article: "Điều 11.1; Điều 11.2",
+} as const;
+
+/**
+ * Ninh Bình leavers (Điều 7.2): the agency asks within 5 days of the decision, the operator
+ * terminates within 3 working days of the request. No separate send-lock step.
+ */
+const LEAVER: ProfileInput["leaver"]["staff"] = {
+  sendLock: null,
+  revoke: [
+    { value: 5, unit: "days" },
+    { value: 3, unit: "workingDays" },
+  ],
+};
+
+/** UBND tỉnh Ninh Bình, Quy chế (dự thảo 2020). Seed 004. */
+export const ninhbinh: ProfileInput = {
+  id: "ninhbinh",
+  name: "Ủy ban nhân dân tỉnh Ninh Bình",
+  regulation: {
+    code: "Dự thảo 2020",
+    title: "Quy chế quản lý, sử dụng hệ thống thư điện tử công vụ tỉnh Ninh Bình",
+    year: 2020,
+  },
+  domain: "ninhbinh.gov.vn",
+  operator: { name: "Sở Thông tin và Truyền thông", email: "stttt@ninhbinh.gov.vn", article: "Điều 6.1" },
+  naming: {
+    personal: {
+      pattern: "{given}{f}{m}",
+      suffix: ".{agency}",
+      collisions: [{ type: "sequence", start: 2, article: "Điều 5.2b" }],
+      article: "Điều 5.2a",
+    },
+    unit: {
+      agency: "{abbr}",
+      district: "{name}",
+      commune: "{name}.{parent}",
+      division: "{abbr}.{parent}",
+      group: "{name}",
+      invalidChars: "remove",
+      dropWords: ["và"],
+      article: "Điều 5.1",
+    },
+  },
+  passwords: {
+    user: { ...PASSWORD_BASE, minLength: 8, maxAgeMonths: 6 },
+    admin: { ...PASSWORD_BASE, minLength: 10, maxAgeMonths: 3 },
+    mustChangeAfterIssue: true,
+    mustChangeAfterRestore: true,
+    lockIfNotChangedWithinDays: null,
+    tempPasswordHours: 72,
+  },
+  eligibility: {
+    minContractMonths: 12,
+    onePersonalMailboxPerPerson: true,
+    requestWithinWorkingDays: null,
+    article: "Điều 6 (hợp đồng tối thiểu 12 tháng: mặc định của mailbot)",
+  },
+  leaver: { staff: LEAVER, division: LEAVER, department: LEAVER, article: "Điều 7.2" },
+  inactivity: {
+    months: 6,
+    basis: "login",
+    warnDaysBefore: [30, 7, 1],
+    removalAfterNoticeWorkingDays: 15,
+    article: "Điều 7.1",
+  },
+  serviceLevels: {
+    restoreWorkingDays: 3,
+    createWorkingDays: 3,
+    resetWorkingDays: 3,
+    article: "Điều 6.2",
+  },
+  checks: {
+    // Điều 8.2: the clerk reviews the unit mailbox daily.
+    unit: [SLOT.endAfternoon],
+    personal: [],
+    article: "Điều 8.2",
+  },
+  replyLimitWorkingDays: null,
+  limits: {
+    quotaMb: null,
+    attachmentMaxMb: null,
+    quotaWarnPercent: 90,
+    blockedExtensions: [".exe", ".com", ".dll", ".net"],
+    autoForwardOutsideGov: "forbidden",
+  },
+  workingHours: WORKING_HOURS,
+  duties: [
+    {
+      id: "yearly-report",
+      description: "Báo cáo UBND tỉnh kết quả thực hiện Quy chế (qua Sở TT&TT)",
+      yearlyBy: "12-15",
+      article: "Điều 13.6",
+    },
+  ],
+};

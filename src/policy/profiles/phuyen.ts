@@ -1,0 +1,104 @@
+import type { ProfileInput } from "../profile.ts";
+import { LEAVER_BY_LEVEL, SLOT, WORKING_HOURS } from "./common.ts";
+
+const PASSWORD = {
+  minLength: 8,
+  requireUpper: true,
+  requireLower: true,
+  requireDigit: true,
+  requireSpecial: true,
+  specials: "!@#%$*&",
+  // Điều 13.3: "định kỳ 01 tháng thay đổi mật khẩu một lần".
+  maxAgeMonths: 1,
+  historyCount: 5,
+  article: "Điều 9; Điều 13.3",
+} as const;
+
+/** UBND tỉnh Phú Yên, QĐ 13/2020/QĐ-UBND (12/6/2020). Seed 002. */
+export const phuyen: ProfileInput = {
+  id: "phuyen",
+  name: "Ủy ban nhân dân tỉnh Phú Yên",
+  regulation: {
+    code: "13/2020/QĐ-UBND",
+    title: "Quy định quản lý, sử dụng hệ thống thư điện tử công vụ tỉnh Phú Yên",
+    year: 2020,
+  },
+  domain: "phuyen.gov.vn",
+  operator: { name: "Sở Thông tin và Truyền thông", email: "support@phuyen.gov.vn", article: "Điều 3" },
+  naming: {
+    personal: {
+      pattern: "{family}{middle}{given}",
+      suffix: "",
+      collisions: [
+        { type: "birth", format: "{yy}", article: "Điều 4.2b" },
+        { type: "birth", format: "{m}{yy}", article: "Điều 4.2b" },
+        {
+          type: "sequence",
+          start: 2,
+          article: "mailbot (khi cả hai cách của Điều 4.2b đều đã có người dùng)",
+        },
+      ],
+      article: "Điều 4.2a",
+    },
+    unit: {
+      agency: "{abbr}",
+      district: "{name}",
+      commune: "{name}.{parent}",
+      division: "{abbr}.{parent}",
+      group: "{name}",
+      invalidChars: "remove",
+      dropWords: [],
+      article: "Điều 4.1",
+    },
+  },
+  passwords: {
+    user: PASSWORD,
+    admin: PASSWORD,
+    mustChangeAfterIssue: true,
+    mustChangeAfterRestore: true,
+    lockIfNotChangedWithinDays: null,
+    tempPasswordHours: 72,
+  },
+  eligibility: {
+    minContractMonths: 12,
+    onePersonalMailboxPerPerson: true,
+    requestWithinWorkingDays: null,
+    article: "Điều 5 (hợp đồng tối thiểu 12 tháng: theo Điều 6.3 QĐ 652/QĐ-BTTTT, mặc định của mailbot)",
+  },
+  leaver: { ...LEAVER_BY_LEVEL, article: "Điều 5.3b" },
+  inactivity: {
+    months: 6,
+    basis: "sendReceive",
+    warnDaysBefore: [30, 7, 1],
+    removalAfterNoticeWorkingDays: null,
+    article: "Điều 6.2a",
+  },
+  serviceLevels: {
+    restoreWorkingDays: 1,
+    createWorkingDays: 3,
+    resetWorkingDays: 1,
+    article: "Điều 6.3b (khôi phục); cấp mới, cấp lại mật khẩu: mặc định của mailbot",
+  },
+  checks: {
+    // Điều 13.1 encourages daily checking: one window at the end of the day.
+    unit: [SLOT.endAfternoon],
+    personal: [],
+    article: "Điều 13.1",
+  },
+  replyLimitWorkingDays: 2,
+  limits: { quotaMb: 2048, attachmentMaxMb: 15, quotaWarnPercent: 90, blockedExtensions: [] },
+  workingHours: WORKING_HOURS,
+  duties: [
+    {
+      id: "active-list",
+      description: "Thống kê danh sách cá nhân, đơn vị đang sử dụng hộp thư gửi Sở TT&TT",
+      everyMonths: 6,
+      article: "Điều 12.9",
+    },
+    {
+      id: "outage-notice",
+      description: "Báo trước tối thiểu 03 ngày làm việc khi tạm ngừng dịch vụ",
+      article: "Điều 8.1c",
+    },
+  ],
+};
