@@ -1,0 +1,36 @@
+/**
+ * Applies the committed migrations in `migrations/` (resolved from this file, not from the
+ * working directory, so the CLI and tests work from anywhere).
+ */
+import { fileURLToPath } from "node:url";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
+import postgres from "postgres";
+import type { Database } from "./client.ts";
+
+export const MIGRATIONS_FOLDER = fileURLToPath(new URL("../../migrations", import.meta.url));
+
+/** Key of the session-level advisory lock that serialises migrations across instances. */
+const MIGRATION_LOCK_KEY = 727_001_042;
+
+export async function migrateDatabase(database: Database): Promise<void> {
+  if (database.driver === "pglite") {
+    // One process owns a PGlite folder (lock file), so nobody can race us here.
+    await migratePglite(database.driverDb, { migrationsFolder: MIGRATIONS_FOLDER });
+    return;
+  }
+  // drizzle's migrate() takes no lock: two instances starting together would both apply the
+  // same migration. Hold a session advisory lock on a dedicated connection (not the pool, which
+  // migrate() uses) for the whole run; it is released on unlock or when the connection drops.
+  const lockClient = postgres(database.url, { max: 1, onnotice: () => {} });
+  try {
+    await lockClient`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
+    try {
+      await migratePostgres(database.driverDb, { migrationsFolder: MIGRATIONS_FOLDER });
+    } finally {
+      await lockClient`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`;
+    }
+  } finally {
+    await lockClient.end({ timeout: 5 });
+  }
+}

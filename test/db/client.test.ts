@@ -1,0 +1,40 @@
+import { describe, expect, it } from "vitest";
+import { databaseOptionsFromEnv, DEFAULT_PGLITE_DIR, redactUrl } from "../../src/db/client.ts";
+import { isAddressTaken, pgErrorInfo } from "../../src/db/errors.ts";
+
+describe("databaseOptionsFromEnv", () => {
+  it("uses PGlite in ./data/pglite without DATABASE_URL, and postgres.js with it", () => {
+    expect(databaseOptionsFromEnv({})).toEqual({ dataDir: DEFAULT_PGLITE_DIR });
+    expect(databaseOptionsFromEnv({ DATABASE_URL: "", PGLITE_DIR: "/var/lib/mailbot" })).toEqual({
+      dataDir: "/var/lib/mailbot",
+    });
+    expect(databaseOptionsFromEnv({ DATABASE_URL: "postgres://u:p@db:5432/mailbot" })).toEqual({
+      url: "postgres://u:p@db:5432/mailbot",
+    });
+  });
+
+  it("rejects a DATABASE_URL that is not a postgres URL", () => {
+    expect(() => databaseOptionsFromEnv({ DATABASE_URL: "mysql://x" })).toThrow(/postgres/);
+  });
+});
+
+describe("errors", () => {
+  it("finds the PostgreSQL error through Drizzle's wrapper, whatever the driver's field names", () => {
+    const pglite = Object.assign(new Error("dup"), {
+      code: "23505",
+      constraint: "address_claims_address_lower_uq",
+    });
+    const postgresJs = Object.assign(new Error("dup"), {
+      code: "23505",
+      constraint_name: "mailboxes_address_lower_uq",
+    });
+    expect(isAddressTaken(new Error("Failed query", { cause: pglite }))).toBe(true);
+    expect(isAddressTaken(new Error("Failed query", { cause: postgresJs }))).toBe(true);
+    expect(pgErrorInfo(Object.assign(new Error("io"), { code: "ECONNREFUSED" }))).toBeUndefined();
+    expect(pgErrorInfo(Object.assign(new Error("io"), { code: "EPERM" }))).toBeUndefined();
+  });
+
+  it("never shows the password of a URL", () => {
+    expect(redactUrl("postgres://mailbot:secret@db:5432/mailbot")).not.toContain("secret");
+  });
+});

@@ -1,0 +1,194 @@
+/**
+ * Dual-driver test databases. Every database test runs on PGlite, and also on a real PostgreSQL
+ * server when TEST_DATABASE_URL is set (CI sets REQUIRE_POSTGRES=true, and then a missing or
+ * unreachable server fails the run instead of skipping half of it).
+ *
+ * Isolation: each `openTestDatabase()` is a brand-new, migrated database (PGlite: restored from a
+ * migrated snapshot, ~0.6 s; PostgreSQL: CREATE DATABASE mailbot_test_<random>, dropped on close).
+ * `describeEachDb` opens one per describe block (per driver). Tests inside a block share it, so
+ * write them to not depend on each other (distinct addresses, ids from RETURNING), or pass
+ * `{ resetEach: true }` to wipe every table before each test with `resetDatabase`.
+ *
+ * Why not plain TRUNCATE: audit_log refuses TRUNCATE by design (trigger). `resetDatabase` wipes it
+ * anyway with `session_replication_role = replica`, which skips ordinary triggers for the
+ * transaction; it needs superuser rights, which the test server and PGlite give, and the
+ * application never has. Production code never resets anything.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import postgres from "postgres";
+import { afterAll, beforeAll, beforeEach, describe } from "vitest";
+import { openDatabase, type Database, type Driver } from "../../src/db/client.ts";
+import { MIGRATIONS_FOLDER, migrateDatabase } from "../../src/db/migrate.ts";
+
+export type { Database, Driver };
+
+/** Drivers to run: always "pglite"; "postgres" when TEST_DATABASE_URL is set. */
+export function testDatabases(env: NodeJS.ProcessEnv = process.env): Driver[] {
+  const url = env.TEST_DATABASE_URL?.trim();
+  if (!url && env.REQUIRE_POSTGRES === "true") {
+    throw new Error(
+      "REQUIRE_POSTGRES=true but TEST_DATABASE_URL is not set: PostgreSQL tests must run here, not be skipped. " +
+        "Set TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres.",
+    );
+  }
+  return url ? ["pglite", "postgres"] : ["pglite"];
+}
+
+// --- PGlite: one migrated snapshot, shared by every test file --------------------------------
+
+let pgliteSnapshot: Promise<Blob> | undefined;
+
+/**
+ * vitest runs test files in separate processes, so an in-memory snapshot alone would still
+ * migrate once per file. The tarball is also cached on disk, keyed by the migrations' content.
+ */
+function snapshotCachePath(): string {
+  const hash = createHash("sha256");
+  const pgliteVersion = JSON.parse(
+    readFileSync(new URL("../../node_modules/@electric-sql/pglite/package.json", import.meta.url), "utf8"),
+  ) as { version: string };
+  hash.update(pgliteVersion.version);
+  for (const name of readdirSync(MIGRATIONS_FOLDER).sort()) {
+    if (name.endsWith(".sql")) hash.update(name).update(readFileSync(join(MIGRATIONS_FOLDER, name)));
+  }
+  hash.update(readFileSync(join(MIGRATIONS_FOLDER, "meta", "_journal.json")));
+  return join(tmpdir(), "mailbot-test-cache", `pglite-${hash.digest("hex").slice(0, 16)}.tar`);
+}
+
+async function buildPgliteSnapshot(): Promise<Blob> {
+  const cachePath = snapshotCachePath();
+  if (existsSync(cachePath)) return new Blob([readFileSync(cachePath)]);
+  const database = await openDatabase({ inMemory: true });
+  try {
+    if (database.driver !== "pglite") throw new Error("unreachable");
+    await migrateDatabase(database);
+    const dump = await database.client.dumpDataDir("none");
+    mkdirSync(join(cachePath, ".."), { recursive: true });
+    // Write then rename: a parallel worker never reads a half-written tarball.
+    const partial = `${cachePath}.${process.pid}.${randomBytes(4).toString("hex")}.partial`;
+    writeFileSync(partial, Buffer.from(await dump.arrayBuffer()));
+    renameSync(partial, cachePath);
+    return dump;
+  } finally {
+    await database.close();
+  }
+}
+
+// --- PostgreSQL: a throw-away database per call ----------------------------------------------
+
+function adminUrl(): string {
+  const url = process.env.TEST_DATABASE_URL?.trim();
+  if (!url) throw new Error("TEST_DATABASE_URL is not set: cannot open a PostgreSQL test database.");
+  return url;
+}
+
+async function withAdmin<T>(fn: (sql: postgres.Sql) => Promise<T>): Promise<T> {
+  const url = adminUrl();
+  const admin = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 5 });
+  try {
+    return await fn(admin);
+  } catch (error) {
+    throw new Error(`PostgreSQL test server ${url} failed: ${(error as Error).message}`, { cause: error });
+  } finally {
+    await admin.end({ timeout: 5 });
+  }
+}
+
+async function openPostgresTestDatabase(migrate: boolean): Promise<Database> {
+  const name = `mailbot_test_${randomBytes(6).toString("hex")}`;
+  await withAdmin((admin) => admin.unsafe(`CREATE DATABASE "${name}"`));
+  const url = new URL(adminUrl());
+  url.pathname = `/${name}`;
+  let database: Database;
+  try {
+    database = await openDatabase({ url: url.toString(), maxConnections: 4 });
+    if (migrate) await migrateDatabase(database);
+  } catch (error) {
+    await withAdmin((admin) => admin.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+    throw error;
+  }
+  const close = database.close.bind(database);
+  return Object.assign(database, {
+    async close() {
+      await close();
+      await withAdmin((admin) => admin.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+    },
+  });
+}
+
+export interface OpenTestDatabaseOptions {
+  /** false: an empty database, for tests of migration itself (default true). */
+  migrate?: boolean;
+}
+
+/** A fresh, migrated database on `driver`. Close it when done (drops it on PostgreSQL). */
+export async function openTestDatabase(
+  driver: Driver,
+  options: OpenTestDatabaseOptions = {},
+): Promise<Database> {
+  const migrate = options.migrate ?? true;
+  if (driver === "postgres") return openPostgresTestDatabase(migrate);
+  if (!migrate) return openDatabase({ inMemory: true });
+  pgliteSnapshot ??= buildPgliteSnapshot();
+  // A failed build must not poison every later call in this process.
+  pgliteSnapshot.catch(() => (pgliteSnapshot = undefined));
+  return openDatabase({ loadDataDir: await pgliteSnapshot });
+}
+
+/**
+ * Empties every table of the public schema, audit_log included, and restarts identities.
+ * Test-only (see the header for why it may bypass the audit trigger).
+ */
+export async function resetDatabase(database: Database): Promise<void> {
+  const tables = await database.execute<{ name: string }>(
+    `select quote_ident(tablename) as name from pg_tables where schemaname = 'public'`,
+  );
+  if (tables.length === 0) return;
+  const list = tables.map((t) => `public.${t.name}`).join(", ");
+  await database.db.transaction(async (tx) => {
+    await tx.execute(`set local session_replication_role = replica`);
+    await tx.execute(`truncate ${list} restart identity cascade`);
+  });
+}
+
+export interface DescribeEachDbOptions {
+  /** Wipe all tables before each test (default false: one fresh database per block). */
+  resetEach?: boolean;
+}
+
+/**
+ * Registers `describe("<name> [<driver>]")` per driver with its own fresh database, opened in
+ * beforeAll and closed in afterAll. `getDb()` is only valid inside hooks and tests.
+ */
+export function describeEachDb(
+  name: string,
+  fn: (getDb: () => Database, driver: Driver) => void,
+  options: DescribeEachDbOptions = {},
+): void {
+  for (const driver of testDatabases()) {
+    describe(`${name} [${driver}]`, () => {
+      let database: Database | undefined;
+      beforeAll(async () => {
+        database = await openTestDatabase(driver);
+      });
+      afterAll(async () => {
+        await database?.close();
+        database = undefined;
+      });
+      if (options.resetEach) {
+        beforeEach(async () => {
+          if (database) await resetDatabase(database);
+        });
+      }
+      const getDb = (): Database => {
+        if (!database)
+          throw new Error(`The ${driver} test database is not open (use getDb() inside tests/hooks).`);
+        return database;
+      };
+      fn(getDb, driver);
+    });
+  }
+}
