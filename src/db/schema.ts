@@ -180,6 +180,8 @@ export const mailboxes = pgTable(
     lastSendAt: tstz("last_send_at"),
     lastReceiveAt: tstz("last_receive_at"),
     lastCheckAt: tstz("last_check_at"),
+    /** Last time the activity feed reported on this mailbox; the inactivity rule judges only reported mailboxes. */
+    activityReportedAt: tstz("activity_reported_at"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -192,6 +194,14 @@ export const mailboxes = pgTable(
     index("mailboxes_unit_idx").on(t.unitId),
     index("mailboxes_owner_idx").on(t.ownerStaffId),
     index("mailboxes_keeper_idx").on(t.keeperStaffId),
+    // Dated enforcement (reminder sweep): only rows with a date are indexed.
+    index("mailboxes_send_lock_at_idx").on(t.sendLockAt).where(sql`${t.sendLockAt} IS NOT NULL`),
+    index("mailboxes_revoke_at_idx").on(t.revokeAt).where(sql`${t.revokeAt} IS NOT NULL`),
+    index("mailboxes_remove_after_idx").on(t.removeAfter).where(sql`${t.removeAfter} IS NOT NULL`),
+    index("mailboxes_status_password_changed_idx").on(t.status, t.passwordChangedAt),
+    index("mailboxes_must_change_idx").on(t.createdAt).where(sql`${t.mustChangePassword}`),
+    index("mailboxes_storage_used_idx").on(t.storageUsedMb).where(sql`${t.storageUsedMb} IS NOT NULL`),
+    index("mailboxes_profile_kind_status_idx").on(t.profileId, t.kind, t.status),
     check("mailboxes_quota_nonnegative", sql`${t.quotaMb} IS NULL OR ${t.quotaMb} >= 0`),
   ],
 );
@@ -455,11 +465,15 @@ export const reminderClaims = pgTable(
     attempts: integer("attempts").notNull().default(0),
     lastError: text("last_error"),
     claimedBy: text("claimed_by"),
+    /** What to send (digest line, section, buttons), so a retry after a crash resends the same item. */
+    payload: jsonb("payload").$type<Record<string, unknown>>(),
   },
   (t) => [
     index("reminder_claims_unsent_idx")
       .on(t.claimedAt)
       .where(sql`${t.sentAt} IS NULL`),
+    // "Was this target already reminded by this rule?" (once-only rules such as reply-overdue).
+    index("reminder_claims_rule_target_idx").on(t.rule, t.target),
   ],
 );
 
