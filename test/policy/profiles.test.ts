@@ -37,7 +37,12 @@ describe("parseProfileJson", () => {
   });
 
   it("returns every error with its zod path", () => {
-    const bad = structuredClone(micInput) as unknown as Record<string, any>;
+    const bad = JSON.parse(JSON.stringify(micInput)) as {
+      passwords: { user: { minLength: number } };
+      domain: string;
+      leaver: { staff: { revoke: unknown[] } };
+      inactivity: { months?: number };
+    };
     bad.passwords.user.minLength = 0;
     bad.domain = "Not A Domain";
     bad.leaver.staff.revoke = [];
