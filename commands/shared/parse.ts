@@ -1,0 +1,398 @@
+/**
+ * Parsing what people type into the chat. Pure (no I/O, no clock reads: "today" is an argument),
+ * every function returns a Result whose error is a Vietnamese sentence saying what is wrong and
+ * how to write it instead, so a command can reply with it as is.
+ *
+ * The one-line /capmoi form (documented in /help and README):
+ *
+ *   /capmoi <họ và tên>; <ngày sinh dd/mm/yyyy>; <đơn vị>; <chức vụ>; <hình thức>[; <loại>]
+ *   /capmoi Huỳnh Ngọc Đức; 03/12/1985; Trung tâm CNTT&TT; chuyên viên; biên chế
+ *   /capmoi Lê Văn Tâm; 14/02/1990; Phòng CNTT; chuyên viên; hợp đồng 24 tháng
+ *
+ * - fields are separated by ";" (names and unit names contain spaces and "&", never ";");
+ * - the unit is its name, its abbreviation or its number (matched against the units the caller
+ *   may act for, case and diacritics ignored);
+ * - chức vụ: "chuyên viên" (also nhân viên, cán bộ), "lãnh đạo phòng" (trưởng/phó phòng),
+ *   "lãnh đạo sở" (lãnh đạo sở trở lên, giám đốc, phó giám đốc, chủ tịch…);
+ * - hình thức: "biên chế", or "hợp đồng <N> tháng" / "hợp đồng <N> năm";
+ * - loại (optional, default cá nhân): "cá nhân", "đơn vị", "nhóm".
+ */
+import { z } from "zod";
+import { daysInMonth, isoDateOf } from "../../src/calendar/time.ts";
+import type { IsoDate } from "../../src/calendar/types.ts";
+import { err, ok, type Result } from "../../src/policy/result.ts";
+import type { EmploymentType, LeaderLevel, MailboxKind } from "../../src/policy/types.ts";
+
+/** Longest chat input a form or a step accepts; Telegram allows 4,096 characters. */
+export const MAX_INPUT_LENGTH = 500;
+export const MAX_NAME_LENGTH = 80;
+export const MAX_REASON_LENGTH = 300;
+
+/** Lower case, diacritics removed, đ → d, spaces collapsed: how typed words are compared. */
+export function fold(text: string): string {
+  return text
+    .normalize("NFD")
+    .replace(/\p{M}+/gu, "")
+    .replace(/[đĐ]/g, "d")
+    .toLowerCase()
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+/** NFC, trimmed, inner whitespace collapsed to single spaces. */
+export function clean(text: string): string {
+  return text.normalize("NFC").replace(/\s+/g, " ").trim();
+}
+
+export function tooLong(text: string, max = MAX_INPUT_LENGTH): string | null {
+  return text.length > max
+    ? `Nội dung quá dài (${text.length} ký tự, tối đa ${max}). Hãy gửi ngắn gọn hơn.`
+    : null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Names
+
+const NAME_WORD = /^\p{L}+$/u;
+
+/**
+ * A person's full name: letters only (any Vietnamese letter), 2–8 words, at most
+ * MAX_NAME_LENGTH characters. Returned NFC with single spaces and each word capitalised
+ * ("huỳnh  ngọc đức" → "Huỳnh Ngọc Đức"): the register is how the name is written officially.
+ */
+export function parseFullName(input: string): Result<string, string> {
+  const text = clean(input);
+  if (text.length === 0) return err("Chưa có họ và tên. Hãy gõ họ và tên đầy đủ, ví dụ: Huỳnh Ngọc Đức.");
+  if (text.length > MAX_NAME_LENGTH) {
+    return err(`Họ và tên quá dài (${text.length} ký tự, tối đa ${MAX_NAME_LENGTH}). Hãy gõ lại họ và tên.`);
+  }
+  if (/\p{N}/u.test(text)) {
+    return err("Họ và tên không được chứa chữ số. Hãy gõ lại họ và tên, ví dụ: Huỳnh Ngọc Đức.");
+  }
+  const words = text.split(" ");
+  if (!words.every((w) => NAME_WORD.test(w))) {
+    return err(
+      "Họ và tên chỉ gồm chữ cái và dấu cách (không ký hiệu, không dấu câu). Hãy gõ lại, ví dụ: Huỳnh Ngọc Đức.",
+    );
+  }
+  if (words.length < 2) {
+    return err("Cần cả họ và tên (ít nhất hai chữ), ví dụ: Huỳnh Ngọc Đức.");
+  }
+  if (words.length > 8) return err("Họ và tên có quá nhiều chữ (tối đa 8). Hãy kiểm tra lại.");
+  const capitalised = words.map(
+    (w) => w.charAt(0).toLocaleUpperCase("vi") + w.slice(1).toLocaleLowerCase("vi"),
+  );
+  return ok(capitalised.join(" ").normalize("NFC"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dates
+
+const VN_DATE = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/;
+
+/** "03/12/1985" (also 3/12/1985, 03-12-1985, 03.12.1985) → "1985-12-03"; the date must exist. */
+export function parseVnDate(input: string): Result<IsoDate, string> {
+  const text = input.trim();
+  const match = VN_DATE.exec(text);
+  if (!match) return err(`"${text.slice(0, 30)}" không phải ngày dạng dd/mm/yyyy. Ví dụ: 03/12/1985.`);
+  const day = Number(match[1]);
+  const month = Number(match[2]);
+  const year = Number(match[3]);
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
+    return err(`Ngày ${text} không có thật trên lịch. Kiểm tra lại ngày và tháng (dd/mm/yyyy).`);
+  }
+  return ok(isoDateOf(year, month, day));
+}
+
+/** A birth date: a real dd/mm/yyyy date, the person aged 15 to 100 on `today`. */
+export function parseBirthDate(input: string, today: IsoDate): Result<IsoDate, string> {
+  const parsed = parseVnDate(input);
+  if (!parsed.ok) return parsed;
+  const date = parsed.value;
+  if (date >= today) return err("Ngày sinh phải là một ngày trong quá khứ. Hãy gõ lại (dd/mm/yyyy).");
+  const age = Number(today.slice(0, 4)) - Number(date.slice(0, 4)) - (today.slice(5) < date.slice(5) ? 1 : 0);
+  if (age < 15) return err("Người được cấp hộp thư phải từ đủ 15 tuổi. Kiểm tra lại năm sinh (dd/mm/yyyy).");
+  if (age > 100) return err("Năm sinh này không hợp lý (trên 100 tuổi). Kiểm tra lại (dd/mm/yyyy).");
+  return ok(date);
+}
+
+/** An end date for an absence notice: today or later, at most one year ahead. */
+export function parseUntilDate(input: string, today: IsoDate): Result<IsoDate, string> {
+  const parsed = parseVnDate(input);
+  if (!parsed.ok) return parsed;
+  if (parsed.value < today)
+    return err("Ngày kết thúc đã qua. Hãy chọn hôm nay hoặc một ngày sau (dd/mm/yyyy).");
+  const limit = `${Number(today.slice(0, 4)) + 1}${today.slice(4)}`;
+  if (parsed.value > limit) return err("Báo nghỉ tối đa một năm. Hãy chọn ngày kết thúc gần hơn.");
+  return ok(parsed.value);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Closed word lists
+
+export const LEADER_LEVEL_LABELS: Record<LeaderLevel, string> = {
+  staff: "Chuyên viên",
+  division: "Lãnh đạo phòng",
+  department: "Lãnh đạo sở trở lên",
+};
+
+const LEADER_WORDS: [RegExp, LeaderLevel][] = [
+  [/^(chuyen vien|nhan vien|can bo|cong chuc|vien chuc|cv|nv)$/, "staff"],
+  [/^(lanh dao phong|truong phong|pho truong phong|pho phong|ldp|tp|ptp)$/, "division"],
+  [
+    /^(lanh dao so( tro len)?|lanh dao (cap )?(so|tinh|huyen|quan|don vi)|giam doc|pho giam doc|chu tich|pho chu tich|thu truong|lds|gd|pgd)$/,
+    "department",
+  ],
+];
+
+export function parseLeaderLevel(input: string): Result<LeaderLevel, string> {
+  const word = fold(input);
+  for (const [pattern, level] of LEADER_WORDS) if (pattern.test(word)) return ok(level);
+  return err('Chức vụ chưa rõ. Hãy ghi "chuyên viên", "lãnh đạo phòng" hoặc "lãnh đạo sở".');
+}
+
+export interface Employment {
+  employmentType: EmploymentType;
+  contractMonths: number | null;
+}
+
+/** Longest contract we accept as typed: 10 years; longer ones are "không xác định thời hạn". */
+const MAX_CONTRACT_MONTHS = 120;
+
+export function parseEmployment(input: string): Result<Employment, string> {
+  const word = fold(input);
+  if (/^(bien che|cong chuc|vien chuc|bc)$/.test(word))
+    return ok({ employmentType: "civil_servant", contractMonths: null });
+  if (/^(hop dong|hd)( lao dong)? (khong (xac dinh )?thoi han|vo thoi han|khong thoi han)$/.test(word)) {
+    return ok({ employmentType: "contract", contractMonths: MAX_CONTRACT_MONTHS });
+  }
+  const contract = /^(?:hop dong|hd)(?: lao dong)?\s*(\d{1,3})\s*(thang|nam)$/.exec(word);
+  if (contract) {
+    const n = Number(contract[1]);
+    const months = contract[2] === "nam" ? n * 12 : n;
+    if (months < 1 || months > MAX_CONTRACT_MONTHS) {
+      return err(
+        `Thời hạn hợp đồng phải từ 1 đến ${MAX_CONTRACT_MONTHS} tháng. Hãy gõ lại, ví dụ: hợp đồng 24 tháng.`,
+      );
+    }
+    return ok({ employmentType: "contract", contractMonths: months });
+  }
+  if (/^(hop dong|hd)( lao dong)?$/.test(word)) {
+    return err('Cần ghi thời hạn hợp đồng, ví dụ: "hợp đồng 24 tháng" hoặc "hợp đồng 2 năm".');
+  }
+  return err(
+    'Hình thức làm việc chưa rõ. Hãy ghi "biên chế" hoặc "hợp đồng <số> tháng", ví dụ: hợp đồng 24 tháng.',
+  );
+}
+
+/** Months typed on their own after the "Hợp đồng (nhập số tháng)" button: "18", "18 tháng". */
+export function parseContractMonths(input: string): Result<number, string> {
+  const match = /^(\d{1,3})(?:\s*thang)?$/.exec(fold(input));
+  const months = match ? Number(match[1]) : NaN;
+  if (!Number.isInteger(months) || months < 1 || months > MAX_CONTRACT_MONTHS) {
+    return err(`Hãy gõ số tháng của hợp đồng, từ 1 đến ${MAX_CONTRACT_MONTHS}, ví dụ: 18.`);
+  }
+  return ok(months);
+}
+
+export const KIND_LABELS: Record<MailboxKind, string> = {
+  personal: "Cá nhân",
+  unit: "Đơn vị",
+  group: "Nhóm",
+};
+
+export function parseKind(input: string): Result<MailboxKind, string> {
+  const word = fold(input);
+  if (/^(ca nhan|personal)$/.test(word)) return ok("personal");
+  if (/^(don vi|co quan|unit)$/.test(word)) return ok("unit");
+  if (/^(nhom|group)$/.test(word)) return ok("group");
+  return err('Loại hộp thư chưa rõ. Hãy ghi "cá nhân", "đơn vị" hoặc "nhóm".');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Units
+
+export interface UnitChoice {
+  id: number;
+  name: string;
+  abbr: string;
+}
+
+/**
+ * The unit the person typed, among `units` (those in the caller's scope): by number, by
+ * abbreviation, by exact name, else by a unique name containing the words typed.
+ */
+export function matchUnit<U extends UnitChoice>(input: string, units: readonly U[]): Result<U, string> {
+  const word = fold(input).replace(/^#/, "");
+  if (word.length === 0) return err("Chưa có tên đơn vị. Hãy gõ tên hoặc ký hiệu đơn vị.");
+  const list = () =>
+    units
+      .slice(0, 8)
+      .map((u) => u.name)
+      .join("; ");
+  if (/^\d+$/.test(word)) {
+    const byId = units.find((u) => u.id === Number(word));
+    if (byId) return ok(byId);
+  }
+  const exact = units.filter((u) => fold(u.abbr) === word || fold(u.name) === word);
+  if (exact.length === 1) return ok(exact[0] as U);
+  const partial = units.filter((u) => fold(u.name).includes(word));
+  if (partial.length === 1) return ok(partial[0] as U);
+  if (partial.length > 1 || exact.length > 1) {
+    return err(`Có nhiều đơn vị khớp với "${clean(input).slice(0, 60)}". Hãy ghi rõ hơn, ví dụ: ${list()}.`);
+  }
+  if (units.length === 0) return err("Anh/chị không có đơn vị nào trong phạm vi được đề nghị cấp hộp thư.");
+  return err(
+    `Không có đơn vị "${clean(input).slice(0, 60)}" trong phạm vi của anh/chị. Các đơn vị anh/chị có thể chọn: ${list()}.`,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The one-line /capmoi form
+
+export interface CapmoiForm {
+  fullName: string;
+  birthDate: IsoDate;
+  unitText: string;
+  leaderLevel: LeaderLevel;
+  employment: Employment;
+  kind: MailboxKind;
+}
+
+export const CAPMOI_FORM_HELP =
+  "Cú pháp một dòng: /capmoi Họ và tên; ngày sinh dd/mm/yyyy; đơn vị; chức vụ; hình thức[; loại]\n" +
+  "Ví dụ: /capmoi Huỳnh Ngọc Đức; 03/12/1985; Trung tâm CNTT&TT; chuyên viên; biên chế\n" +
+  'Chức vụ: chuyên viên, lãnh đạo phòng, lãnh đạo sở. Hình thức: biên chế hoặc "hợp đồng 24 tháng". ' +
+  "Loại (không bắt buộc): cá nhân, đơn vị, nhóm. Gõ /capmoi không kèm gì để được hỏi từng bước.";
+
+const FIELD_NAMES = ["họ và tên", "ngày sinh", "đơn vị", "chức vụ", "hình thức", "loại"] as const;
+
+/**
+ * Parses the text after "/capmoi". Returns every field's problem at once (one line each), so
+ * the person fixes the form in one go.
+ */
+export function parseCapmoiForm(input: string, today: IsoDate): Result<CapmoiForm, string> {
+  const long = tooLong(input);
+  if (long) return err(long);
+  const parts = input.split(";").map((p) => p.trim());
+  if (parts.length < 5 || parts.length > 6) {
+    return err(
+      `Biểu mẫu cần 5 hoặc 6 mục cách nhau bởi dấu ";", anh/chị gửi ${parts.length} mục.\n${CAPMOI_FORM_HELP}`,
+    );
+  }
+  const [nameText, birthText, unitText, levelText, employmentText, kindText] = parts as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string | undefined,
+  ];
+  const name = parseFullName(nameText);
+  const birth = parseBirthDate(birthText, today);
+  const level = parseLeaderLevel(levelText);
+  const employment = parseEmployment(employmentText);
+  const kind: Result<MailboxKind, string> =
+    kindText === undefined || kindText === "" ? ok("personal") : parseKind(kindText);
+  const unit: Result<string, string> = unitText.length > 0 ? ok(clean(unitText)) : err("Chưa có tên đơn vị.");
+  const problems: string[] = [];
+  const results = [name, birth, unit, level, employment, kind];
+  results.forEach((r, i) => {
+    if (!r.ok) problems.push(`• ${FIELD_NAMES[i]}: ${r.error}`);
+  });
+  if (!name.ok || !birth.ok || !unit.ok || !level.ok || !employment.ok || !kind.ok) {
+    return err(`Biểu mẫu chưa đúng:\n${problems.join("\n")}\n${CAPMOI_FORM_HELP}`);
+  }
+  return ok({
+    fullName: name.value,
+    birthDate: birth.value,
+    unitText: unit.value,
+    leaderLevel: level.value,
+    employment: employment.value,
+    kind: kind.value,
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Addresses, request numbers
+
+const AddressSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(254)
+  .regex(/^[a-z0-9](?:[a-z0-9._-]{0,62}[a-z0-9])?@(?:[a-z0-9-]+\.)+[a-z]{2,}$/);
+
+export function parseAddress(input: string): Result<string, string> {
+  const parsed = AddressSchema.safeParse(input);
+  if (parsed.success) return ok(parsed.data);
+  return err(
+    `"${clean(input).slice(0, 60)}" không phải địa chỉ thư hợp lệ. Ví dụ: nguyenvana@phuyen.gov.vn.`,
+  );
+}
+
+export type StatusTarget = { kind: "request"; id: number } | { kind: "address"; address: string };
+
+/** "#1042", "1042" → a request number; anything with "@" → an address. */
+export function parseStatusTarget(input: string): Result<StatusTarget, string> {
+  const text = input.trim();
+  const number = /^#?(\d{1,9})$/.exec(text);
+  if (number) return ok({ kind: "request", id: Number(number[1]) });
+  if (text.includes("@")) {
+    const address = parseAddress(text);
+    return address.ok ? ok({ kind: "address", address: address.value }) : address;
+  }
+  return err("Hãy ghi số yêu cầu (ví dụ 1042) hoặc địa chỉ hộp thư (ví dụ nguyenvana@phuyen.gov.vn).");
+}
+
+// ---------------------------------------------------------------------------------------------
+// /baonghi <address> <until dd/mm/yyyy> <reason>
+
+export interface AbsenceForm {
+  address: string;
+  until: IsoDate;
+  reason: string;
+}
+
+export const BAONGHI_HELP =
+  "Cú pháp: /baonghi <địa chỉ> <đến ngày dd/mm/yyyy> <lý do>\n" +
+  "Ví dụ: /baonghi nguyenvana@phuyen.gov.vn 30/06/2027 đi học dài hạn";
+
+export function parseAbsenceForm(input: string, today: IsoDate): Result<AbsenceForm, string> {
+  const long = tooLong(input);
+  if (long) return err(long);
+  const match = /^(\S+)\s+(\S+)\s+(.+)$/su.exec(input.trim());
+  if (!match) return err(`Thiếu thông tin.\n${BAONGHI_HELP}`);
+  const address = parseAddress(match[1] as string);
+  if (!address.ok) return err(`${address.error}\n${BAONGHI_HELP}`);
+  const until = parseUntilDate(match[2] as string, today);
+  if (!until.ok) return err(`${until.error}\n${BAONGHI_HELP}`);
+  const reason = clean(match[3] as string);
+  if (reason.length < 3) return err(`Hãy ghi lý do nghỉ.\n${BAONGHI_HELP}`);
+  if (reason.length > MAX_REASON_LENGTH) return err(`Lý do quá dài (tối đa ${MAX_REASON_LENGTH} ký tự).`);
+  return ok({ address: address.value, until: until.value, reason });
+}
+
+/** A rejection reason typed by the support desk: 3–300 characters. */
+export function parseReason(input: string): Result<string, string> {
+  const reason = clean(input);
+  if (reason.length < 3) return err("Lý do quá ngắn. Hãy ghi rõ lý do từ chối (gõ /huy để thôi).");
+  if (reason.length > MAX_REASON_LENGTH) {
+    return err(`Lý do quá dài (${reason.length} ký tự, tối đa ${MAX_REASON_LENGTH}). Hãy gửi ngắn gọn hơn.`);
+  }
+  return ok(reason);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Passwords in the wrong place
+
+/**
+ * True when a group message may carry a password: "/doimk <anything but quenmk>". The bot
+ * deletes such a message before anything else looks at it.
+ */
+export function looksLikePasswordCommand(text: string): boolean {
+  const match = /^\/doimk(?:@\w+)?(?:\s+([\s\S]*))?$/i.exec(text.trim());
+  if (!match) return false;
+  const rest = (match[1] ?? "").trim();
+  return rest.length > 0 && fold(rest) !== "quenmk";
+}
