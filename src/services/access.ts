@@ -1,0 +1,147 @@
+/**
+ * Role checks. A grant is (staff, role, unit | null): it covers the unit's whole subtree, and a
+ * NULL unit means everywhere. `admin` satisfies every role within its scope. Every staff member
+ * implicitly holds `staff` on their own unit.
+ *
+ * Cost: the grants are already on the StaffView; a check walks up from the target unit with one
+ * recursive CTE (units are a few levels deep) and is skipped entirely for global grants.
+ */
+import { and, eq, inArray, isNull } from "drizzle-orm";
+import { z } from "zod";
+import { roleGrants, units } from "../db/schema.ts";
+import { Role as RoleSchema, type Role } from "../policy/types.ts";
+import { writeAudit } from "./audit.ts";
+import type { ServiceContext } from "./context.ts";
+import { ServiceError } from "./errors.ts";
+import type { Actor, RoleScope, StaffView, UnitView } from "./types.ts";
+import { requireStaff, requireUnit, unitAncestors, unitSubtreeIds, unitView } from "./views.ts";
+
+export interface AccessService {
+  hasRole(staff: StaffView, role: Role, unitId?: number | null): Promise<boolean>;
+  /** Throws ServiceError("forbidden") when hasRole is false. */
+  requireRole(staff: StaffView, role: Role | Role[], unitId?: number | null): Promise<void>;
+  unitsInScope(staff: StaffView, roles: Role[]): Promise<UnitView[]>;
+  grant(staffId: number, role: Role, unitId: number | null, actor: Actor): Promise<void>;
+  revoke(staffId: number, role: Role, unitId: number | null, actor: Actor): Promise<void>;
+}
+
+export const ROLE_NAMES_VI: Record<Role, string> = {
+  staff: "cán bộ",
+  clerk: "văn thư",
+  unit_head: "lãnh đạo đơn vị",
+  support: "bộ phận hỗ trợ",
+  admin: "quản trị",
+};
+
+function matching(staff: StaffView, role: Role): RoleScope[] {
+  return staff.roles.filter((g) => g.role === role || g.role === "admin");
+}
+
+const GrantInput = z.object({
+  staffId: z.number().int().positive(),
+  role: RoleSchema,
+  unitId: z.number().int().positive().nullable(),
+});
+
+export function createAccessService(ctx: ServiceContext): AccessService {
+  const { db } = ctx.database;
+
+  async function hasRole(staff: StaffView, role: Role, unitId?: number | null): Promise<boolean> {
+    const grants = matching(staff, role);
+    if (role === "staff" && (unitId === undefined || unitId === null)) return true;
+    if (grants.some((g) => g.unitId === null)) return true;
+    if (unitId === undefined || unitId === null) return grants.length > 0;
+    const scoped = new Set(grants.map((g) => g.unitId));
+    if (role === "staff") scoped.add(staff.unitId);
+    if (scoped.size === 0) return false;
+    if (scoped.has(unitId)) return true;
+    const ancestors = await unitAncestors(db, unitId);
+    return ancestors.some((u) => scoped.has(u.id));
+  }
+
+  async function validate(staffId: number, role: Role, unitId: number | null) {
+    const parsed = GrantInput.safeParse({ staffId, role, unitId });
+    if (!parsed.success) {
+      throw new ServiceError(
+        "invalid_input",
+        `Quyền không hợp lệ. Các quyền: ${Object.keys(ROLE_NAMES_VI).join(", ")}; đơn vị là mã số hoặc để trống (toàn hệ thống).`,
+      );
+    }
+    await requireStaff(db, staffId);
+    if (unitId !== null) await requireUnit(db, unitId);
+    return parsed.data;
+  }
+
+  return {
+    hasRole,
+
+    async requireRole(staff, role, unitId) {
+      const roles = Array.isArray(role) ? role : [role];
+      for (const r of roles) if (await hasRole(staff, r, unitId)) return;
+      throw new ServiceError(
+        "forbidden",
+        `Bạn không có quyền ${roles.map((r) => ROLE_NAMES_VI[r]).join(" hoặc ")} cho việc này. Hãy liên hệ bộ phận hỗ trợ nếu cần được cấp quyền.`,
+      );
+    },
+
+    async unitsInScope(staff, roles) {
+      const grants = staff.roles.filter((g) => roles.includes(g.role) || g.role === "admin");
+      if (grants.some((g) => g.unitId === null)) {
+        return (await db.select().from(units).orderBy(units.id)).map(unitView);
+      }
+      const roots = grants.map((g) => g.unitId).filter((id): id is number => id !== null);
+      if (roles.includes("staff")) roots.push(staff.unitId);
+      const ids = await unitSubtreeIds(db, [...new Set(roots)]);
+      if (ids.length === 0) return [];
+      return (await db.select().from(units).where(inArray(units.id, ids)).orderBy(units.id)).map(unitView);
+    },
+
+    async grant(staffId, role, unitId, actor) {
+      const input = await validate(staffId, role, unitId);
+      await db.transaction(async (tx) => {
+        const inserted = await tx
+          .insert(roleGrants)
+          .values(input)
+          .onConflictDoNothing()
+          .returning({ id: roleGrants.id });
+        if (inserted.length === 0) return; // already held: nothing changes, nothing to audit
+        await writeAudit(tx, {
+          actor,
+          action: "role.grant",
+          entity: "staff",
+          entityId: staffId,
+          details: { role, unitId },
+        });
+      });
+    },
+
+    async revoke(staffId, role, unitId, actor) {
+      const input = await validate(staffId, role, unitId);
+      await db.transaction(async (tx) => {
+        const removed = await tx
+          .delete(roleGrants)
+          .where(
+            and(
+              eq(roleGrants.staffId, input.staffId),
+              eq(roleGrants.role, input.role),
+              input.unitId === null ? isNull(roleGrants.unitId) : eq(roleGrants.unitId, input.unitId),
+            ),
+          )
+          .returning({ id: roleGrants.id });
+        if (removed.length === 0) {
+          throw new ServiceError(
+            "not_found",
+            `Cán bộ ${staffId} không có quyền ${ROLE_NAMES_VI[role]} ở phạm vi này, không có gì để thu hồi.`,
+          );
+        }
+        await writeAudit(tx, {
+          actor,
+          action: "role.revoke",
+          entity: "staff",
+          entityId: staffId,
+          details: { role, unitId },
+        });
+      });
+    },
+  };
+}

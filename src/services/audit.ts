@@ -1,0 +1,62 @@
+/**
+ * Audit rows: one per state change, written in the same transaction as the change. `details`
+ * never carries passwords or hashes; `stripSecrets` is a last line of defence for callers that
+ * pass whole objects.
+ */
+import { auditLog } from "../db/schema.ts";
+import type { DbOrTx } from "../db/client.ts";
+import type { Actor } from "./types.ts";
+
+export interface AuditInput {
+  actor: Actor | string;
+  action: string;
+  entity: string;
+  entityId?: string | number | null;
+  details?: Record<string, unknown> | null;
+}
+
+/** "staff:12", "system", "cli": the audit and holiday_overrides format. */
+export function actorLabel(actor: Actor | string): string {
+  if (typeof actor === "string") return actor;
+  return actor.kind === "staff" ? `staff:${actor.staffId}` : actor.kind;
+}
+
+const SECRET_KEY = /password|hash|secret|token|^code$/i;
+
+function stripSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(stripSecrets);
+  if (value && typeof value === "object" && !(value instanceof Date)) {
+    const out: Record<string, unknown> = {};
+    for (const [key, inner] of Object.entries(value)) {
+      out[key] = SECRET_KEY.test(key) ? "[redacted]" : stripSecrets(inner);
+    }
+    return out;
+  }
+  return value;
+}
+
+export async function writeAudit(tx: DbOrTx, input: AuditInput): Promise<void> {
+  await tx.insert(auditLog).values({
+    actor: actorLabel(input.actor),
+    action: input.action,
+    entity: input.entity,
+    entityId: input.entityId === undefined || input.entityId === null ? null : String(input.entityId),
+    details: input.details ? (stripSecrets(input.details) as Record<string, unknown>) : null,
+  });
+}
+
+/** Many audit rows in one statement (imports). */
+export async function writeAuditBatch(tx: DbOrTx, inputs: readonly AuditInput[]): Promise<void> {
+  const CHUNK = 1000;
+  for (let i = 0; i < inputs.length; i += CHUNK) {
+    await tx.insert(auditLog).values(
+      inputs.slice(i, i + CHUNK).map((input) => ({
+        actor: actorLabel(input.actor),
+        action: input.action,
+        entity: input.entity,
+        entityId: input.entityId === undefined || input.entityId === null ? null : String(input.entityId),
+        details: input.details ? (stripSecrets(input.details) as Record<string, unknown>) : null,
+      })),
+    );
+  }
+}

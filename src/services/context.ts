@@ -1,0 +1,46 @@
+/** What every service module shares: the database, the clock, the calendar, hashing settings. */
+import type { WorkingDayCalendar } from "../calendar/calendar.ts";
+import type { Database } from "../db/client.ts";
+import { loadCalendar } from "./calendar-store.ts";
+import type { HashOptions } from "./password-hash.ts";
+
+export interface Logger {
+  info(obj: unknown, msg?: string): void;
+  warn(obj: unknown, msg?: string): void;
+  error(obj: unknown, msg?: string): void;
+}
+
+export interface ServicesOptions {
+  /** Injected clock (tests); default `() => new Date()`. */
+  clock?: () => Date;
+  /** A fixed calendar (tests); default: built from holiday_overrides, cached, see calendar-store.ts. */
+  calendar?: WorkingDayCalendar;
+  logger?: Logger;
+  /** argon2id cost; defaults to OWASP's m=19 MiB, t=2, p=1. Tests may lower it. */
+  hash?: Partial<HashOptions>;
+  /** Link codes: wrong guesses allowed per window (default 5 per 15 minutes). */
+  linkAttempts?: { max: number; windowMinutes: number };
+}
+
+export interface ServiceContext {
+  database: Database;
+  now(): Date;
+  calendar(): Promise<WorkingDayCalendar>;
+  logger: Logger | undefined;
+  hash: Partial<HashOptions> | undefined;
+  options: ServicesOptions;
+}
+
+export function createContext(database: Database, options: ServicesOptions = {}): ServiceContext {
+  const clock = options.clock ?? (() => new Date());
+  return {
+    database,
+    now: clock,
+    calendar: options.calendar
+      ? async () => options.calendar as WorkingDayCalendar
+      : () => loadCalendar(database),
+    logger: options.logger,
+    hash: options.hash,
+    options,
+  };
+}

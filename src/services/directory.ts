@@ -1,0 +1,233 @@
+/** Looking things up in the directory, and the two HR events that change it: leavers and movers. */
+import { and, eq, ilike, inArray, or, sql, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import { isoDateSchema } from "../calendar/time.ts";
+import type { IsoDate } from "../calendar/types.ts";
+import { mailboxes, staff, units } from "../db/schema.ts";
+import { leaverDates } from "../policy/lifecycle.ts";
+import { findProfile } from "../policy/profiles/index.ts";
+import { writeAudit } from "./audit.ts";
+import type { ServiceContext } from "./context.ts";
+import { ServiceError } from "./errors.ts";
+import type { Actor, MailboxView, StaffView, UnitView } from "./types.ts";
+import {
+  mailboxByAddress,
+  mailboxView,
+  requireStaff,
+  requireUnit,
+  staffViews,
+  unitSubtreeIds,
+  unitView,
+} from "./views.ts";
+
+export interface DirectoryService {
+  findMailbox(address: string): Promise<MailboxView | null>;
+  mailboxesOfStaff(staffId: number): Promise<MailboxView[]>;
+  mailboxesInUnits(unitIds: number[]): Promise<MailboxView[]>;
+  getUnit(id: number): Promise<UnitView | null>;
+  listUnits(profileId?: string): Promise<UnitView[]>;
+  /** The unit and everything below it. */
+  unitSubtree(unitId: number): Promise<UnitView[]>;
+  findStaff(query: {
+    id?: number;
+    address?: string;
+    name?: string;
+    unitId?: number;
+    limit?: number;
+  }): Promise<StaffView[]>;
+  markLeaver(
+    staffId: number,
+    leftOn: IsoDate,
+    actor: Actor,
+  ): Promise<{ sendLockAt: Date | null; revokeAt: Date; mailboxes: string[] }>;
+  moveStaff(staffId: number, toUnitId: number, actor: Actor): Promise<void>;
+}
+
+const Query = z.object({
+  id: z.number().int().positive().optional(),
+  address: z.string().trim().max(254).optional(),
+  name: z.string().trim().max(100).optional(),
+  unitId: z.number().int().positive().optional(),
+  limit: z.number().int().min(1).max(1000).optional(),
+});
+
+/** `%` and `_` typed by a user are literal characters, not wildcards. */
+function likeEscape(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+export function createDirectoryService(ctx: ServiceContext): DirectoryService {
+  const { db } = ctx.database;
+  return {
+    async findMailbox(address) {
+      if (typeof address !== "string" || address.length > 254) return null;
+      const row = await mailboxByAddress(db, address);
+      return row ? mailboxView(row) : null;
+    },
+
+    async mailboxesOfStaff(staffId) {
+      if (!Number.isSafeInteger(staffId)) return [];
+      const rows = await db
+        .select()
+        .from(mailboxes)
+        .where(or(eq(mailboxes.ownerStaffId, staffId), eq(mailboxes.keeperStaffId, staffId)))
+        .orderBy(mailboxes.id);
+      return rows.map(mailboxView);
+    },
+
+    async mailboxesInUnits(unitIds) {
+      if (unitIds.length === 0) return [];
+      const rows = await db
+        .select()
+        .from(mailboxes)
+        .where(inArray(mailboxes.unitId, unitIds))
+        .orderBy(mailboxes.address);
+      return rows.map(mailboxView);
+    },
+
+    async getUnit(id) {
+      if (!Number.isSafeInteger(id)) return null;
+      const [row] = await db.select().from(units).where(eq(units.id, id)).limit(1);
+      return row ? unitView(row) : null;
+    },
+
+    async listUnits(profileId) {
+      const rows = await db
+        .select()
+        .from(units)
+        .where(profileId ? eq(units.profileId, profileId) : undefined)
+        .orderBy(units.id);
+      return rows.map(unitView);
+    },
+
+    async unitSubtree(unitId) {
+      const ids = await unitSubtreeIds(db, [unitId]);
+      if (ids.length === 0) return [];
+      return (await db.select().from(units).where(inArray(units.id, ids)).orderBy(units.id)).map(unitView);
+    },
+
+    async findStaff(raw) {
+      const parsed = Query.safeParse(raw);
+      if (!parsed.success)
+        throw new ServiceError(
+          "invalid_input",
+          "Điều kiện tìm cán bộ không hợp lệ (tên tối đa 100 ký tự, mã là số).",
+        );
+      const q = parsed.data;
+      const conditions: SQL[] = [];
+      if (q.id !== undefined) conditions.push(eq(staff.id, q.id));
+      if (q.unitId !== undefined) conditions.push(eq(staff.unitId, q.unitId));
+      if (q.name) conditions.push(ilike(staff.fullName, `%${likeEscape(q.name.normalize("NFC"))}%`));
+      if (q.address) {
+        const mailbox = await mailboxByAddress(db, q.address);
+        const ids = [mailbox?.ownerStaffId, mailbox?.keeperStaffId].filter(
+          (x): x is number => typeof x === "number",
+        );
+        if (ids.length === 0) return [];
+        conditions.push(inArray(staff.id, ids));
+      }
+      if (conditions.length === 0)
+        throw new ServiceError(
+          "invalid_input",
+          "Hãy cho biết tên, mã, địa chỉ thư hoặc đơn vị của cán bộ cần tìm.",
+        );
+      return staffViews(db, and(...conditions), q.limit ?? 50);
+    },
+
+    async markLeaver(staffId, leftOn, actor) {
+      const day = isoDateSchema.safeParse(leftOn);
+      if (!day.success)
+        throw new ServiceError(
+          "invalid_input",
+          "Ngày nghỉ việc không hợp lệ: hãy nhập dạng YYYY-MM-DD, ví dụ 2026-12-31.",
+        );
+      const person = await requireStaff(db, staffId);
+      const profile = findProfile(person.profileId);
+      if (!profile)
+        throw new ServiceError("invalid_input", `Hồ sơ quy chế "${person.profileId}" không tồn tại.`);
+      const dates = leaverDates(profile, person.leaderLevel, day.data, await ctx.calendar());
+      const names = await db.transaction(async (tx) => {
+        const [before] = await tx.select().from(staff).where(eq(staff.id, staffId)).for("update");
+        const owned = await tx
+          .select()
+          .from(mailboxes)
+          .where(
+            and(
+              eq(mailboxes.ownerStaffId, staffId),
+              eq(mailboxes.kind, "personal"),
+              sql`${mailboxes.status} <> 'revoked'`,
+            ),
+          )
+          .for("update");
+        const unchanged =
+          before?.employmentStatus === "left" &&
+          before.leftOn === day.data &&
+          owned.every(
+            (m) =>
+              m.sendLockAt?.getTime() === dates.sendLockAt?.getTime() &&
+              m.revokeAt?.getTime() === dates.revokeAt.getTime(),
+          );
+        if (unchanged) return owned.map((m) => m.address);
+        const now = ctx.now();
+        await tx
+          .update(staff)
+          .set({ employmentStatus: "left", leftOn: day.data, updatedAt: now })
+          .where(eq(staff.id, staffId));
+        if (owned.length > 0) {
+          await tx
+            .update(mailboxes)
+            .set({ sendLockAt: dates.sendLockAt, revokeAt: dates.revokeAt, updatedAt: now })
+            .where(
+              inArray(
+                mailboxes.id,
+                owned.map((m) => m.id),
+              ),
+            );
+        }
+        await writeAudit(tx, {
+          actor,
+          action: "staff.leaver",
+          entity: "staff",
+          entityId: staffId,
+          details: {
+            leftOn: day.data,
+            sendLockAt: dates.sendLockAt?.toISOString() ?? null,
+            revokeAt: dates.revokeAt.toISOString(),
+            mailboxes: owned.map((m) => m.address),
+            article: dates.article,
+          },
+        });
+        return owned.map((m) => m.address);
+      });
+      return { sendLockAt: dates.sendLockAt, revokeAt: dates.revokeAt, mailboxes: names };
+    },
+
+    async moveStaff(staffId, toUnitId, actor) {
+      const person = await requireStaff(db, staffId);
+      const target = await requireUnit(db, toUnitId);
+      if (target.profileId !== person.profileId) {
+        throw new ServiceError(
+          "invalid_input",
+          `Không thể chuyển sang đơn vị "${target.name}" vì đơn vị đó thuộc hệ thống thư khác (${target.profileId}). Hãy dùng thủ tục nghỉ việc và cấp mới.`,
+        );
+      }
+      if (person.unitId === toUnitId) return;
+      await db.transaction(async (tx) => {
+        const now = ctx.now();
+        await tx.update(staff).set({ unitId: toUnitId, updatedAt: now }).where(eq(staff.id, staffId));
+        // The address stays (mic Điều 5.5: existing addresses are never renamed); only the unit moves.
+        await tx
+          .update(mailboxes)
+          .set({ unitId: toUnitId, updatedAt: now })
+          .where(and(eq(mailboxes.ownerStaffId, staffId), eq(mailboxes.kind, "personal")));
+        await writeAudit(tx, {
+          actor,
+          action: "staff.move",
+          entity: "staff",
+          entityId: staffId,
+          details: { fromUnitId: person.unitId, toUnitId },
+        });
+      });
+    },
+  };
+}

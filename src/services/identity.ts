@@ -1,0 +1,220 @@
+/**
+ * Linking a Telegram account to a staff record with a one-time code.
+ *
+ * - The code is random (60 bits from an unambiguous alphabet), shown once, stored as sha256 hex.
+ * - Single use: redeeming is one conditional UPDATE … WHERE used_at IS NULL AND expires_at > now,
+ *   so two concurrent redemptions of one code cannot both succeed.
+ * - Wrong guesses are counted per Telegram user in link_attempts; past the limit (default 5 per
+ *   15 minutes) every attempt is refused, even a correct one, until the window has passed.
+ */
+import { createHash, randomInt } from "node:crypto";
+import { and, count, eq, gt, isNull } from "drizzle-orm";
+import { z } from "zod";
+import { linkAttempts, linkCodes, staff } from "../db/schema.ts";
+import { isUniqueViolation } from "../db/errors.ts";
+import { writeAudit } from "./audit.ts";
+import type { ServiceContext } from "./context.ts";
+import { ServiceError } from "./errors.ts";
+import type { Actor, StaffView } from "./types.ts";
+import { mailboxByAddress, requireStaff, staffViewById, staffViews } from "./views.ts";
+
+/** No 0/O, 1/I/L: codes are read aloud and typed from paper. */
+const ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+const CODE_LENGTH = 12;
+export const DEFAULT_LINK_TTL_MINUTES = 24 * 60;
+
+export function generateLinkCode(): string {
+  let code = "";
+  for (let i = 0; i < CODE_LENGTH; i++) code += ALPHABET[randomInt(ALPHABET.length)];
+  return code;
+}
+
+/** Case, spaces and dashes do not matter when the code is typed back. */
+export function normaliseLinkCode(code: string): string {
+  return code.replace(/[\s-]/g, "").toUpperCase();
+}
+
+export function hashLinkCode(code: string): string {
+  return createHash("sha256").update(normaliseLinkCode(code)).digest("hex");
+}
+
+const TelegramUserId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+const StaffRef = z
+  .object({
+    staffId: z.number().int().positive().optional(),
+    address: z.string().trim().min(3).max(254).optional(),
+  })
+  .refine((v) => v.staffId !== undefined || v.address !== undefined, "cần mã cán bộ hoặc địa chỉ thư");
+const CodeInput = z.string().max(64);
+
+export interface IdentityService {
+  findByTelegramId(tgUserId: number): Promise<StaffView | null>;
+  createLinkCode(
+    staffRef: { staffId?: number; address?: string },
+    actor: Actor,
+    ttlMinutes?: number,
+  ): Promise<{ code: string; expiresAt: Date; staffId: number }>;
+  redeemLinkCode(tgUserId: number, code: string): Promise<StaffView>;
+  unlink(staffId: number, actor: Actor): Promise<void>;
+}
+
+/** Resolves "a staff id or a mailbox address" to a staff id (owner, else keeper). */
+export async function resolveStaffRef(
+  ctx: ServiceContext,
+  ref: { staffId?: number; address?: string },
+): Promise<number> {
+  const parsed = StaffRef.safeParse(ref);
+  if (!parsed.success) {
+    throw new ServiceError(
+      "invalid_input",
+      "Cần chỉ rõ cán bộ: mã cán bộ (số) hoặc địa chỉ thư của người đó.",
+    );
+  }
+  if (parsed.data.staffId !== undefined) return (await requireStaff(ctx.database.db, parsed.data.staffId)).id;
+  const mailbox = await mailboxByAddress(ctx.database.db, parsed.data.address as string);
+  const staffId = mailbox?.ownerStaffId ?? mailbox?.keeperStaffId;
+  if (!mailbox || !staffId) {
+    throw new ServiceError(
+      "not_found",
+      `Không tìm thấy cán bộ nào dùng địa chỉ ${parsed.data.address}. Kiểm tra lại địa chỉ hoặc dùng mã cán bộ.`,
+    );
+  }
+  return staffId;
+}
+
+export function createIdentityService(ctx: ServiceContext): IdentityService {
+  const { db } = ctx.database;
+  const limits = ctx.options.linkAttempts ?? { max: 5, windowMinutes: 15 };
+
+  return {
+    async findByTelegramId(tgUserId) {
+      if (!TelegramUserId.safeParse(tgUserId).success) return null;
+      return (await staffViews(db, eq(staff.telegramUserId, tgUserId), 1))[0] ?? null;
+    },
+
+    async createLinkCode(staffRef, actor, ttlMinutes = DEFAULT_LINK_TTL_MINUTES) {
+      if (!Number.isInteger(ttlMinutes) || ttlMinutes < 1 || ttlMinutes > 30 * 24 * 60) {
+        throw new ServiceError("invalid_input", "Thời hạn mã liên kết phải từ 1 phút đến 30 ngày.");
+      }
+      const staffId = await resolveStaffRef(ctx, staffRef);
+      const code = generateLinkCode();
+      const expiresAt = new Date(ctx.now().getTime() + ttlMinutes * 60_000);
+      await db.transaction(async (tx) => {
+        const [row] = await tx
+          .insert(linkCodes)
+          .values({ codeHash: hashLinkCode(code), staffId, expiresAt })
+          .returning({ id: linkCodes.id });
+        await writeAudit(tx, {
+          actor,
+          action: "link_code.create",
+          entity: "staff",
+          entityId: staffId,
+          details: { linkCodeId: row?.id, expiresAt: expiresAt.toISOString() },
+        });
+      });
+      return { code, expiresAt, staffId };
+    },
+
+    async redeemLinkCode(tgUserId, code) {
+      if (!TelegramUserId.safeParse(tgUserId).success) {
+        throw new ServiceError("invalid_input", "Tài khoản Telegram không hợp lệ.");
+      }
+      const now = ctx.now();
+      const windowStart = new Date(now.getTime() - limits.windowMinutes * 60_000);
+      const [recent] = await db
+        .select({ n: count() })
+        .from(linkAttempts)
+        .where(and(eq(linkAttempts.telegramUserId, tgUserId), gt(linkAttempts.attemptedAt, windowStart)));
+      if ((recent?.n ?? 0) >= limits.max) {
+        throw new ServiceError(
+          "rate_limited",
+          `Bạn đã nhập sai mã liên kết quá ${limits.max} lần. Hãy đợi ${limits.windowMinutes} phút rồi thử lại, hoặc xin bộ phận hỗ trợ một mã mới.`,
+        );
+      }
+      const parsed = CodeInput.safeParse(code);
+      const normalised = parsed.success ? normaliseLinkCode(parsed.data) : "";
+      const validShape =
+        normalised.length === CODE_LENGTH && [...normalised].every((c) => ALPHABET.includes(c));
+
+      const outcome = validShape
+        ? await db.transaction(async (tx) => {
+            const [used] = await tx
+              .update(linkCodes)
+              .set({ usedAt: now })
+              .where(
+                and(
+                  eq(linkCodes.codeHash, hashLinkCode(normalised)),
+                  isNull(linkCodes.usedAt),
+                  gt(linkCodes.expiresAt, now),
+                ),
+              )
+              .returning({ id: linkCodes.id, staffId: linkCodes.staffId });
+            if (!used) return null;
+            const holder = await staffViews(tx, eq(staff.telegramUserId, tgUserId), 1);
+            if (holder[0] && holder[0].id !== used.staffId) {
+              throw new ServiceError(
+                "conflict",
+                `Tài khoản Telegram này đã được liên kết với cán bộ ${holder[0].fullName}. Hãy nhờ bộ phận hỗ trợ gỡ liên kết cũ trước.`,
+              );
+            }
+            const [before] = await tx
+              .select({ tg: staff.telegramUserId })
+              .from(staff)
+              .where(eq(staff.id, used.staffId));
+            try {
+              await tx.update(staff).set({ telegramUserId: tgUserId }).where(eq(staff.id, used.staffId));
+            } catch (error) {
+              if (isUniqueViolation(error)) {
+                throw new ServiceError(
+                  "conflict",
+                  "Tài khoản Telegram này vừa được liên kết với cán bộ khác. Hãy liên hệ bộ phận hỗ trợ.",
+                );
+              }
+              throw error;
+            }
+            await writeAudit(tx, {
+              actor: { kind: "staff", staffId: used.staffId },
+              action: "identity.link",
+              entity: "staff",
+              entityId: used.staffId,
+              details: {
+                linkCodeId: used.id,
+                telegramUserId: tgUserId,
+                previousTelegramUserId: before?.tg ?? null,
+              },
+            });
+            return used.staffId;
+          })
+        : null;
+
+      if (outcome === null) {
+        await db.insert(linkAttempts).values({ telegramUserId: tgUserId, attemptedAt: now });
+        throw new ServiceError(
+          "not_found",
+          "Mã liên kết không đúng, đã dùng hoặc đã hết hạn. Kiểm tra lại mã (12 ký tự) hoặc xin bộ phận hỗ trợ một mã mới.",
+        );
+      }
+      return (await staffViewById(db, outcome)) as StaffView;
+    },
+
+    async unlink(staffId, actor) {
+      await requireStaff(db, staffId);
+      await db.transaction(async (tx) => {
+        const [before] = await tx
+          .select({ tg: staff.telegramUserId })
+          .from(staff)
+          .where(eq(staff.id, staffId))
+          .for("update");
+        if (!before?.tg) return;
+        await tx.update(staff).set({ telegramUserId: null }).where(eq(staff.id, staffId));
+        await writeAudit(tx, {
+          actor,
+          action: "identity.unlink",
+          entity: "staff",
+          entityId: staffId,
+          details: { telegramUserId: before.tg },
+        });
+      });
+    },
+  };
+}
