@@ -1,0 +1,12 @@
+/** The policy API: profiles, naming, passwords, eligibility and lifecycle dates. Pure, no I/O. */
+export * from "./types.ts";
+export * from "./result.ts";
+export * from "./profile.ts";
+export * from "./profiles/index.ts";
+export * from "./cite.ts";
+export * from "./names.ts";
+export * from "./addresses.ts";
+export * from "./passwords.ts";
+export * from "./common-passwords.ts";
+export * from "./eligibility.ts";
+export * from "./lifecycle.ts";
