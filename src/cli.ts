@@ -1,0 +1,15 @@
+/**
+ * mailbot operator CLI: `npx tsx src/cli.ts <command> …` or `npm run cli -- <command> …`.
+ * `--help` lists the commands. The router is src/cli/router.ts, the commands src/cli/<group>.ts,
+ * the registry src/cli/registry.ts (add new command groups there; see src/cli/types.ts).
+ */
+import { COMMANDS } from "./cli/registry.ts";
+import { runCli } from "./cli/router.ts";
+
+const code = await runCli(process.argv.slice(2), COMMANDS, {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  stdin: process.stdin,
+});
+// exitCode rather than exit(): lets stdout drain when it is a pipe.
+process.exitCode = code;

@@ -1,0 +1,18 @@
+/**
+ * Every CLI command, in help order. To add a group: write src/cli/<group>.ts (see the
+ * `CliCommand` contract in src/cli/types.ts) and add its array here.
+ */
+import { addressCommands } from "./address.ts";
+import { lifecycleCommands } from "./lifecycle.ts";
+import { passwordCommands } from "./password.ts";
+import { profileCommands } from "./profile.ts";
+import type { CliCommand } from "./types.ts";
+import { workdaysCommands } from "./workdays.ts";
+
+export const COMMANDS: readonly CliCommand[] = [
+  ...addressCommands,
+  ...passwordCommands,
+  ...workdaysCommands,
+  ...lifecycleCommands,
+  ...profileCommands,
+];
