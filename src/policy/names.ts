@@ -1,0 +1,327 @@
+/**
+ * Vietnamese personal names: validation, normalisation, parsing and folding to ASCII.
+ *
+ * Everything works on NFC text through lookup tables indexed by UTF-16 code unit, so the
+ * address generator can call it on every request without regex work per character.
+ */
+import { type Result, err, ok } from "./result.ts";
+
+export interface NameParts {
+  /** NFC, each word capitalised, diacritics kept. */
+  family: string;
+  middle: string[];
+  given: string;
+}
+
+export type NameErrorCode = "empty" | "digits" | "invalid_chars" | "single_word" | "too_long";
+export interface NameError {
+  code: NameErrorCode;
+  /** A Vietnamese sentence saying what is wrong and what to do. */
+  message: string;
+}
+
+/** Longest accepted full name, in characters after normalisation. */
+export const MAX_NAME_LENGTH = 100;
+
+// ---------------------------------------------------------------------------------------------
+// Character tables
+// ---------------------------------------------------------------------------------------------
+
+/** Vowels of the Vietnamese alphabet and the five tone marks (grave, acute, hook, tilde, dot). */
+const VOWELS: ReadonlyArray<readonly [string, string]> = [
+  ["a", "a"],
+  ["ă", "a"],
+  ["â", "a"],
+  ["e", "e"],
+  ["ê", "e"],
+  ["i", "i"],
+  ["o", "o"],
+  ["ô", "o"],
+  ["ơ", "o"],
+  ["u", "u"],
+  ["ư", "u"],
+  ["y", "y"],
+];
+const TONES = ["", "\u0300", "\u0301", "\u0309", "\u0303", "\u0323"];
+
+/** Highest code point covered by the tables (Latin Extended Additional ends at U+1EFF). */
+const TABLE_SIZE = 0x1f00;
+
+/**
+ * VIET_FOLD[c]: the lower-case ASCII letter a Vietnamese-alphabet letter folds to, 0 if the
+ * code unit is not a letter of that alphabet. ASCII f, j, w, z are included: they occur in
+ * names of ethnic minorities (e.g. "Ksor", "H'Hen Niê").
+ */
+const VIET_FOLD = new Uint8Array(TABLE_SIZE);
+/** Broader table for foldVietnamese: any Latin letter whose NFD is an ASCII letter + marks. */
+const LATIN_FOLD = new Uint8Array(TABLE_SIZE);
+
+(function buildTables(): void {
+  for (let c = 0x41; c <= 0x5a; c++) {
+    VIET_FOLD[c] = c + 0x20;
+    VIET_FOLD[c + 0x20] = c + 0x20;
+  }
+  const add = (letter: string, base: string): void => {
+    const lower = letter.normalize("NFC");
+    const upper = lower.toUpperCase();
+    VIET_FOLD[lower.charCodeAt(0)] = base.charCodeAt(0);
+    VIET_FOLD[upper.charCodeAt(0)] = base.charCodeAt(0);
+  };
+  for (const [vowel, base] of VOWELS) for (const tone of TONES) add(vowel + tone, base);
+  add("đ", "d");
+
+  LATIN_FOLD.set(VIET_FOLD);
+  const ranges: Array<[number, number]> = [
+    [0x00c0, 0x024f],
+    [0x1e00, 0x1eff],
+  ];
+  for (const [from, to] of ranges) {
+    for (let c = from; c <= to; c++) {
+      if (LATIN_FOLD[c]) continue;
+      const nfd = String.fromCharCode(c).normalize("NFD");
+      const base = nfd.charCodeAt(0);
+      const isAsciiLetter = (base >= 0x41 && base <= 0x5a) || (base >= 0x61 && base <= 0x7a);
+      let marksOnly = nfd.length > 1;
+      for (let i = 1; i < nfd.length; i++) {
+        const m = nfd.charCodeAt(i);
+        if (m < 0x0300 || m > 0x036f) marksOnly = false;
+      }
+      if (isAsciiLetter && marksOnly) LATIN_FOLD[c] = base | 0x20;
+    }
+  }
+  // Stroke letters do not decompose: đ/Đ is the one that matters (the digest's warning).
+  LATIN_FOLD[0x0110] = LATIN_FOLD[0x0111] = 0x64;
+})();
+
+function isCombiningMark(c: number): boolean {
+  return c >= 0x0300 && c <= 0x036f;
+}
+
+/** Separators between words: spaces, tabs, line breaks, no-break and typographic spaces. */
+function isSpace(c: number): boolean {
+  return (
+    c === 0x20 ||
+    (c >= 0x09 && c <= 0x0d) ||
+    c === 0xa0 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000
+  );
+}
+
+/** Invisible characters that office software and chat clients paste into names. */
+function isInvisible(c: number): boolean {
+  return (c >= 0x200b && c <= 0x200d) || c === 0x2060 || c === 0xfeff;
+}
+
+/** Apostrophe-like characters allowed inside a word ("H'Hen"); normalised to "'". */
+function isApostrophe(c: number): boolean {
+  return c === 0x27 || c === 0x2019 || c === 0x02bc;
+}
+
+/** Hyphen-like characters allowed inside a word ("Y-Moan"); normalised to "-". */
+function isHyphen(c: number): boolean {
+  return c === 0x2d || c === 0x2010 || c === 0x2011;
+}
+
+function isDigit(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || /\p{Nd}/u.test(String.fromCharCode(c));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Folding
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Lower-case ASCII without diacritics: "Đỗ Văn Bê" -> "do van be". đ/Đ become d, which
+ * Unicode decomposition alone does not do. Characters that are not Latin letters (digits,
+ * punctuation, spaces, other scripts) are kept as they are; stray combining marks are dropped.
+ */
+export function foldVietnamese(s: string): string {
+  const text = s.normalize("NFC");
+  let out = "";
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) {
+      out += c >= 0x41 && c <= 0x5a ? String.fromCharCode(c + 0x20) : text[i];
+      continue;
+    }
+    const folded = c < TABLE_SIZE ? LATIN_FOLD[c] : 0;
+    if (folded) out += String.fromCharCode(folded);
+    else if (!isCombiningMark(c)) out += text[i];
+  }
+  return out;
+}
+
+/** Fold and keep only [a-z0-9]: the form a name or place takes inside an address. */
+export function foldToAddressWord(s: string): string {
+  const folded = foldVietnamese(s);
+  let out = "";
+  for (let i = 0; i < folded.length; i++) {
+    const c = folded.charCodeAt(i);
+    if ((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39)) out += folded[i];
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scanning a name
+// ---------------------------------------------------------------------------------------------
+
+/** A scanned name: display words (capitalised NFC) and their ASCII address forms. */
+export interface ScannedName {
+  words: string[];
+  folded: string[];
+}
+
+const EXAMPLE = "ví dụ: Nguyễn Văn An";
+
+function capitalise(word: string): string {
+  let out = "";
+  let start = true;
+  for (const ch of word) {
+    if (ch === "'" || ch === "-") {
+      out += ch;
+      start = true;
+      continue;
+    }
+    out += start ? ch.toUpperCase() : ch.toLowerCase();
+    start = false;
+  }
+  return out;
+}
+
+function quoteChars(chars: string[]): string {
+  const shown = chars.slice(0, 5).map((ch) => {
+    const code = ch.codePointAt(0) ?? 0;
+    if (code < 0x20 || isCombiningMark(code) || code === 0xad) {
+      return `U+${code.toString(16).toUpperCase().padStart(4, "0")}`;
+    }
+    return `“${ch}”`;
+  });
+  return shown.join(", ") + (chars.length > 5 ? ", …" : "");
+}
+
+/**
+ * One pass over the NFC text: splits words, checks every character against the Vietnamese
+ * alphabet and folds it at the same time. Exported for the address generator's hot path.
+ */
+export function scanName(input: string): Result<ScannedName, NameError> {
+  const text = input.normalize("NFC");
+  const rawWords: string[] = [];
+  const folded: string[] = [];
+  let word = "";
+  let fold = "";
+  let lengthSoFar = 0;
+  const digits: string[] = [];
+  const invalid: string[] = [];
+  let badJoiner = false;
+  let prevWasLetter = false;
+
+  const endWord = (): void => {
+    if (word.length === 0) return;
+    if (!prevWasLetter) badJoiner = true; // the word ends with ' or -
+    rawWords.push(word);
+    folded.push(fold);
+    lengthSoFar += word.length + (rawWords.length > 1 ? 1 : 0);
+    word = "";
+    fold = "";
+  };
+
+  for (const ch of text) {
+    const c = ch.charCodeAt(0);
+    if (isSpace(c)) {
+      endWord();
+      prevWasLetter = false;
+      continue;
+    }
+    if (isInvisible(c)) continue;
+    const f = c < TABLE_SIZE && ch.length === 1 ? VIET_FOLD[c] : 0;
+    if (f) {
+      word += ch;
+      fold += String.fromCharCode(f);
+      prevWasLetter = true;
+      continue;
+    }
+    if (isApostrophe(c) || isHyphen(c)) {
+      // Only between two letters of one word: "H'Hen", "Y-Moan".
+      if (!prevWasLetter) badJoiner = true;
+      word += isApostrophe(c) ? "'" : "-";
+      prevWasLetter = false;
+      continue;
+    }
+    word += ch;
+    prevWasLetter = true; // counted as a character so the length check sees it
+    if (isDigit(c)) {
+      if (!digits.includes(ch)) digits.push(ch);
+    } else if (!invalid.includes(ch)) {
+      invalid.push(ch);
+    }
+  }
+  endWord();
+
+  if (rawWords.length === 0) {
+    return err({ code: "empty", message: `Chưa có họ tên. Hãy nhập đầy đủ họ và tên (${EXAMPLE}).` });
+  }
+  if (lengthSoFar > MAX_NAME_LENGTH) {
+    return err({
+      code: "too_long",
+      message: `Họ tên dài ${lengthSoFar} ký tự, vượt quá ${MAX_NAME_LENGTH} ký tự cho phép. Hãy kiểm tra lại và chỉ nhập họ, tên đệm và tên.`,
+    });
+  }
+  if (digits.length > 0) {
+    return err({
+      code: "digits",
+      message: `Họ tên không được chứa chữ số (${quoteChars(digits)}). Hãy nhập họ tên chỉ gồm chữ cái (${EXAMPLE}).`,
+    });
+  }
+  if (invalid.length > 0 || badJoiner) {
+    const legacy = invalid.some((ch) => {
+      const c = ch.charCodeAt(0);
+      return c >= 0xa0 && c <= 0xff;
+    });
+    const what =
+      invalid.length > 0
+        ? `Họ tên có ký tự không hợp lệ (${quoteChars(invalid)}).`
+        : "Dấu nháy (') hoặc gạch nối (-) chỉ được đứng giữa hai chữ cái của một tiếng.";
+    const hint = legacy
+      ? " Có thể họ tên đang ở bảng mã cũ (TCVN3/VNI): hãy chuyển sang Unicode rồi nhập lại."
+      : "";
+    return err({
+      code: "invalid_chars",
+      message: `${what} Chỉ dùng chữ cái tiếng Việt, cách nhau bằng dấu cách (${EXAMPLE}).${hint}`,
+    });
+  }
+  if (rawWords.length < 2) {
+    return err({
+      code: "single_word",
+      message: `Nhập đủ họ và tên, ít nhất hai tiếng (${EXAMPLE}).`,
+    });
+  }
+  return ok({ words: rawWords.map(capitalise), folded });
+}
+
+/**
+ * NFC, trimmed, runs of spaces/tabs collapsed, each word capitalised:
+ * "nGUYỄN  văn a" -> "Nguyễn Văn A". NFC and NFD input give the same result.
+ *
+ * Strict on purpose: letters of the Vietnamese alphabet (plus f, j, w, z) only, an apostrophe
+ * or hyphen only inside a word, at least two words, at most 100 characters.
+ */
+export function normalizeName(input: string): Result<string, NameError> {
+  const scanned = scanName(input);
+  return scanned.ok ? ok(scanned.value.words.join(" ")) : scanned;
+}
+
+/** First word is the family name, last word the given name, everything between middle names. */
+export function parseVietnameseName(input: string): Result<NameParts, NameError> {
+  const scanned = scanName(input);
+  if (!scanned.ok) return scanned;
+  const words = scanned.value.words;
+  return ok({
+    family: words[0] as string,
+    middle: words.slice(1, -1),
+    given: words[words.length - 1] as string,
+  });
+}
