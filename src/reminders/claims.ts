@@ -1,0 +1,291 @@
+/**
+ * Exactly-once bookkeeping in reminder_claims. A row per reminder (and per enforcement action)
+ * keyed `rule:target:period@chat`:
+ *  - claim: INSERT … ON CONFLICT DO NOTHING RETURNING, inside a transaction holding an advisory
+ *    lock, so when two instances sweep at once the first takes every item and the second finds
+ *    them taken (one digest per recipient, never two);
+ *  - fence: just before a send, the instance re-asserts ownership (claimed_by = its run) and
+ *    refreshes claimed_at; a claim another run has taken over is skipped;
+ *  - confirm: sent_at = now after the send returned (sent_at also settles a claim that can
+ *    never be delivered: blocked chat, too many attempts; last_error says which);
+ *  - retry: a claim still unsent after LEASE_MS (crash, network error) is re-claimed by the next
+ *    run with FOR UPDATE SKIP LOCKED and resent once.
+ * The one window left is a crash between Telegram accepting a message and the confirm: that
+ * message is sent again (at-least-once there), which is the best any external send can do.
+ */
+import { sql } from "drizzle-orm";
+import { executeRows, type Database, type DbOrTx } from "../db/client.ts";
+import { applyEnforcement } from "../services/enforcement.ts";
+import type { EnforcementAction, ReminderButton, ReminderItem, SectionId } from "./types.ts";
+
+/** A claim older than this and still unsent is considered abandoned and is retried. */
+export const DEFAULT_LEASE_MS = 10 * 60_000;
+/** After this many attempts a claim is settled as failed and reported to the support chat. */
+export const MAX_ATTEMPTS = 5;
+/** Advisory lock key serialising the claim phase of concurrent sweeps. */
+const CLAIM_LOCK_KEY = 727_005_001;
+const CHUNK = 5_000;
+
+interface Payload {
+  section: SectionId;
+  line: string;
+  sortAt: string;
+  profileId: string;
+  button?: ReminderButton;
+}
+
+const payloadOf = (item: ReminderItem): Payload => ({
+  section: item.section,
+  line: item.line,
+  sortAt: item.sortAt,
+  profileId: item.profileId,
+  ...(item.button ? { button: item.button } : {}),
+});
+
+function jsonText(value: unknown): string {
+  return JSON.stringify(value);
+}
+
+/** Inserts claims for `items` (sorted by chat, key); returns the items this run won. */
+async function insertClaims(
+  tx: DbOrTx,
+  items: readonly ReminderItem[],
+  runId: string,
+  now: Date,
+): Promise<ReminderItem[]> {
+  const won: ReminderItem[] = [];
+  const sorted = [...items].sort(
+    (a, b) => a.chatId - b.chatId || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
+  );
+  const byKey = new Map(sorted.map((item) => [item.key, item]));
+  for (let i = 0; i < sorted.length; i += CHUNK) {
+    const chunk = sorted.slice(i, i + CHUNK).map((item) => ({
+      key: item.key,
+      rule: item.rule,
+      target: item.target,
+      chat: String(item.chatId),
+      payload: payloadOf(item),
+    }));
+    const rows = await executeRows<{ key: string }>(
+      tx,
+      sql`insert into reminder_claims (key, rule, target, recipient_chat_id, claimed_at, claimed_by, attempts, payload)
+        select x.key, x.rule, x.target, x.chat::bigint, ${now.toISOString()}::timestamptz, ${runId}, 1, x.payload
+        from jsonb_to_recordset(${jsonText(chunk)}::jsonb) as x(key text, rule text, target text, chat text, payload jsonb)
+        order by x.chat::bigint, x.key
+        on conflict (key) do nothing
+        returning key`,
+    );
+    for (const row of rows) {
+      const item = byKey.get(row.key);
+      if (item) won.push(item);
+    }
+  }
+  return won;
+}
+
+function itemOfRow(row: {
+  key: string;
+  rule: string;
+  target: string;
+  chat: string;
+  payload: unknown;
+}): ReminderItem | null {
+  const payload = (typeof row.payload === "string" ? JSON.parse(row.payload) : row.payload) as Payload | null;
+  if (!payload || typeof payload.line !== "string") return null;
+  return {
+    key: row.key,
+    rule: row.rule,
+    target: row.target,
+    chatId: Number(row.chat),
+    section: payload.section,
+    line: payload.line,
+    sortAt: payload.sortAt,
+    profileId: payload.profileId,
+    ...(payload.button ? { button: payload.button } : {}),
+  };
+}
+
+export interface ClaimResult {
+  /** Fresh items this run claimed. */
+  claimed: ReminderItem[];
+  /** Abandoned claims (older than the lease, unsent) this run took over. */
+  retried: ReminderItem[];
+}
+
+/**
+ * Claims new items and takes over abandoned ones of the given profiles (those in working
+ * hours now), in one transaction under the advisory lock.
+ */
+export async function claimItems(
+  database: Database,
+  items: readonly ReminderItem[],
+  options: { runId: string; now: Date; leaseMs: number; retryProfiles: readonly string[] },
+): Promise<ClaimResult> {
+  const { runId, now, leaseMs, retryProfiles } = options;
+  return database.db.transaction(async (tx) => {
+    await executeRows(tx, sql`select pg_advisory_xact_lock(${CLAIM_LOCK_KEY})`);
+    const retried: ReminderItem[] = [];
+    if (retryProfiles.length > 0) {
+      const rows = await executeRows<{
+        key: string;
+        rule: string;
+        target: string;
+        chat: string;
+        payload: unknown;
+      }>(
+        tx,
+        sql`update reminder_claims c set claimed_by = ${runId}, claimed_at = ${now.toISOString()}::timestamptz, attempts = c.attempts + 1
+          where c.key in (
+            select key from reminder_claims
+            where sent_at is null and claimed_at < ${new Date(now.getTime() - leaseMs).toISOString()}::timestamptz
+              and payload is not null
+              and payload->>'profileId' in (select jsonb_array_elements_text(${jsonText(retryProfiles)}::jsonb))
+            order by claimed_at, key
+            limit 20000
+            for update skip locked)
+          returning c.key, c.rule, c.target, c.recipient_chat_id::text as chat, c.payload`,
+      );
+      for (const row of rows) {
+        const item = itemOfRow(row);
+        if (item) retried.push(item);
+      }
+    }
+    const retriedKeys = new Set(retried.map((item) => item.key));
+    const fresh = items.filter((item) => !retriedKeys.has(item.key));
+    const claimed = await insertClaims(tx, fresh, runId, now);
+    return { claimed, retried };
+  });
+}
+
+/** Keys among `keys` that already have a claim (dry run: what would not be sent again). */
+export async function existingKeys(db: DbOrTx, keys: readonly string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (let i = 0; i < keys.length; i += CHUNK) {
+    const rows = await executeRows<{ key: string }>(
+      db,
+      sql`select key from reminder_claims where key in (select jsonb_array_elements_text(${jsonText(keys.slice(i, i + CHUNK))}::jsonb))`,
+    );
+    for (const row of rows) found.add(row.key);
+  }
+  return found;
+}
+
+/**
+ * Claims and applies one enforcement action, and claims its notices, in one transaction.
+ * Returns the notices this run must deliver ([] when another run already did it, or when the
+ * mailbox was no longer in the expected state).
+ */
+export async function applyAction(
+  database: Database,
+  action: EnforcementAction,
+  options: { runId: string; now: Date },
+): Promise<{ applied: boolean; notices: ReminderItem[] }> {
+  const { runId, now } = options;
+  return database.db.transaction(async (tx) => {
+    const got = await executeRows<{ key: string }>(
+      tx,
+      sql`insert into reminder_claims (key, rule, target, recipient_chat_id, claimed_at, claimed_by, attempts, payload)
+        values (${action.key}, ${action.rule}, ${action.target}, 0, ${now.toISOString()}::timestamptz, ${runId}, 1,
+                ${jsonText({ action: action.kind, mailboxId: action.mailboxId, profileId: action.profileId })}::jsonb)
+        on conflict (key) do nothing returning key`,
+    );
+    if (got.length === 0) return { applied: false, notices: [] };
+    const applied = await applyEnforcement(
+      tx,
+      {
+        kind: action.kind,
+        mailboxId: action.mailboxId,
+        article: action.article,
+        key: action.key,
+        ...(action.removeAfter ? { removeAfter: new Date(action.removeAfter) } : {}),
+      },
+      now,
+    );
+    // Action claims are settled at once: sent_at = applied (or skipped) at.
+    await executeRows(
+      tx,
+      sql`update reminder_claims set sent_at = ${now.toISOString()}::timestamptz,
+            last_error = ${applied ? null : "skipped: mailbox no longer in the expected state"}
+          where key = ${action.key}`,
+    );
+    if (!applied) return { applied: false, notices: [] };
+    const notices = await insertClaims(tx, action.notices, runId, now);
+    return { applied: true, notices };
+  });
+}
+
+/** Re-asserts ownership of `keys` just before sending; returns the keys still ours and unsent. */
+export async function fenceKeys(
+  db: DbOrTx,
+  keys: readonly string[],
+  runId: string,
+  now: Date,
+): Promise<string[]> {
+  const rows = await executeRows<{ key: string }>(
+    db,
+    sql`update reminder_claims set claimed_at = ${now.toISOString()}::timestamptz
+      where key in (select jsonb_array_elements_text(${jsonText(keys)}::jsonb)) and claimed_by = ${runId} and sent_at is null
+      returning key`,
+  );
+  return rows.map((row) => row.key);
+}
+
+export async function confirmKeys(
+  db: DbOrTx,
+  keys: readonly string[],
+  runId: string,
+  now: Date,
+  note: string | null = null,
+): Promise<void> {
+  await executeRows(
+    db,
+    sql`update reminder_claims set sent_at = ${now.toISOString()}::timestamptz, last_error = ${note}
+      where key in (select jsonb_array_elements_text(${jsonText(keys)}::jsonb)) and claimed_by = ${runId} and sent_at is null`,
+  );
+}
+
+/**
+ * Records a failed send. Claims that reached MAX_ATTEMPTS are settled (sent_at set, error kept)
+ * and returned, to be reported; the others stay unsent for the next run after the lease.
+ */
+export async function failKeys(
+  db: DbOrTx,
+  keys: readonly string[],
+  runId: string,
+  now: Date,
+  error: string,
+): Promise<string[]> {
+  const rows = await executeRows<{ key: string; settled: boolean }>(
+    db,
+    sql`update reminder_claims
+      set last_error = ${error.slice(0, 500)},
+          sent_at = case when attempts >= ${MAX_ATTEMPTS}::int then ${now.toISOString()}::timestamptz else null end
+      where key in (select jsonb_array_elements_text(${jsonText(keys)}::jsonb)) and claimed_by = ${runId} and sent_at is null
+      returning key, sent_at is not null as settled`,
+  );
+  return rows.filter((row) => row.settled).map((row) => row.key);
+}
+
+export async function recordBlockedChat(
+  db: DbOrTx,
+  chatId: number,
+  reason: string,
+  now: Date,
+): Promise<void> {
+  await executeRows(
+    db,
+    sql`insert into blocked_chats (chat_id, recorded_at, reason) values (${String(chatId)}::bigint, ${now.toISOString()}::timestamptz, ${reason.slice(0, 500)})
+      on conflict (chat_id) do update set recorded_at = excluded.recorded_at, reason = excluded.reason`,
+  );
+}
+
+/** Chats among `chatIds` that blocked the bot: their items are not claimed. */
+export async function blockedAmong(db: DbOrTx, chatIds: readonly number[]): Promise<Set<number>> {
+  if (chatIds.length === 0) return new Set();
+  const rows = await executeRows<{ chat: string }>(
+    db,
+    sql`select chat_id::text as chat from blocked_chats
+      where chat_id in (select (jsonb_array_elements_text(${jsonText(chatIds.map(String))}::jsonb))::bigint)`,
+  );
+  return new Set(rows.map((row) => Number(row.chat)));
+}

@@ -1,0 +1,206 @@
+/**
+ * Delivery of digests with Telegram's limits: about 30 messages per second overall and one per
+ * second per chat (token bucket; the clock and sleep are injected so tests run instantly).
+ * Each message is fenced (still our claim?) before and confirmed after it is sent. A blocked or
+ * deleted chat (403, "chat not found") is recorded in blocked_chats, its items are settled, and
+ * it is returned for the report to the support chat; it never stops the run. Other errors
+ * leave the claims unsent for the next run (after the lease), up to MAX_ATTEMPTS.
+ */
+import type { Database } from "../db/client.ts";
+import { confirmKeys, failKeys, fenceKeys, recordBlockedChat } from "./claims.ts";
+import { renderDigest, type Digest, type InlineKeyboard } from "./digest.ts";
+
+export type SendFn = (chatId: number, text: string, keyboard?: InlineKeyboard) => Promise<unknown>;
+
+export interface LimiterClock {
+  /** Milliseconds, monotonic enough for spacing sends. */
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+export const realClock: LimiterClock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+export interface RateLimiterOptions {
+  /** Messages per second overall (bucket size and refill rate). Default 30. */
+  perSecond?: number;
+  /** Minimum spacing of two messages to one chat. Default 1000 ms. */
+  perChatIntervalMs?: number;
+  clock?: LimiterClock;
+}
+
+/** Token bucket overall + minimum spacing per chat. Reservation is synchronous, so concurrent callers are safe. */
+export class RateLimiter {
+  readonly clock: LimiterClock;
+  private readonly rate: number;
+  private readonly interval: number;
+  private tokens: number;
+  private last: number;
+  private readonly chatNext = new Map<number, number>();
+
+  constructor(options: RateLimiterOptions = {}) {
+    this.rate = options.perSecond ?? 30;
+    this.interval = options.perChatIntervalMs ?? 1000;
+    this.clock = options.clock ?? realClock;
+    this.tokens = this.rate;
+    this.last = this.clock.now();
+  }
+
+  async acquire(chatId: number): Promise<void> {
+    for (;;) {
+      const now = this.clock.now();
+      this.tokens = Math.min(this.rate, this.tokens + ((now - this.last) * this.rate) / 1000);
+      this.last = now;
+      const chatWait = (this.chatNext.get(chatId) ?? 0) - now;
+      const globalWait = this.tokens >= 1 ? 0 : ((1 - this.tokens) * 1000) / this.rate;
+      const wait = Math.max(chatWait, globalWait);
+      if (wait <= 0) {
+        this.tokens -= 1;
+        this.chatNext.set(chatId, now + this.interval);
+        if (this.chatNext.size > 10_000) this.prune(now);
+        return;
+      }
+      await this.clock.sleep(Math.ceil(wait));
+    }
+  }
+
+  private prune(now: number): void {
+    for (const [chat, next] of this.chatNext) if (next <= now) this.chatNext.delete(chat);
+  }
+}
+
+export interface TelegramFailure {
+  kind: "blocked" | "retry_after" | "other";
+  retryAfterMs?: number;
+  description: string;
+}
+
+/** grammY's GrammyError has error_code / description / parameters.retry_after; fakes may mimic it. */
+export function classifySendError(error: unknown): TelegramFailure {
+  const e = (error ?? {}) as {
+    error_code?: unknown;
+    status?: unknown;
+    description?: unknown;
+    message?: unknown;
+    parameters?: { retry_after?: unknown };
+  };
+  const code =
+    typeof e.error_code === "number" ? e.error_code : typeof e.status === "number" ? e.status : undefined;
+  const description = String(e.description ?? e.message ?? error);
+  if (code === 403) return { kind: "blocked", description };
+  if (
+    code === 400 &&
+    /chat not found|user is deactivated|bot was kicked|PEER_ID_INVALID/i.test(description)
+  ) {
+    return { kind: "blocked", description };
+  }
+  if (code === 429) {
+    const seconds = Number(e.parameters?.retry_after ?? 1);
+    return { kind: "retry_after", retryAfterMs: Math.min(Math.max(seconds, 1), 60) * 1000, description };
+  }
+  return { kind: "other", description };
+}
+
+export interface DeliverOptions {
+  database: Database;
+  send: SendFn;
+  limiter: RateLimiter;
+  runId: string;
+  /** Wall clock for claim timestamps (the sweep's clock). */
+  now: () => Date;
+  signal?: AbortSignal;
+  /** Messages in flight at once (default 4): Telegram latency would otherwise cap us below 30/s. */
+  concurrency?: number;
+}
+
+export interface DeliveryReport {
+  messages: number;
+  items: number;
+  blocked: { chatId: number; reason: string }[];
+  failed: { chatId: number; error: string }[];
+  /** Keys settled after MAX_ATTEMPTS failures (to report). */
+  gaveUp: string[];
+  /** Digests skipped because another run had taken their claims over. */
+  skipped: number;
+  /** True when the signal stopped the delivery early. */
+  aborted: boolean;
+}
+
+export async function deliverDigests(
+  digests: readonly Digest[],
+  options: DeliverOptions,
+): Promise<DeliveryReport> {
+  const { database, send, limiter, runId, now, signal } = options;
+  const report: DeliveryReport = {
+    messages: 0,
+    items: 0,
+    blocked: [],
+    failed: [],
+    gaveUp: [],
+    skipped: 0,
+    aborted: false,
+  };
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      if (signal?.aborted) {
+        report.aborted = true;
+        return;
+      }
+      const digest = digests[next++];
+      if (!digest) return;
+      await deliverOne(digest);
+    }
+  };
+  const deliverOne = async (original: Digest): Promise<void> => {
+    const owned = new Set(await fenceKeys(database.db, original.keys, runId, now()));
+    if (owned.size === 0) {
+      report.skipped++;
+      return;
+    }
+    const digest =
+      owned.size === original.keys.length
+        ? original
+        : renderDigest(
+            original.chatId,
+            original.items.filter((item) => owned.has(item.key)),
+            now(),
+          );
+    for (let attempt = 0; attempt < 2; attempt++) {
+      await limiter.acquire(digest.chatId);
+      try {
+        await send(digest.chatId, digest.text, digest.keyboard);
+        await confirmKeys(database.db, digest.keys, runId, now());
+        report.messages++;
+        report.items += digest.keys.length;
+        return;
+      } catch (error) {
+        const failure = classifySendError(error);
+        if (failure.kind === "retry_after" && attempt === 0) {
+          await limiter.clock.sleep(failure.retryAfterMs ?? 1000);
+          continue;
+        }
+        if (failure.kind === "blocked") {
+          await recordBlockedChat(database.db, digest.chatId, failure.description, now());
+          await confirmKeys(
+            database.db,
+            digest.keys,
+            runId,
+            now(),
+            `blocked: ${failure.description}`.slice(0, 500),
+          );
+          report.blocked.push({ chatId: digest.chatId, reason: failure.description });
+          return;
+        }
+        report.failed.push({ chatId: digest.chatId, error: failure.description });
+        report.gaveUp.push(...(await failKeys(database.db, digest.keys, runId, now(), failure.description)));
+        return;
+      }
+    }
+  };
+  const workers = Array.from({ length: Math.max(1, options.concurrency ?? 4) }, () => worker());
+  await Promise.all(workers);
+  return report;
+}

@@ -1,0 +1,118 @@
+/**
+ * One digest per recipient per run: every item for a chat in one message, grouped by section
+ * (most urgent first, see SECTIONS) and sorted by deadline inside a section, in Vietnamese,
+ * with buttons where an action is possible. Telegram caps a message at 4096 characters: items
+ * that do not fit are counted in a last line per section instead of being listed, and are still
+ * settled with the message (the count is what the recipient was told).
+ */
+import { vnDateOf, vnTimeOf } from "../calendar/time.ts";
+import { formatVnDay } from "./rules/common.ts";
+import { SECTIONS, type ReminderButton, type ReminderItem, type SectionId } from "./types.ts";
+
+export const MAX_MESSAGE_CHARS = 4000;
+export const MAX_BUTTONS = 8;
+
+export interface InlineKeyboard {
+  inline_keyboard: { text: string; callback_data: string }[][];
+}
+
+export interface Digest {
+  chatId: number;
+  text: string;
+  keyboard?: InlineKeyboard;
+  /** Claim keys settled when this message is delivered. */
+  keys: string[];
+  itemCount: number;
+  /** The items rendered, to re-render when some of them were taken over by another run. */
+  items: ReminderItem[];
+}
+
+export function compareItems(a: ReminderItem, b: ReminderItem): number {
+  const rank = SECTIONS[a.section].rank - SECTIONS[b.section].rank;
+  if (rank !== 0) return rank;
+  if (a.sortAt !== b.sortAt) return a.sortAt < b.sortAt ? -1 : 1;
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+}
+
+/** Groups items by chat and renders one digest per chat, in chat order. */
+export function buildDigests(items: readonly ReminderItem[], now: Date): Digest[] {
+  const byChat = new Map<number, ReminderItem[]>();
+  for (const item of items) {
+    const list = byChat.get(item.chatId);
+    if (list) list.push(item);
+    else byChat.set(item.chatId, [item]);
+  }
+  return [...byChat.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([chatId, list]) => renderDigest(chatId, list, now));
+}
+
+export function renderDigest(chatId: number, items: readonly ReminderItem[], now: Date): Digest {
+  const sorted = [...items].sort(compareItems);
+  const header = `🔔 Nhắc việc ${vnTimeOf(now)} ${formatVnDay(vnDateOf(now))}`;
+  const lines: string[] = [header];
+  let length = header.length;
+  const buttons: ReminderButton[] = [];
+  const seenButtons = new Set<string>();
+  let index = 0;
+  while (index < sorted.length) {
+    const section = (sorted[index] as ReminderItem).section;
+    let end = index;
+    while (end < sorted.length && (sorted[end] as ReminderItem).section === section) end++;
+    const title = `\n${titleOf(section, end - index)}:`;
+    lines.push(title);
+    length += title.length + 1;
+    let shown = 0;
+    for (let i = index; i < end; i++) {
+      const item = sorted[i] as ReminderItem;
+      const bullet = `  • ${item.line}`;
+      // Keep room for the "và N mục khác" lines of this and later sections.
+      if (length + bullet.length + 1 > MAX_MESSAGE_CHARS - 200) break;
+      lines.push(bullet);
+      length += bullet.length + 1;
+      shown++;
+      if (item.button && buttons.length < MAX_BUTTONS && !seenButtons.has(item.button.data)) {
+        seenButtons.add(item.button.data);
+        buttons.push(item.button);
+      }
+    }
+    if (shown < end - index) {
+      const more = `  … và ${end - index - shown} mục khác.`;
+      lines.push(more);
+      length += more.length + 1;
+    }
+    index = end;
+  }
+  const text = lines.join("\n").normalize("NFC");
+  return {
+    chatId,
+    text: text.length > 4096 ? `${text.slice(0, 4090)}…` : text,
+    ...(buttons.length > 0 ? { keyboard: keyboardOf(buttons) } : {}),
+    keys: sorted.map((item) => item.key),
+    itemCount: sorted.length,
+    items: sorted,
+  };
+}
+
+function titleOf(section: SectionId, count: number): string {
+  return `${SECTIONS[section].title} (${count})`;
+}
+
+/** Two buttons per row; callback data is cut to Telegram's 64 bytes. */
+function keyboardOf(buttons: readonly ReminderButton[]): InlineKeyboard {
+  const rows: { text: string; callback_data: string }[][] = [];
+  for (let i = 0; i < buttons.length; i += 2) {
+    rows.push(
+      buttons
+        .slice(i, i + 2)
+        .map((b) => ({ text: b.text, callback_data: truncateBytes(`rem:${b.data}`, 64) })),
+    );
+  }
+  return { inline_keyboard: rows };
+}
+
+function truncateBytes(text: string, max: number): string {
+  let out = text;
+  while (Buffer.byteLength(out, "utf8") > max) out = out.slice(0, -1);
+  return out;
+}

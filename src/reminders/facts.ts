@@ -1,0 +1,348 @@
+/**
+ * The set-based half of the sweep: one SQL statement per rule and profile that selects only
+ * rows that may be due now, on indexes (see migration 0002), with their recipients joined in.
+ * Cut-offs are computed in JS from the calendar (working days and months cannot be expressed
+ * in SQL) and are deliberately a little loose: the pure rules decide exactly.
+ */
+import { sql, type SQL } from "drizzle-orm";
+import type { WorkingDayCalendar } from "../calendar/calendar.ts";
+import { addCalendarMonths, addDays, vnDateOf, vnInstant } from "../calendar/time.ts";
+import type { IsoDate } from "../calendar/types.ts";
+import { executeRows, type DbOrTx } from "../db/client.ts";
+import { replyDeadline, replyHalfTime } from "../policy/lifecycle.ts";
+import type { Profile } from "../policy/profile.ts";
+import type { MailboxKind, MailboxStatus, RequestKind } from "../policy/types.ts";
+import type { CheckWindow, UncheckedFact } from "./rules/checks.ts";
+import type { InactivityFact, SuspendedFact } from "./rules/inactivity.ts";
+import { LEAVER_NOTICE_DAYS, type LeaverFact } from "./rules/leavers.ts";
+import { PASSWORD_WARN_DAYS, type FirstLoginFact, type PasswordFact } from "./rules/passwords.ts";
+import type { QuotaFact } from "./rules/quota.ts";
+import type { UnansweredFact } from "./rules/reply.ts";
+import type { OpenRequestFact } from "./rules/service-levels.ts";
+import type { MailboxRef } from "./types.ts";
+
+const MS_PER_DAY = 86_400_000;
+
+const ts = (instant: Date): SQL => sql`${instant.toISOString()}::timestamptz`;
+const epochMs = (column: SQL): SQL => sql`(extract(epoch from ${column}) * 1000)::float8`;
+
+/** Unit heads of every unit of the profile: the heads of the nearest unit up the tree that has one. */
+function headsCte(profileId: string): SQL {
+  return sql`with recursive up as (
+      select u.id as unit_id, u.id as ancestor_id, u.parent_id, 0 as depth from units u where u.profile_id = ${profileId}
+      union all
+      select up.unit_id, p.id, p.parent_id, up.depth + 1 from up join units p on p.id = up.parent_id where up.depth < 12
+    ), head_rows as (
+      select up.unit_id, s.telegram_user_id as chat_id, up.depth, min(up.depth) over (partition by up.unit_id) as best
+      from up
+      join role_grants g on g.unit_id = up.ancestor_id and g.role = 'unit_head'
+      join staff s on s.id = g.staff_id and s.telegram_user_id is not null and s.employment_status = 'active'
+    ), heads as (
+      select unit_id, jsonb_agg(distinct chat_id::text) as chat_ids from head_rows where depth = best group by unit_id
+    )`;
+}
+
+const REF_COLUMNS = sql`m.id as mailbox_id, m.address, m.profile_id, m.kind::text as kind, m.unit_id, u.name as unit_name,
+  ks.telegram_user_id::text as keeper_chat, os.telegram_user_id::text as owner_chat, h.chat_ids as head_chats`;
+
+const REF_JOINS = sql`join units u on u.id = m.unit_id
+  left join staff ks on ks.id = m.keeper_staff_id and ks.employment_status = 'active'
+  left join staff os on os.id = m.owner_staff_id and os.employment_status = 'active'
+  left join heads h on h.unit_id = m.unit_id`;
+
+const notAbsent = (today: IsoDate): SQL =>
+  sql`not exists (select 1 from absence_notices a where a.mailbox_id = m.id and a.starts_on <= ${today}::date and a.ends_on >= ${today}::date)`;
+
+type RefRow = {
+  mailbox_id: number | string;
+  address: string;
+  profile_id: string;
+  kind: string;
+  unit_id: number | string;
+  unit_name: string;
+  keeper_chat: string | null;
+  owner_chat: string | null;
+  head_chats: unknown;
+};
+
+function chatIds(value: unknown): number[] {
+  const list = typeof value === "string" ? (JSON.parse(value) as unknown) : value;
+  return Array.isArray(list) ? list.map(Number).filter(Number.isSafeInteger) : [];
+}
+
+function refOf(row: RefRow): MailboxRef {
+  return {
+    mailboxId: Number(row.mailbox_id),
+    address: row.address,
+    profileId: row.profile_id,
+    kind: row.kind as MailboxKind,
+    unitId: Number(row.unit_id),
+    unitName: row.unit_name,
+    keeperChatId: row.keeper_chat === null ? null : Number(row.keeper_chat),
+    ownerChatId: row.owner_chat === null ? null : Number(row.owner_chat),
+    headChatIds: chatIds(row.head_chats),
+  };
+}
+
+const dateOrNull = (ms: unknown): Date | null =>
+  ms === null || ms === undefined ? null : new Date(Number(ms));
+
+// --- checks ---------------------------------------------------------------------------------
+
+export async function selectUnchecked(
+  db: DbOrTx,
+  profile: Profile,
+  kinds: readonly MailboxKind[],
+  windows: readonly CheckWindow[],
+  today: IsoDate,
+): Promise<UncheckedFact[]> {
+  const [judged, previous] = windows;
+  if (!judged) return [];
+  const missedPrevious = previous
+    ? sql`not exists (select 1 from mailbox_checks c where c.mailbox_id = m.id and c.checked_at >= ${ts(previous.from)} and c.checked_at <= ${ts(previous.to)})`
+    : sql`false`;
+  const rows = await executeRows<RefRow & { missed_previous: boolean }>(
+    db,
+    sql`${headsCte(profile.id)}
+    select ${REF_COLUMNS}, ${missedPrevious} as missed_previous
+    from mailboxes m ${REF_JOINS}
+    where m.profile_id = ${profile.id} and m.kind::text in (${sql.join(
+      kinds.map((k) => sql`${k}`),
+      sql`, `,
+    )})
+      and m.status in ('active', 'send_locked') and m.last_check_at is not null and m.created_at < ${ts(judged.from)}
+      and not exists (select 1 from mailbox_checks c where c.mailbox_id = m.id and c.checked_at >= ${ts(judged.from)} and c.checked_at <= ${ts(judged.to)})
+      and ${notAbsent(today)}`,
+  );
+  return rows.map((row) => ({ ...refOf(row), missedPrevious: row.missed_previous === true }));
+}
+
+// --- inactivity -----------------------------------------------------------------------------
+
+export async function selectInactive(db: DbOrTx, profile: Profile, now: Date): Promise<InactivityFact[]> {
+  const rule = profile.inactivity;
+  const today = vnDateOf(now);
+  const maxWarn = Math.max(0, ...rule.warnDaysBefore);
+  // lockDate = last activity day + months ≤ today + maxWarn; +4 days covers month-end clamping.
+  const cut = vnInstant(addDays(addCalendarMonths(addDays(today, maxWarn), -rule.months), 4), "00:00");
+  const basis =
+    rule.basis === "login"
+      ? sql`(m.last_login_at < ${ts(cut)} or m.last_login_at is null)`
+      : sql`(m.last_send_at < ${ts(cut)} or m.last_send_at is null) and (m.last_receive_at < ${ts(cut)} or m.last_receive_at is null)`;
+  const greatest =
+    rule.basis === "login"
+      ? sql`greatest(m.last_login_at, m.created_at, m.locked_at, m.suspended_at)`
+      : sql`greatest(m.last_send_at, m.last_receive_at, m.created_at, m.locked_at, m.suspended_at)`;
+  const rows = await executeRows<RefRow & { last_ms: number; absence_end: string | null }>(
+    db,
+    sql`${headsCte(profile.id)}
+    select ${REF_COLUMNS}, ${epochMs(greatest)} as last_ms,
+      (select max(a.ends_on)::text from absence_notices a where a.mailbox_id = m.id and a.starts_on <= ${today}::date) as absence_end
+    from mailboxes m ${REF_JOINS}
+    where m.profile_id = ${profile.id} and m.status = 'active' and m.activity_reported_at is not null
+      and ${basis} and m.created_at < ${ts(cut)} and (m.locked_at is null or m.locked_at < ${ts(cut)})
+      and ${notAbsent(today)}`,
+  );
+  return rows.map((row) => ({
+    ...refOf(row),
+    lastActivityAt: new Date(Number(row.last_ms)),
+    lastAbsenceEndsOn: row.absence_end,
+  }));
+}
+
+export async function selectSuspended(db: DbOrTx, profile: Profile, now: Date): Promise<SuspendedFact[]> {
+  if (profile.inactivity.removalAfterNoticeWorkingDays === null) return [];
+  const rows = await executeRows<RefRow & { suspended_ms: number; remove_ms: number; reopen: boolean }>(
+    db,
+    sql`${headsCte(profile.id)}
+    select ${REF_COLUMNS}, ${epochMs(sql`m.suspended_at`)} as suspended_ms, ${epochMs(sql`m.remove_after`)} as remove_ms,
+      exists (select 1 from requests r where r.mailbox_id = m.id and r.kind = 'khoiphuc'
+              and r.created_at >= m.suspended_at and r.state not in ('cancelled', 'rejected')) as reopen
+    from mailboxes m ${REF_JOINS}
+    where m.profile_id = ${profile.id} and m.status = 'suspended' and m.remove_after is not null
+      and m.remove_after <= ${ts(now)} and m.suspended_at is not null`,
+  );
+  return rows.map((row) => ({
+    ...refOf(row),
+    suspendedAt: new Date(Number(row.suspended_ms)),
+    removeAfter: new Date(Number(row.remove_ms)),
+    reopenRequested: row.reopen === true,
+  }));
+}
+
+// --- reply limit ----------------------------------------------------------------------------
+
+/**
+ * The latest receipt instant whose `deadlineOf` has passed by `now` (monotone in the receipt
+ * time): binary search over the last 90 days, to the minute. null if none.
+ */
+export function latestReceiptDue(now: Date, deadlineOf: (receivedAt: Date) => Date | null): Date | null {
+  let lo = now.getTime() - 90 * MS_PER_DAY;
+  let hi = now.getTime();
+  const due = (t: number): boolean => {
+    const d = deadlineOf(new Date(t));
+    return d !== null && d.getTime() <= now.getTime();
+  };
+  if (!due(lo)) return null;
+  while (hi - lo > 60_000) {
+    const mid = lo + Math.floor((hi - lo) / 2);
+    if (due(mid)) lo = mid;
+    else hi = mid;
+  }
+  // One minute of slack on the loose side: the rule re-checks each row exactly.
+  return new Date(hi);
+}
+
+export async function selectUnanswered(
+  db: DbOrTx,
+  profile: Profile,
+  now: Date,
+  calendar: WorkingDayCalendar,
+): Promise<UnansweredFact[]> {
+  if (profile.replyLimitWorkingDays === null) return [];
+  const halfCut = latestReceiptDue(now, (r) => replyHalfTime(profile, r, calendar));
+  if (halfCut === null) return [];
+  const overCut = latestReceiptDue(now, (r) => replyDeadline(profile, r, calendar)) ?? new Date(0);
+  const rows = await executeRows<
+    RefRow & { tracked_id: number | string; sender: string; subject: string | null; received_ms: number }
+  >(
+    db,
+    sql`${headsCte(profile.id)}
+    select ${REF_COLUMNS}, t.id as tracked_id, t.sender, t.subject, ${epochMs(sql`t.received_at`)} as received_ms
+    from tracked_messages t join mailboxes m on m.id = t.mailbox_id ${REF_JOINS}
+    where t.answered_at is null and t.received_at <= ${ts(halfCut)}
+      and m.profile_id = ${profile.id} and m.status <> 'revoked'
+      and not exists (select 1 from reminder_claims c where c.rule = 'reply-overdue' and c.target = 'tm:' || t.id)
+      and (t.received_at <= ${ts(overCut)}
+           or not exists (select 1 from reminder_claims c where c.rule = 'reply-half' and c.target = 'tm:' || t.id))
+      and ${notAbsent(vnDateOf(now))}`,
+  );
+  return rows.map((row) => ({
+    ...refOf(row),
+    trackedId: Number(row.tracked_id),
+    sender: row.sender,
+    subject: row.subject,
+    receivedAt: new Date(Number(row.received_ms)),
+  }));
+}
+
+// --- service levels -------------------------------------------------------------------------
+
+export async function selectOpenRequests(
+  db: DbOrTx,
+  profile: Profile,
+  now: Date,
+): Promise<OpenRequestFact[]> {
+  const endOfToday = vnInstant(addDays(vnDateOf(now), 1), "00:00");
+  const rows = await executeRows<{
+    id: number | string;
+    kind: string;
+    state: string;
+    address: string | null;
+    unit_name: string;
+    due_ms: number;
+  }>(
+    db,
+    sql`select r.id, r.kind::text as kind, r.state::text as state, coalesce(r.proposed_address, m.address) as address,
+      u.name as unit_name, ${epochMs(sql`r.due_at`)} as due_ms
+    from requests r join units u on u.id = r.unit_id left join mailboxes m on m.id = r.mailbox_id
+    where r.state in ('open', 'in_progress') and r.due_at < ${ts(endOfToday)} and r.profile_id = ${profile.id}
+      and not exists (select 1 from reminder_claims c where c.rule = 'sla-overdue' and c.target = 'req:' || r.id)
+      and (r.due_at < ${ts(now)} or not exists (select 1 from reminder_claims c where c.rule = 'sla-near' and c.target = 'req:' || r.id))`,
+  );
+  return rows.map((row) => ({
+    requestId: Number(row.id),
+    kind: row.kind as RequestKind,
+    state: row.state,
+    address: row.address,
+    unitName: row.unit_name,
+    dueAt: new Date(Number(row.due_ms)),
+  }));
+}
+
+// --- leavers --------------------------------------------------------------------------------
+
+export async function selectLeavers(db: DbOrTx, profile: Profile, now: Date): Promise<LeaverFact[]> {
+  const noticeHorizon = new Date(now.getTime() + (LEAVER_NOTICE_DAYS + 1) * MS_PER_DAY);
+  const rows = await executeRows<
+    RefRow & { status: string; send_lock_ms: number | null; revoke_ms: number | null }
+  >(
+    db,
+    sql`${headsCte(profile.id)}
+    select ${REF_COLUMNS}, m.status::text as status, ${epochMs(sql`m.send_lock_at`)} as send_lock_ms,
+      ${epochMs(sql`m.revoke_at`)} as revoke_ms
+    from mailboxes m ${REF_JOINS}
+    where m.profile_id = ${profile.id}
+      and ((m.send_lock_at is not null and m.send_lock_at <= ${ts(now)} and m.status = 'active')
+        or (m.revoke_at is not null and m.revoke_at <= ${ts(noticeHorizon)} and m.status <> 'revoked'))`,
+  );
+  return rows.map((row) => ({
+    ...refOf(row),
+    status: row.status as MailboxStatus,
+    sendLockAt: dateOrNull(row.send_lock_ms),
+    revokeAt: dateOrNull(row.revoke_ms),
+  }));
+}
+
+// --- passwords ------------------------------------------------------------------------------
+
+export async function selectPasswordAges(db: DbOrTx, profile: Profile, now: Date): Promise<PasswordFact[]> {
+  const ages = [profile.passwords.user.maxAgeMonths, profile.passwords.admin.maxAgeMonths].filter(
+    (m): m is number => m !== null,
+  );
+  if (ages.length === 0) return [];
+  const maxWarn = Math.max(...PASSWORD_WARN_DAYS);
+  const cut = vnInstant(
+    addDays(addCalendarMonths(addDays(vnDateOf(now), maxWarn), -Math.min(...ages)), 4),
+    "00:00",
+  );
+  const rows = await executeRows<RefRow & { changed_ms: number; is_admin: boolean }>(
+    db,
+    sql`${headsCte(profile.id)}
+    select ${REF_COLUMNS}, ${epochMs(sql`m.password_changed_at`)} as changed_ms,
+      exists (select 1 from role_grants g where g.staff_id = m.owner_staff_id and g.role = 'admin') as is_admin
+    from mailboxes m ${REF_JOINS}
+    where m.profile_id = ${profile.id} and m.status in ('active', 'send_locked')
+      and m.password_changed_at < ${ts(cut)}`,
+  );
+  return rows.map((row) => ({
+    ...refOf(row),
+    changedAt: new Date(Number(row.changed_ms)),
+    isAdmin: row.is_admin === true,
+  }));
+}
+
+export async function selectFirstLoginPending(db: DbOrTx, profile: Profile): Promise<FirstLoginFact[]> {
+  if (profile.passwords.lockIfNotChangedWithinDays === null) return [];
+  const issued = sql`coalesce(m.temp_password_expires_at - make_interval(hours => ${profile.passwords.tempPasswordHours}::int), m.password_changed_at, m.created_at)`;
+  const rows = await executeRows<RefRow & { issued_ms: number; warned_ms: number | null }>(
+    db,
+    sql`${headsCte(profile.id)}
+    select ${REF_COLUMNS}, ${epochMs(issued)} as issued_ms,
+      (select ${epochMs(sql`min(c.sent_at)`)} from reminder_claims c
+        where c.rule = 'first-login-warn' and c.target = 'mb:' || m.id and c.sent_at >= ${issued}) as warned_ms
+    from mailboxes m ${REF_JOINS}
+    where m.must_change_password and m.profile_id = ${profile.id} and m.status = 'active'`,
+  );
+  return rows.map((row) => ({
+    ...refOf(row),
+    issuedAt: new Date(Number(row.issued_ms)),
+    warnedAt: dateOrNull(row.warned_ms),
+  }));
+}
+
+// --- quota ----------------------------------------------------------------------------------
+
+export async function selectNearQuota(db: DbOrTx, profile: Profile): Promise<QuotaFact[]> {
+  const profileQuota = profile.limits.quotaMb;
+  const quota = profileQuota === null ? sql`m.quota_mb` : sql`coalesce(m.quota_mb, ${profileQuota}::int)`;
+  const rows = await executeRows<RefRow & { used_mb: number | string; quota_mb: number | string }>(
+    db,
+    sql`${headsCte(profile.id)}
+    select ${REF_COLUMNS}, m.storage_used_mb as used_mb, ${quota} as quota_mb
+    from mailboxes m ${REF_JOINS}
+    where m.profile_id = ${profile.id} and m.status in ('active', 'send_locked') and m.storage_used_mb is not null
+      and ${quota} > 0 and m.storage_used_mb::bigint * 100 >= ${quota}::bigint * ${profile.limits.quotaWarnPercent}::int`,
+  );
+  return rows.map((row) => ({ ...refOf(row), usedMb: Number(row.used_mb), quotaMb: Number(row.quota_mb) }));
+}

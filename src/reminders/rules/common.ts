@@ -1,0 +1,93 @@
+/** Helpers shared by the rules: recipients, claim keys, Vietnamese date formatting. */
+import {
+  dayNumberOf,
+  formatVnDate,
+  vnDateOf,
+  vnTimeOf,
+  WEEKDAY_NAMES_VI,
+  weekdayOf,
+} from "../../calendar/time.ts";
+import type { IsoDate } from "../../calendar/types.ts";
+import type { Profile } from "../../policy/profile.ts";
+import type { MailboxRef, ReminderButton, ReminderItem, SectionId } from "../types.ts";
+
+/** The person who must act on a mailbox: its keeper (unit/group mailbox), else its owner. */
+export function primaryChat(ref: MailboxRef): number | null {
+  if (ref.kind !== "personal" && ref.keeperChatId !== null) return ref.keeperChatId;
+  return ref.ownerChatId ?? ref.keeperChatId;
+}
+
+/** Distinct chats, in order, without nulls. */
+export function uniqueChats(...chats: (number | null | undefined | number[])[]): number[] {
+  const out: number[] = [];
+  for (const entry of chats) {
+    for (const chat of Array.isArray(entry) ? entry : [entry]) {
+      if (chat !== null && chat !== undefined && !out.includes(chat)) out.push(chat);
+    }
+  }
+  return out;
+}
+
+/** Recipients for an item about a mailbox: the keeper/owner, or the unit heads when nobody is linked. */
+export function mailboxRecipients(ref: MailboxRef, alsoHeads: boolean): number[] {
+  const primary = primaryChat(ref);
+  if (primary === null) return uniqueChats(ref.headChatIds);
+  return alsoHeads ? uniqueChats(primary, ref.headChatIds) : [primary];
+}
+
+export interface ItemSpec {
+  rule: string;
+  target: string;
+  /** Period part of the key: what makes a repetition a new reminder ("" = once ever). */
+  period: string;
+  section: SectionId;
+  line: string;
+  sortAt: Date;
+  profileId: string;
+  button?: ReminderButton;
+}
+
+export function claimKey(rule: string, target: string, period: string, chatId: number): string {
+  return `${rule}:${target}${period ? `:${period}` : ""}@${chatId}`;
+}
+
+/** One reminder item per recipient. */
+export function itemsFor(chats: readonly number[], spec: ItemSpec): ReminderItem[] {
+  return chats.map((chatId) => ({
+    key: claimKey(spec.rule, spec.target, spec.period, chatId),
+    rule: spec.rule,
+    target: spec.target,
+    chatId,
+    section: spec.section,
+    line: spec.line,
+    sortAt: spec.sortAt.toISOString(),
+    profileId: spec.profileId,
+    ...(spec.button ? { button: spec.button } : {}),
+  }));
+}
+
+/** "17:00 20/11/2026". */
+export function formatVnDateTime(instant: Date): string {
+  return `${vnTimeOf(instant)} ${formatVnDate(vnDateOf(instant))}`;
+}
+
+/** "thứ Hai 23/11/2026". */
+export function formatVnDay(date: IsoDate): string {
+  const name = WEEKDAY_NAMES_VI[weekdayOf(date)];
+  return `${name.charAt(0).toLowerCase()}${name.slice(1)} ${formatVnDate(date)}`;
+}
+
+/** Calendar days from `a` to `b` (b − a). */
+export function daysBetween(a: IsoDate, b: IsoDate): number {
+  return dayNumberOf(b) - dayNumberOf(a);
+}
+
+/** "Điều 12.4 (QĐ 652/QĐ-BTTTT)": where a rule comes from, for the text and the audit row. */
+export function cite(profile: Profile, article: string): string {
+  return `${article}, ${profile.regulation.code}`;
+}
+
+/** Two-digit number the way the regulations write periods: "02 ngày làm việc". */
+export function twoDigits(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}

@@ -1,0 +1,127 @@
+/**
+ * Passwords. Expiry (phuyen Điều 13.3: 1 month; ninhbinh Điều 11.2: users 6 months, admins 3
+ * months — profile.passwords.{user,admin}.maxAgeMonths): the owner/keeper is warned
+ * PASSWORD_WARN_DAYS before and on the day it expires, once per threshold and expiry date.
+ * First login (binhtan Điều 6.2, profile.passwords.lockIfNotChangedWithinDays): a mailbox whose
+ * issued password was not changed is warned the working day before, then locked — never
+ * earlier than WARN_BEFORE_LOCK_MS after the warning was actually claimed, so nobody is
+ * locked without having been warned.
+ */
+import { vnDateOf } from "../../calendar/time.ts";
+import { formatVnDate } from "../../calendar/time.ts";
+import { cite } from "../../policy/cite.ts";
+import { firstLoginLockDate, passwordExpiry } from "../../policy/lifecycle.ts";
+import type { EnforcementAction, MailboxRef, ReminderItem, RuleContext, RuleOutput } from "../types.ts";
+import { daysBetween, formatVnDateTime, itemsFor, mailboxRecipients } from "./common.ts";
+
+/** Days before expiry a warning is sent; 0 = on the day it expires. */
+export const PASSWORD_WARN_DAYS = [7, 1, 0] as const;
+/** Minimum time between the first-login warning and the lock. */
+export const WARN_BEFORE_LOCK_MS = 20 * 3_600_000;
+
+export interface PasswordFact extends MailboxRef {
+  changedAt: Date;
+  isAdmin: boolean;
+}
+
+export function passwordExpiryRule(facts: readonly PasswordFact[], ctx: RuleContext): RuleOutput {
+  const { profile, now } = ctx;
+  const today = vnDateOf(now);
+  const reminders: ReminderItem[] = [];
+  for (const fact of facts) {
+    const policy = fact.isAdmin ? profile.passwords.admin : profile.passwords.user;
+    const expiry = passwordExpiry(profile, fact.isAdmin ? "admin" : "user", fact.changedAt);
+    if (expiry === null) continue;
+    const expiryDate = vnDateOf(expiry);
+    const daysLeft = daysBetween(today, expiryDate);
+    const threshold = [...PASSWORD_WARN_DAYS].sort((a, b) => a - b).find((t) => t >= daysLeft);
+    if (threshold === undefined) continue;
+    const state =
+      daysLeft > 0
+        ? `hết hạn ngày ${formatVnDate(expiryDate)} (còn ${daysLeft} ngày)`
+        : `đã hết hạn từ ${formatVnDate(expiryDate)}`;
+    reminders.push(
+      ...itemsFor(mailboxRecipients(fact, false), {
+        rule: "password-expiry",
+        target: `mb:${fact.mailboxId}`,
+        period: `${expiryDate}:${Math.max(threshold, 0)}`,
+        section: "password-expiry",
+        line:
+          `Mật khẩu ${fact.address} ${state}: đổi định kỳ ${policy.maxAgeMonths} tháng/lần ` +
+          `(${cite(profile, policy.article)}). Dùng /doimk.`,
+        sortAt: expiry,
+        profileId: profile.id,
+      }),
+    );
+  }
+  return { reminders, actions: [] };
+}
+
+export interface FirstLoginFact extends MailboxRef {
+  issuedAt: Date;
+  /** When the warning claim was made, if it was. */
+  warnedAt: Date | null;
+}
+
+export function firstLoginRule(facts: readonly FirstLoginFact[], ctx: RuleContext): RuleOutput {
+  const { profile, now, calendar } = ctx;
+  const article = cite(profile, "Điều 6.2");
+  const reminders: ReminderItem[] = [];
+  const actions: EnforcementAction[] = [];
+  for (const fact of facts) {
+    const lockAt = firstLoginLockDate(profile, fact.issuedAt, calendar);
+    if (lockAt === null) continue;
+    const target = `mb:${fact.mailboxId}`;
+    const period = fact.issuedAt.toISOString().slice(0, 16);
+    const warnAt = new Date(vnInstantStartOfPreviousWorkingDay(ctx, lockAt));
+    const lockable =
+      now.getTime() >= lockAt.getTime() &&
+      fact.warnedAt !== null &&
+      now.getTime() - fact.warnedAt.getTime() >= WARN_BEFORE_LOCK_MS;
+    if (lockable) {
+      actions.push({
+        key: `first-login-lock:${target}:${period}`,
+        rule: "first-login-lock",
+        target,
+        kind: "lock_first_login",
+        mailboxId: fact.mailboxId,
+        address: fact.address,
+        profileId: profile.id,
+        article,
+        notices: itemsFor(mailboxRecipients(fact, true), {
+          rule: "first-login-locked",
+          target,
+          period,
+          section: "enforced",
+          line:
+            `Đã tạm khóa ${fact.address}: mật khẩu được cấp chưa được đổi ở lần đăng nhập đầu tiên (${article}). ` +
+            `Để mở lại, gửi /khoiphuc ${fact.address}.`,
+          sortAt: now,
+          profileId: profile.id,
+          button: { text: `Khôi phục ${fact.address}`.slice(0, 60), data: `kp:${fact.mailboxId}` },
+        }),
+      });
+    } else if (now.getTime() >= warnAt.getTime() || now.getTime() >= lockAt.getTime()) {
+      reminders.push(
+        ...itemsFor(mailboxRecipients(fact, false), {
+          rule: "first-login-warn",
+          target,
+          period,
+          section: "first-login",
+          line:
+            `${fact.address} chưa đổi mật khẩu được cấp. Hãy đăng nhập và đổi mật khẩu (/doimk) trước ` +
+            `${formatVnDateTime(lockAt > now ? lockAt : new Date(now.getTime() + WARN_BEFORE_LOCK_MS))}, nếu không hộp thư sẽ bị tạm khóa (${article}).`,
+          sortAt: lockAt,
+          profileId: profile.id,
+        }),
+      );
+    }
+  }
+  return { reminders, actions };
+}
+
+/** Start of the working day before the one `instant` falls on: when the first-login warning is due. */
+function vnInstantStartOfPreviousWorkingDay(ctx: RuleContext, instant: Date): number {
+  const day = ctx.calendar.previousWorkingDay(vnDateOf(instant));
+  return Date.parse(`${day}T00:00:00+07:00`);
+}
