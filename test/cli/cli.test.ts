@@ -41,7 +41,8 @@ function oneJson(r: Run): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-describe.concurrent("mailbot CLI", () => {
+// Each test spawns Node processes; on a loaded 2-core CI box that can take a while.
+describe.concurrent("mailbot CLI", { timeout: 90_000 }, () => {
   describe("address", () => {
     it("personal: mic collision takes the unit suffix, alternatives listed", async () => {
       const r = await cli([
