@@ -164,6 +164,8 @@ export const ProfileSchema = z.object({
     article,
   }),
   replyLimitWorkingDays: z.number().int().positive().nullable(),
+  /** Where the reply limit comes from (or that it is our default). */
+  replyLimitArticle: z.string().default(""),
   limits: z.object({
     quotaMb: z.number().int().positive().nullable(),
     attachmentMaxMb: z.number().int().positive().nullable(),

@@ -91,6 +91,8 @@ export const binhtan: ProfileInput = {
     article: "Điều 7.3c",
   },
   replyLimitWorkingDays: 2,
+  replyLimitArticle:
+    "mặc định của mailbot (Điều 7.3c chỉ yêu cầu hồi đáp kịp thời; số ngày theo Điều 12.4 QĐ 652/QĐ-BTTTT)",
   limits: { quotaMb: null, attachmentMaxMb: null, quotaWarnPercent: 90, blockedExtensions: [] },
   workingHours: WORKING_HOURS,
   duties: [

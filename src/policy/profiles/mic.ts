@@ -69,6 +69,7 @@ export const mic: ProfileInput = {
     article: "Điều 12.3a",
   },
   replyLimitWorkingDays: 2,
+  replyLimitArticle: "Điều 12.4",
   limits: { quotaMb: 1024, attachmentMaxMb: 20, quotaWarnPercent: 90, blockedExtensions: [] },
   workingHours: WORKING_HOURS,
   duties: [

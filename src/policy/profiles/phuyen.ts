@@ -86,6 +86,7 @@ export const phuyen: ProfileInput = {
     article: "Điều 13.1",
   },
   replyLimitWorkingDays: 2,
+  replyLimitArticle: "mặc định của mailbot (theo Điều 12.4 QĐ 652/QĐ-BTTTT; QĐ 13/2020 không nêu số ngày)",
   limits: { quotaMb: 2048, attachmentMaxMb: 15, quotaWarnPercent: 90, blockedExtensions: [] },
   workingHours: WORKING_HOURS,
   duties: [
