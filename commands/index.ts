@@ -1,0 +1,10 @@
+/**
+ * Every chat feature, in the order the bot mounts them. Add a new command here (see
+ * src/bot/README.md); the order matters only for handlers that could match the same update.
+ */
+import type { BotFeature } from "../src/bot/context.ts";
+import { feature as help } from "./help.ts";
+import { feature as huy } from "./huy.ts";
+import { feature as start } from "./start.ts";
+
+export const ALL_FEATURES: readonly BotFeature[] = [start, help, huy];

@@ -1,0 +1,199 @@
+/**
+ * createBot(deps): the one grammY Bot every transport (console, long polling, webhook) and every
+ * test drives. It does no network I/O itself; `registerCommands` (called by main.ts at start-up)
+ * publishes the command menus.
+ *
+ * Middleware order (each layer only sees what the previous let through):
+ *   context     ctx.services/config/now/log/flow, callback-answer tracking
+ *   sequentialize  one update at a time per (chat, user): flow state never races
+ *   errorBoundary  ServiceError → its Vietnamese message; anything else → apology + log
+ *     dedupe      processed_updates claim: an update is handled once across instances
+ *     identity    ctx.staff (cached 30 s)
+ *     early       features' pre-gate middleware (e.g. delete a password posted in a group)
+ *     gate        unlinked accounts: /start and /help only
+ *     placeCheck  private-only commands refused in groups
+ *     flowRouter  plain text / flow buttons → the current step of the user's flow
+ *     features    one Composer per command (commands/*.ts)
+ *     fallback    unknown command / text / stale button → a clear answer
+ *
+ * How to add a command or a step-by-step flow: see src/bot/README.md.
+ */
+import { sequentialize } from "@grammyjs/runner";
+import { Bot, Composer, type MiddlewareFn } from "grammy";
+import { ALL_FEATURES } from "../../commands/index.ts";
+import type { Config } from "../config.ts";
+import { installApiTransformers } from "./api-config.ts";
+import type { BotContext, BotDeps, BotFeature, CommandInfo } from "./context.ts";
+import { FlowControl, flowRouter, type Flow } from "./flows.ts";
+import { t } from "./i18n.ts";
+import { answerStale } from "./keyboards.ts";
+import { localBotInfo } from "./transports/local-api.ts";
+import { dedupe } from "./middleware/dedupe.ts";
+import { botCatch, describeUpdate, errorBoundaryHandler } from "./middleware/error-boundary.ts";
+import { IdentityCache, identity } from "./middleware/identity.ts";
+
+export type { BotContext, BotDeps, BotFeature, CommandInfo };
+
+/** Longest text message any handler will look at; longer ones are refused up front. */
+export const MAX_TEXT_LENGTH = 4000;
+
+/** "/start@mailbot_bot abc" → "start" (lower case); undefined when not a command for this bot. */
+export function commandOf(text: string | undefined, botUsername: string | undefined): string | undefined {
+  if (!text || !text.startsWith("/")) return undefined;
+  const match = /^\/([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]{3,64}))?(?:\s|$)/.exec(text);
+  if (!match) return undefined;
+  if (match[2] && botUsername && match[2].toLowerCase() !== botUsername.toLowerCase()) return undefined;
+  return match[1]!.toLowerCase();
+}
+
+function contextMiddleware(deps: BotDeps, catalog: readonly CommandInfo[]): MiddlewareFn<BotContext> {
+  const clock = deps.clock ?? (() => new Date());
+  return async (ctx, next) => {
+    const started = performance.now();
+    ctx.services = deps.services;
+    ctx.config = deps.config;
+    ctx.now = clock;
+    ctx.staff = null;
+    ctx.sensitive = false;
+    ctx.callbackAnswered = false;
+    ctx.commandCatalog = catalog;
+    ctx.log = deps.logger.child(describeUpdate(ctx));
+    ctx.flow = new FlowControl(ctx, { timeoutMinutes: deps.config.flowTimeoutMinutes });
+    ctx.api.config.use((prev, method, payload, signal) => {
+      if (method === "answerCallbackQuery") ctx.callbackAnswered = true;
+      return prev(method, payload, signal);
+    });
+    try {
+      await next();
+    } finally {
+      // Never the text: only which command, how long.
+      ctx.log.debug(
+        {
+          command: commandOf(ctx.message?.text, ctx.me.username),
+          ms: Math.round(performance.now() - started),
+        },
+        "update handled",
+      );
+    }
+  };
+}
+
+function gate(publicCommands: ReadonlySet<string>): MiddlewareFn<BotContext> {
+  return async (ctx, next) => {
+    if (ctx.staff) return next();
+    const command = commandOf(ctx.message?.text, ctx.me.username);
+    if (command !== undefined && publicCommands.has(command)) return next();
+    if (ctx.callbackQuery) {
+      await ctx.answerCallbackQuery({ text: t.notLinkedShort(), show_alert: true });
+      return;
+    }
+    // In a group, ordinary chatter from unlinked members is none of the bot's business.
+    if (ctx.chat?.type === "private" || command !== undefined) {
+      if (ctx.chat) await ctx.reply(t.notLinked());
+    }
+  };
+}
+
+function limits(catalog: readonly CommandInfo[]): MiddlewareFn<BotContext> {
+  const privateOnly = new Set(catalog.filter((c) => c.place === "private").map((c) => c.command));
+  return async (ctx, next) => {
+    const text = ctx.message?.text;
+    if (text !== undefined && text.length > MAX_TEXT_LENGTH && !ctx.sensitive) {
+      await ctx.reply(t.tooLong(MAX_TEXT_LENGTH));
+      return;
+    }
+    const command = commandOf(text, ctx.me.username);
+    if (command !== undefined && privateOnly.has(command) && ctx.chat?.type !== "private") {
+      await ctx.reply(t.privateOnly(ctx.me.username));
+      return;
+    }
+    await next();
+  };
+}
+
+const fallback: MiddlewareFn<BotContext> = async (ctx) => {
+  if (ctx.callbackQuery) {
+    await answerStale(ctx);
+    return;
+  }
+  if (ctx.chat?.type !== "private" || !ctx.message) return;
+  const command = commandOf(ctx.message.text, ctx.me.username);
+  await ctx.reply(command !== undefined ? t.unknownCommand() : t.notUnderstood());
+};
+
+/** Every command the features declare, in feature order. */
+export function commandCatalog(features: readonly BotFeature[]): CommandInfo[] {
+  return features.flatMap((feature) => feature.commands ?? []);
+}
+
+export function createBot(deps: BotDeps): Bot<BotContext> {
+  const features = deps.features ?? ALL_FEATURES;
+  const catalog = commandCatalog(features);
+  const flows: Flow[] = features.flatMap((feature) => feature.flows ?? []);
+  const token = deps.config.telegramBotToken ?? "0:local-console";
+  const botInfo =
+    deps.botInfo ?? (deps.config.telegramBotToken ? undefined : localBotInfo(deps.config.botUsername));
+
+  const bot = new Bot<BotContext>(token, {
+    ...(botInfo ? { botInfo } : {}),
+    client: {
+      ...(deps.config.telegramApiRoot ? { apiRoot: deps.config.telegramApiRoot } : {}),
+      // grammY types `fetch` as node-fetch's; ours only needs `json()` on the response.
+      ...(deps.fetch ? { fetch: deps.fetch as never } : {}),
+    },
+  });
+  installApiTransformers(bot.api, { throttle: deps.throttle ?? true });
+
+  const cache = new IdentityCache(deps.identityCacheMs ?? 30_000);
+  const publicCommands = new Set(catalog.filter((c) => c.audience === "everyone").map((c) => c.command));
+
+  bot.use(contextMiddleware(deps, catalog));
+  bot.use(
+    sequentialize((ctx: BotContext) =>
+      [ctx.chat?.id, ctx.from?.id].filter((x) => x !== undefined).map(String),
+    ),
+  );
+
+  const guarded = new Composer<BotContext>();
+  guarded.use(dedupe(deps.services));
+  guarded.use(identity(deps.services, cache));
+  guarded.use(async (ctx, next) => {
+    await next();
+    // Stop the client's spinner for any button whose handler did not answer.
+    if (ctx.callbackQuery && !ctx.callbackAnswered) await ctx.answerCallbackQuery();
+  });
+  for (const feature of features) if (feature.early) guarded.use(feature.early);
+  guarded.use(gate(publicCommands));
+  guarded.use(limits(catalog));
+  guarded.use(flowRouter(flows));
+  for (const feature of features) guarded.use(feature.composer);
+  guarded.use(fallback);
+
+  bot.errorBoundary(errorBoundaryHandler, guarded);
+  bot.catch(botCatch(deps.logger));
+  return bot;
+}
+
+/** Publishes the command menus (Vietnamese descriptions): private chats, and the support group. */
+export async function registerCommands(
+  bot: Bot<BotContext>,
+  config: Config,
+  features: readonly BotFeature[] = ALL_FEATURES,
+): Promise<void> {
+  const catalog = commandCatalog(features);
+  const menu = (places: readonly string[]) =>
+    catalog
+      .filter((c) => places.includes(c.place) && c.command !== "start")
+      .map((c) => ({ command: c.command, description: c.description }));
+  await bot.api.setMyCommands(
+    catalog
+      .filter((c) => c.place !== "support")
+      .map((c) => ({ command: c.command, description: c.description })),
+    { scope: { type: "all_private_chats" } },
+  );
+  if (config.supportChatId !== undefined) {
+    await bot.api.setMyCommands(menu(["support", "any"]), {
+      scope: { type: "chat", chat_id: config.supportChatId },
+    });
+  }
+}

@@ -1,0 +1,181 @@
+/**
+ * Process configuration, read once from the environment (and `.env` via dotenv in main.ts) and
+ * validated with zod. A bad value stops the process with exit code 2 and a message naming every
+ * bad variable at once, so an operator fixes them in one pass instead of one restart per typo.
+ */
+import { z } from "zod";
+
+const emptyToUndefined = (value: unknown): unknown =>
+  typeof value === "string" && value.trim() === "" ? undefined : value;
+
+const intWithDefault = (fallback: number, min: number, max: number) =>
+  z.preprocess(emptyToUndefined, z.coerce.number().int().min(min).max(max).default(fallback));
+
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+export const ConfigSchema = z
+  .object({
+    /** Without it the bot runs as a local console chat (no network). */
+    TELEGRAM_BOT_TOKEN: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .trim()
+        .regex(/^\d+:[A-Za-z0-9_-]{20,}$/, "must look like 123456789:AA… (the token BotFather gave you)")
+        .optional(),
+    ),
+    BOT_MODE: z.preprocess(emptyToUndefined, z.enum(["polling", "webhook"]).default("polling")),
+    WEBHOOK_URL: z.preprocess(
+      emptyToUndefined,
+      z.url({ protocol: /^https?$/, error: "must be an http(s):// URL" }).optional(),
+    ),
+    WEBHOOK_SECRET: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .regex(
+          /^[A-Za-z0-9_-]{16,256}$/,
+          "must be 16–256 characters of A–Z, a–z, 0–9, _ and - (Telegram's rule)",
+        )
+        .optional(),
+    ),
+    PORT: intWithDefault(8080, 0, 65_535),
+    TELEGRAM_API_ROOT: z.preprocess(
+      emptyToUndefined,
+      z.url({ protocol: /^https?$/, error: "must be an http(s):// URL" }).optional(),
+    ),
+    /** Chat id of the support desk group (negative for groups). */
+    SUPPORT_CHAT_ID: z.preprocess(emptyToUndefined, z.coerce.number().int().optional()),
+    DATABASE_URL: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .trim()
+        .regex(/^postgres(ql)?:\/\//, "must start with postgres:// or postgresql://")
+        .optional(),
+    ),
+    DATA_DIR: z.preprocess(emptyToUndefined, z.string().trim().default("./data")),
+    DEFAULT_PROFILE: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .trim()
+        .regex(/^[a-z][a-z0-9_-]{1,31}$/, "must be a profile id such as phuyen")
+        .default("phuyen"),
+    ),
+    PASSWORD_MESSAGE_TTL_MINUTES: intWithDefault(10, 1, 24 * 60),
+    FLOW_TIMEOUT_MINUTES: intWithDefault(15, 1, 24 * 60),
+    LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(LOG_LEVELS).default("info")),
+    /** Used for t.me links when getMe is not available (console mode). */
+    BOT_USERNAME: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .trim()
+        .regex(/^@?[A-Za-z][A-Za-z0-9_]{3,31}$/, "must be a Telegram username such as mailbot_phuyen_bot")
+        .transform((s) => s.replace(/^@/, ""))
+        .optional(),
+    ),
+    /** Bearer token for POST /api/activity (mounted by a later feature). */
+    ACTIVITY_API_TOKEN: z.preprocess(
+      emptyToUndefined,
+      z.string().min(16, "must be at least 16 characters").optional(),
+    ),
+  })
+  .superRefine((cfg, ctx) => {
+    if (cfg.BOT_MODE === "webhook" && cfg.TELEGRAM_BOT_TOKEN) {
+      if (!cfg.WEBHOOK_URL) {
+        ctx.addIssue({ code: "custom", path: ["WEBHOOK_URL"], message: "is required when BOT_MODE=webhook" });
+      }
+      if (!cfg.WEBHOOK_SECRET) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["WEBHOOK_SECRET"],
+          message: "is required when BOT_MODE=webhook",
+        });
+      }
+    }
+  });
+
+type RawConfig = z.infer<typeof ConfigSchema>;
+
+export interface Config {
+  telegramBotToken: string | undefined;
+  botMode: "polling" | "webhook";
+  webhookUrl: string | undefined;
+  webhookSecret: string | undefined;
+  port: number;
+  telegramApiRoot: string | undefined;
+  supportChatId: number | undefined;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  defaultProfile: string;
+  passwordMessageTtlMinutes: number;
+  flowTimeoutMinutes: number;
+  logLevel: (typeof LOG_LEVELS)[number];
+  botUsername: string | undefined;
+  activityApiToken: string | undefined;
+}
+
+function toConfig(raw: RawConfig): Config {
+  return {
+    telegramBotToken: raw.TELEGRAM_BOT_TOKEN,
+    botMode: raw.BOT_MODE,
+    webhookUrl: raw.WEBHOOK_URL,
+    webhookSecret: raw.WEBHOOK_SECRET,
+    port: raw.PORT,
+    telegramApiRoot: raw.TELEGRAM_API_ROOT?.replace(/\/+$/, ""),
+    supportChatId: raw.SUPPORT_CHAT_ID,
+    databaseUrl: raw.DATABASE_URL,
+    dataDir: raw.DATA_DIR,
+    defaultProfile: raw.DEFAULT_PROFILE,
+    passwordMessageTtlMinutes: raw.PASSWORD_MESSAGE_TTL_MINUTES,
+    flowTimeoutMinutes: raw.FLOW_TIMEOUT_MINUTES,
+    logLevel: raw.LOG_LEVEL,
+    botUsername: raw.BOT_USERNAME,
+    activityApiToken: raw.ACTIVITY_API_TOKEN,
+  };
+}
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+  constructor(readonly problems: { variable: string; message: string }[]) {
+    super(
+      "Cấu hình không hợp lệ / invalid configuration:\n" +
+        problems.map((p) => `  - ${p.variable}: ${p.message}`).join("\n") +
+        "\nSửa các biến môi trường trên (xem .env.example) rồi chạy lại. / Fix these variables (see .env.example) and start again.",
+    );
+  }
+}
+
+/** Parses the environment; throws ConfigError listing every bad variable. */
+export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = ConfigSchema.safeParse(env);
+  if (result.success) return toConfig(result.data);
+  const problems = result.error.issues.map((issue) => ({
+    variable: String(issue.path[0] ?? "(env)"),
+    message: issue.message,
+  }));
+  throw new ConfigError(problems);
+}
+
+/** Exit code for a bad configuration (distinct from crashes, exit 1). */
+export const CONFIG_EXIT_CODE = 2;
+
+/** For main.ts: parse, or print the problems and exit 2. */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return parseConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(CONFIG_EXIT_CODE);
+    }
+    throw error;
+  }
+}
+
+/** Where the embedded database lives under DATA_DIR. */
+export function pgliteDirOf(config: Config): string {
+  return `${config.dataDir.replace(/\/+$/, "")}/pglite`;
+}
