@@ -180,7 +180,7 @@ export const mailboxes = pgTable(
     lastSendAt: tstz("last_send_at"),
     lastReceiveAt: tstz("last_receive_at"),
     lastCheckAt: tstz("last_check_at"),
-    /** Last time the activity feed reported on this mailbox; the inactivity rule judges only reported mailboxes. */
+    /** First time the activity feed reported on this mailbox; the inactivity rule judges only reported mailboxes. */
     activityReportedAt: tstz("activity_reported_at"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),

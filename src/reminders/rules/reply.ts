@@ -17,14 +17,10 @@ export interface UnansweredFact extends MailboxRef {
   receivedAt: Date;
 }
 
-/**
- * The profile schema has no article field for the reply limit: only mic states one (Điều 12.4);
- * for the others the 2 working days are a mailbot default modelled on it.
- */
+/** profile.replyLimitArticle says where the limit comes from (mic Điều 12.4) or that it is our default. */
 function replyArticle(ctx: RuleContext): string {
-  return ctx.profile.id === "mic"
-    ? cite(ctx.profile, "Điều 12.4")
-    : "mặc định của mailbot, theo Điều 12.4 QĐ 652/QĐ-BTTTT";
+  const article = ctx.profile.replyLimitArticle;
+  return article ? cite(ctx.profile, article) : "mặc định của mailbot";
 }
 
 function quoteSubject(subject: string | null): string {
