@@ -126,6 +126,38 @@ export function commandCatalog(features: readonly BotFeature[]): CommandInfo[] {
   return features.flatMap((feature) => feature.commands ?? []);
 }
 
+/** Counts updates being handled, so a shutdown can wait for them (`drain`). */
+class InFlight {
+  private count = 0;
+  private idle: (() => void)[] = [];
+  readonly middleware: MiddlewareFn<BotContext> = async (_ctx, next) => {
+    this.count++;
+    try {
+      await next();
+    } finally {
+      this.count--;
+      if (this.count === 0) for (const wake of this.idle.splice(0)) wake();
+    }
+  };
+  get size(): number {
+    return this.count;
+  }
+  drained(): Promise<void> {
+    return this.count === 0 ? Promise.resolve() : new Promise((resolve) => this.idle.push(resolve));
+  }
+}
+const inFlightOf = new WeakMap<Bot<BotContext>, InFlight>();
+
+/** Resolves once no update is being handled by `bot` (graceful shutdown). */
+export function drain(bot: Bot<BotContext>): Promise<void> {
+  return inFlightOf.get(bot)?.drained() ?? Promise.resolve();
+}
+
+/** How many updates `bot` is handling right now. */
+export function inFlightCount(bot: Bot<BotContext>): number {
+  return inFlightOf.get(bot)?.size ?? 0;
+}
+
 export function createBot(deps: BotDeps): Bot<BotContext> {
   const features = deps.features ?? ALL_FEATURES;
   const catalog = commandCatalog(features);
@@ -147,6 +179,9 @@ export function createBot(deps: BotDeps): Bot<BotContext> {
   const cache = new IdentityCache(deps.identityCacheMs ?? 30_000);
   const publicCommands = new Set(catalog.filter((c) => c.audience === "everyone").map((c) => c.command));
 
+  const inFlight = new InFlight();
+  inFlightOf.set(bot, inFlight);
+  bot.use(inFlight.middleware);
   bot.use(contextMiddleware(deps, catalog));
   bot.use(
     sequentialize((ctx: BotContext) =>

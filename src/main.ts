@@ -1,0 +1,188 @@
+/**
+ * `npm start`: config → database (PGlite under DATA_DIR, or DATABASE_URL) → migrations → demo
+ * data on the first run of the embedded database → services → bot → transport:
+ *   no TELEGRAM_BOT_TOKEN   the local console chat (stdin/stdout), no network
+ *   BOT_MODE=polling        long polling (@grammyjs/runner)
+ *   BOT_MODE=webhook        HTTP server on PORT (webhook, /healthz), setWebhook with the secret
+ * SIGINT/SIGTERM: stop taking updates, finish the ones in flight, close the database, exit 0.
+ * Bad configuration exits 2; start-up failures exit 1.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { config as loadDotenv } from "dotenv";
+import pino from "pino";
+import { loadConfigOrExit, type Config } from "./config.ts";
+import { openDatabase, type Database } from "./db/client.ts";
+import { migrateDatabase } from "./db/migrate.ts";
+import { createLogger, type Logger } from "./logger.ts";
+import { createServices, type Services } from "./services/index.ts";
+import { createBot, drain, registerCommands } from "./bot/create-bot.ts";
+import { runConsole } from "./bot/transports/console.ts";
+import { LocalBotApi, localBotInfo } from "./bot/transports/local-api.ts";
+import { startPolling } from "./bot/transports/polling.ts";
+import { startWebhook, webhookPathOf, type WebhookServer } from "./bot/transports/webhook.ts";
+
+type SeedFn = (database: Database, options?: { profileId?: string; logger?: Logger }) => Promise<unknown>;
+
+/** Where the demo seed may live (it is being written in parallel); the first that exists wins. */
+const SEED_MODULES = ["./services/seed.ts", "./services/demo.ts", "./db/seed.ts", "./seed/demo.ts"];
+
+async function findSeedDemo(): Promise<SeedFn | undefined> {
+  for (const candidate of SEED_MODULES) {
+    if (!existsSync(fileURLToPath(new URL(candidate, import.meta.url)))) continue;
+    const module = (await import(candidate)) as { seedDemo?: SeedFn };
+    if (typeof module.seedDemo === "function") return module.seedDemo;
+  }
+  return undefined;
+}
+
+/** First run of the embedded database = no staff yet: load the demo data so the console is usable. */
+async function seedIfEmpty(database: Database, config: Config, logger: Logger): Promise<void> {
+  if (database.driver !== "pglite") return;
+  const [row] = await database.execute<{ n: number }>("select count(*)::int as n from staff");
+  if ((row?.n ?? 0) > 0) return;
+  const seedDemo = await findSeedDemo();
+  if (!seedDemo) {
+    logger.warn("embedded database is empty and no demo seed is available");
+    return;
+  }
+  await seedDemo(database, { profileId: config.defaultProfile, logger });
+  logger.info("demo data seeded into the embedded database");
+}
+
+export interface Running {
+  /** Stops taking updates, waits for in-flight ones, closes the database. Idempotent. */
+  shutdown(reason: string): Promise<void>;
+  /** Resolves when the transport ends by itself (console: end of input). */
+  finished: Promise<void>;
+  services: Services;
+  webhook?: WebhookServer;
+}
+
+export async function start(config: Config, logger: Logger): Promise<Running> {
+  const database = await openDatabase(
+    config.databaseUrl ? { url: config.databaseUrl } : { dataDir: join(config.dataDir, "pglite") },
+  );
+  try {
+    await migrateDatabase(database);
+    await seedIfEmpty(database, config, logger);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const services = createServices(database, { logger });
+
+  let stopTransport: () => Promise<void> = async () => {};
+  let finished: Promise<void>;
+  let webhook: WebhookServer | undefined;
+
+  if (!config.telegramBotToken) {
+    const api = new LocalBotApi(localBotInfo(config.botUsername));
+    const bot = createBot({ config, services, logger, botInfo: api.botInfo, fetch: api.fetch });
+    await registerCommands(bot, config);
+    const consoleDone = runConsole({
+      bot,
+      api,
+      services,
+      config,
+      input: process.stdin,
+      output: process.stdout,
+    });
+    finished = consoleDone;
+    // The console handles one line at a time; stopping means waiting for the current one.
+    stopTransport = async () => {
+      process.stdin.pause();
+      await drain(bot);
+    };
+  } else {
+    const bot = createBot({ config, services, logger });
+    await bot.init();
+    await registerCommands(bot, config);
+    if (config.botMode === "webhook") {
+      webhook = await startWebhook(bot, {
+        port: config.port,
+        path: webhookPathOf(config.webhookUrl),
+        secret: config.webhookSecret as string,
+        logger,
+        health: async () => {
+          await database.execute("select 1");
+          return true;
+        },
+      });
+      await bot.api.setWebhook(config.webhookUrl as string, {
+        secret_token: config.webhookSecret as string,
+        allowed_updates: ["message", "callback_query", "my_chat_member"],
+      });
+      const server = webhook;
+      stopTransport = () => server.stop();
+      finished = new Promise((resolve) => server.server.once("close", () => resolve()));
+    } else {
+      const polling = await startPolling(bot, logger);
+      stopTransport = () => polling.stop();
+      finished = polling.done;
+    }
+  }
+
+  let stopping: Promise<void> | undefined;
+  return {
+    services,
+    ...(webhook ? { webhook } : {}),
+    finished,
+    shutdown(reason) {
+      stopping ??= (async () => {
+        logger.info({ reason }, "shutting down: no new updates, finishing the ones in flight");
+        try {
+          await stopTransport();
+        } finally {
+          await database.close();
+          logger.info("stopped");
+        }
+      })();
+      return stopping;
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  loadDotenv({ quiet: true });
+  const config = loadConfigOrExit();
+  // In the console chat, stdout is the conversation: logs go to stderr, warnings and worse.
+  const consoleMode = !config.telegramBotToken;
+  const logger = createLogger({
+    level: consoleMode && !process.env.LOG_LEVEL ? "warn" : config.logLevel,
+    ...(consoleMode ? { destination: pino.destination(2) } : {}),
+  });
+  let running: Running;
+  try {
+    running = await start(config, logger);
+  } catch (error) {
+    logger.fatal({ err: error }, "start-up failed");
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exit(1);
+  }
+  const onSignal = (signal: NodeJS.Signals) => {
+    void running.shutdown(signal).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  try {
+    await running.finished;
+  } catch (error) {
+    logger.error({ err: error }, "transport stopped with an error");
+    await running.shutdown("transport error");
+    process.exit(1);
+  }
+  await running.shutdown("transport finished");
+  process.exit(0);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  await main();
+}
