@@ -1,0 +1,69 @@
+/**
+ * The services layer: every use case the bot, the scheduler and the CLI call. Each state change
+ * is one transaction with one audit row; expected refusals throw ServiceError (see errors.ts).
+ */
+import type { Database } from "../db/client.ts";
+import { createAbsencesService, type AbsencesService } from "./absences.ts";
+import { createAccessService, type AccessService } from "./access.ts";
+import { loadCalendar, removeHolidayOverride, setHolidayOverride } from "./calendar-store.ts";
+import { createChatStateService, type ChatStateService } from "./chat-state.ts";
+import { createContext, type ServicesOptions } from "./context.ts";
+import { createDirectoryService, type DirectoryService } from "./directory.ts";
+import { createIdentityService, type IdentityService } from "./identity.ts";
+import { createMailboxesService, type MailboxesService } from "./mailboxes.ts";
+import { createMessageDeletionsService, type MessageDeletionsService } from "./message-deletions.ts";
+import { createRequestsService, type RequestsService } from "./requests.ts";
+import type { WorkingDayCalendar } from "../calendar/calendar.ts";
+import type { IsoDate } from "../calendar/types.ts";
+import type { Actor } from "./types.ts";
+
+export interface CalendarService {
+  /** The calendar with the operator's overrides (cached; rebuilt when holiday_overrides changes). */
+  get(): Promise<WorkingDayCalendar>;
+  setOverride(input: { date: IsoDate; kind: "off" | "working"; name: string }, actor: Actor): Promise<void>;
+  removeOverride(date: IsoDate, actor: Actor): Promise<boolean>;
+}
+
+export interface Services {
+  identity: IdentityService;
+  access: AccessService;
+  directory: DirectoryService;
+  requests: RequestsService;
+  mailboxes: MailboxesService;
+  chatState: ChatStateService;
+  /** Bot messages to delete later (temporary passwords), kept in the database. */
+  messageDeletions: MessageDeletionsService;
+  /** Absence notices (/baonghi). */
+  absences: AbsencesService;
+  calendar: CalendarService;
+}
+
+export function createServices(database: Database, options: ServicesOptions = {}): Services {
+  const ctx = createContext(database, options);
+  const access = createAccessService(ctx);
+  return {
+    identity: createIdentityService(ctx),
+    access,
+    directory: createDirectoryService(ctx),
+    requests: createRequestsService(ctx, access),
+    mailboxes: createMailboxesService(ctx, access),
+    chatState: createChatStateService(ctx),
+    messageDeletions: createMessageDeletionsService(ctx),
+    absences: createAbsencesService(ctx, access),
+    calendar: {
+      get: () => (options.calendar ? Promise.resolve(options.calendar) : loadCalendar(database)),
+      setOverride: (input, actor) => setHolidayOverride(database, input, actor),
+      removeOverride: (date, actor) => removeHolidayOverride(database, date, actor),
+    },
+  };
+}
+
+export { ServiceError, isServiceError } from "./errors.ts";
+export type { ServiceErrorCode } from "./errors.ts";
+export type { ServicesOptions } from "./context.ts";
+export { writeAudit, actorLabel } from "./audit.ts";
+export { loadCalendar, invalidateCalendar } from "./calendar-store.ts";
+export * from "./types.ts";
+export type { ApproveResult, CapmoiInput, CreateCapmoiInput, MailboxRequestInput } from "./requests.ts";
+export { TRANSITIONS, STATE_NAMES_VI, OPEN_STATES } from "./requests.ts";
+export { ROLE_NAMES_VI } from "./access.ts";
