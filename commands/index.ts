@@ -3,8 +3,10 @@
  * src/bot/README.md); the order matters only for handlers that could match the same update.
  */
 import type { BotFeature } from "../src/bot/context.ts";
+import { feature as capmoi } from "./capmoi.ts";
 import { feature as help } from "./help.ts";
 import { feature as huy } from "./huy.ts";
 import { feature as start } from "./start.ts";
+import { feature as support } from "./support.ts";
 
-export const ALL_FEATURES: readonly BotFeature[] = [start, help, huy];
+export const ALL_FEATURES: readonly BotFeature[] = [start, help, huy, capmoi, support];

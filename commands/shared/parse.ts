@@ -21,6 +21,7 @@ import { z } from "zod";
 import { daysInMonth, isoDateOf } from "../../src/calendar/time.ts";
 import type { IsoDate } from "../../src/calendar/types.ts";
 import { err, ok, type Result } from "../../src/policy/result.ts";
+import { normalizeName } from "../../src/policy/names.ts";
 import type { EmploymentType, LeaderLevel, MailboxKind } from "../../src/policy/types.ts";
 
 /** Longest chat input a form or a step accepts; Telegram allows 4,096 characters. */
@@ -53,36 +54,18 @@ export function tooLong(text: string, max = MAX_INPUT_LENGTH): string | null {
 // ---------------------------------------------------------------------------------------------
 // Names
 
-const NAME_WORD = /^\p{L}+$/u;
-
 /**
- * A person's full name: letters only (any Vietnamese letter), 2–8 words, at most
- * MAX_NAME_LENGTH characters. Returned NFC with single spaces and each word capitalised
- * ("huỳnh  ngọc đức" → "Huỳnh Ngọc Đức"): the register is how the name is written officially.
+ * A person's full name, by the naming rules of src/policy/names.ts (Vietnamese letters, an
+ * apostrophe or hyphen inside a word as in "H'Hen", at least two words), and at most
+ * MAX_NAME_LENGTH characters here. Returned NFC with single spaces and each word capitalised.
  */
 export function parseFullName(input: string): Result<string, string> {
   const text = clean(input);
-  if (text.length === 0) return err("Chưa có họ và tên. Hãy gõ họ và tên đầy đủ, ví dụ: Huỳnh Ngọc Đức.");
   if (text.length > MAX_NAME_LENGTH) {
     return err(`Họ và tên quá dài (${text.length} ký tự, tối đa ${MAX_NAME_LENGTH}). Hãy gõ lại họ và tên.`);
   }
-  if (/\p{N}/u.test(text)) {
-    return err("Họ và tên không được chứa chữ số. Hãy gõ lại họ và tên, ví dụ: Huỳnh Ngọc Đức.");
-  }
-  const words = text.split(" ");
-  if (!words.every((w) => NAME_WORD.test(w))) {
-    return err(
-      "Họ và tên chỉ gồm chữ cái và dấu cách (không ký hiệu, không dấu câu). Hãy gõ lại, ví dụ: Huỳnh Ngọc Đức.",
-    );
-  }
-  if (words.length < 2) {
-    return err("Cần cả họ và tên (ít nhất hai chữ), ví dụ: Huỳnh Ngọc Đức.");
-  }
-  if (words.length > 8) return err("Họ và tên có quá nhiều chữ (tối đa 8). Hãy kiểm tra lại.");
-  const capitalised = words.map(
-    (w) => w.charAt(0).toLocaleUpperCase("vi") + w.slice(1).toLocaleLowerCase("vi"),
-  );
-  return ok(capitalised.join(" ").normalize("NFC"));
+  const normalised = normalizeName(text);
+  return normalised.ok ? ok(normalised.value) : err(normalised.error.message);
 }
 
 // ---------------------------------------------------------------------------------------------

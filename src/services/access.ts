@@ -8,19 +8,25 @@
  */
 import { and, eq, inArray, isNull } from "drizzle-orm";
 import { z } from "zod";
-import { roleGrants, units } from "../db/schema.ts";
+import { roleGrants, staff as staffTable, units } from "../db/schema.ts";
 import { Role as RoleSchema, type Role } from "../policy/types.ts";
 import { writeAudit } from "./audit.ts";
 import type { ServiceContext } from "./context.ts";
 import { ServiceError } from "./errors.ts";
 import type { Actor, RoleScope, StaffView, UnitView } from "./types.ts";
-import { requireStaff, requireUnit, unitAncestors, unitSubtreeIds, unitView } from "./views.ts";
+import { requireStaff, requireUnit, staffViews, unitAncestors, unitSubtreeIds, unitView } from "./views.ts";
 
 export interface AccessService {
   hasRole(staff: StaffView, role: Role, unitId?: number | null): Promise<boolean>;
   /** Throws ServiceError("forbidden") when hasRole is false. */
   requireRole(staff: StaffView, role: Role | Role[], unitId?: number | null): Promise<void>;
   unitsInScope(staff: StaffView, roles: Role[]): Promise<UnitView[]>;
+  /**
+   * Who holds `role` (exactly that role, not admin) over `unitId`: grants on the unit, on an
+   * ancestor, or global. The nearest level comes first (the unit's own head before the head of
+   * its parent). Used to route a staff member's own /capmoi to their unit head for endorsement.
+   */
+  holders(role: Role, unitId: number): Promise<StaffView[]>;
   grant(staffId: number, role: Role, unitId: number | null, actor: Actor): Promise<void>;
   revoke(staffId: number, role: Role, unitId: number | null, actor: Actor): Promise<void>;
 }
@@ -94,6 +100,26 @@ export function createAccessService(ctx: ServiceContext): AccessService {
       const ids = await unitSubtreeIds(db, [...new Set(roots)]);
       if (ids.length === 0) return [];
       return (await db.select().from(units).where(inArray(units.id, ids)).orderBy(units.id)).map(unitView);
+    },
+
+    async holders(role, unitId) {
+      const ancestors = await unitAncestors(db, unitId);
+      const depth = new Map(ancestors.map((u, i) => [u.id, i]));
+      const grants = await db
+        .select({ staffId: roleGrants.staffId, unitId: roleGrants.unitId })
+        .from(roleGrants)
+        .where(eq(roleGrants.role, role));
+      const nearest = new Map<number, number>();
+      for (const g of grants) {
+        const d = g.unitId === null ? ancestors.length : depth.get(g.unitId);
+        if (d === undefined) continue;
+        nearest.set(g.staffId, Math.min(d, nearest.get(g.staffId) ?? Infinity));
+      }
+      if (nearest.size === 0) return [];
+      const views = await staffViews(db, inArray(staffTable.id, [...nearest.keys()]));
+      return views
+        .filter((v) => v.employmentStatus === "active")
+        .sort((a, b) => (nearest.get(a.id) ?? 0) - (nearest.get(b.id) ?? 0) || a.id - b.id);
     },
 
     async grant(staffId, role, unitId, actor) {

@@ -21,15 +21,18 @@ describe("parseFullName", () => {
   it("normalises spacing and capitalisation", () => {
     expect(parseFullName("  huỳnh   ngọc ĐỨC ")).toEqual({ ok: true, value: "Huỳnh Ngọc Đức" });
   });
+  it("accepts names with an apostrophe or hyphen inside a word", () => {
+    expect(parseFullName("h'hen niê")).toEqual({ ok: true, value: "H'Hen Niê" });
+  });
   it("accepts NFD input and returns NFC", () => {
     const r = parseFullName("Nguyễn Văn An".normalize("NFD"));
     expect(r.ok && r.value).toBe("Nguyễn Văn An".normalize("NFC"));
   });
   it.each([
     ["Trần Văn 2", "chữ số"],
-    ["Trần", "ít nhất hai chữ"],
+    ["Trần", "hai tiếng"],
     ["", "Chưa có"],
-    ["Trần <b>Văn</b>", "chữ cái"],
+    ["Trần <b>Văn</b>", "không hợp lệ"],
     ["a ".repeat(60), "quá dài"],
   ])("refuses %j", (input, fragment) => {
     const r = parseFullName(input);

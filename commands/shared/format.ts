@@ -1,0 +1,155 @@
+/**
+ * How the commands write dates, requests and mailboxes in Vietnamese. Pure: values in, text
+ * out. Every deadline is a date and a time ("17:00 thứ Năm 26/11/2026"), never "soon".
+ */
+import { describeWorkingTimeLeft } from "../../src/calendar/deadlines.ts";
+import { formatVnDate, vnDateOf, vnTimeOf, WEEKDAY_NAMES_VI, weekdayOf } from "../../src/calendar/time.ts";
+import { cite } from "../../src/policy/cite.ts";
+import type { Profile } from "../../src/policy/profile.ts";
+import type {
+  LockReason,
+  MailboxKind,
+  MailboxStatus,
+  RequestKind,
+  RequestState,
+} from "../../src/policy/types.ts";
+import type { MailboxView, RequestView } from "../../src/services/types.ts";
+
+/** "26/11/2026" in Vietnam time. */
+export function vnDay(instant: Date): string {
+  return formatVnDate(vnDateOf(instant));
+}
+
+/** "17:00 thứ Năm 26/11/2026". */
+export function vnDeadline(instant: Date): string {
+  const day = vnDateOf(instant);
+  const weekday = WEEKDAY_NAMES_VI[weekdayOf(day)];
+  const lower = weekday.startsWith("Thứ") ? `thứ${weekday.slice(3)}` : weekday.toLocaleLowerCase("vi");
+  return `${vnTimeOf(instant)} ${lower} ${formatVnDate(day)}`;
+}
+
+/** "09:12 23/11/2026". */
+export function vnDateTime(instant: Date): string {
+  return `${vnTimeOf(instant)} ${formatVnDate(vnDateOf(instant))}`;
+}
+
+export const REQUEST_KIND_LABELS: Record<RequestKind, string> = {
+  capmoi: "Cấp mới",
+  khoiphuc: "Khôi phục",
+  doimk: "Cấp lại mật khẩu",
+  leaver: "Nghỉ việc",
+  unit_change: "Chuyển đơn vị",
+};
+
+export const REQUEST_STATE_LABELS: Record<RequestState, string> = {
+  pending_endorsement: "chờ thủ trưởng đơn vị xác nhận",
+  open: "chờ bộ phận hỗ trợ xử lý",
+  in_progress: "đang xử lý",
+  approved: "đã duyệt",
+  rejected: "bị từ chối",
+  cancelled: "đã hủy",
+};
+
+export const MAILBOX_STATUS_LABELS: Record<MailboxStatus, string> = {
+  active: "đang hoạt động",
+  send_locked: "đã khóa chiều gửi (vẫn nhận thư)",
+  locked: "đang bị tạm khóa (vẫn nhận thư)",
+  suspended: "đang bị đình chỉ, chờ xóa",
+  revoked: "đã thu hồi",
+};
+
+export const MAILBOX_KIND_LABELS: Record<MailboxKind, string> = {
+  personal: "cá nhân",
+  unit: "đơn vị",
+  group: "nhóm",
+};
+
+export function isOpenState(state: RequestState): boolean {
+  return state === "pending_endorsement" || state === "open" || state === "in_progress";
+}
+
+/** "(còn 2 ngày làm việc)" / "(quá hạn 1 ngày làm việc)"; empty when unknown. */
+export function clockText(workingDaysLeft: number | null | undefined): string {
+  return workingDaysLeft === null || workingDaysLeft === undefined
+    ? ""
+    : ` (${describeWorkingTimeLeft(workingDaysLeft)})`;
+}
+
+/** "Hạn: 17:00 thứ Năm 26/11/2026 (còn 3 ngày làm việc)" or "Chưa có hạn xử lý". */
+export function dueText(dueAt: Date | null, workingDaysLeft?: number | null): string {
+  return dueAt ? `Hạn: ${vnDeadline(dueAt)}${clockText(workingDaysLeft)}` : "Chưa tính hạn xử lý";
+}
+
+/** "#1042 Cấp mới — huynhngocduc85@phuyen.gov.vn (Trung tâm CNTT&TT)". */
+export function requestTitle(request: RequestView): string {
+  const what = request.address ?? request.subjectName ?? "";
+  return `#${request.id} ${REQUEST_KIND_LABELS[request.kind]}${what ? ` — ${what}` : ""} (${request.unitName})`;
+}
+
+/** The support-chat card for a request (its buttons are added by the caller). */
+export function supportCard(
+  request: RequestView,
+  workingDaysLeft: number | null,
+  requesterRole?: string,
+): string {
+  const lines = [
+    `🆕 ${requestTitle(request)}`,
+    `Người yêu cầu: ${request.requesterName}${requesterRole ? ` (${requesterRole})` : ""}.`,
+  ];
+  if (request.subjectName && request.subjectName !== request.requesterName)
+    lines.push(`Người được cấp: ${request.subjectName}.`);
+  lines.push(`${dueText(request.dueAt, workingDaysLeft)}.`);
+  if (request.assigneeName && request.state === "in_progress")
+    lines.push(`Đang xử lý: ${request.assigneeName}.`);
+  return lines.join("\n");
+}
+
+/** One line of /trangthai or /hangdoi for a request. */
+export function requestLine(request: RequestView, workingDaysLeft?: number | null): string {
+  const state = REQUEST_STATE_LABELS[request.state];
+  const due =
+    isOpenState(request.state) && request.dueAt
+      ? `; ${dueText(request.dueAt, workingDaysLeft).toLocaleLowerCase("vi")}`
+      : "";
+  const assignee =
+    request.state === "in_progress" && request.assigneeName ? `; người xử lý: ${request.assigneeName}` : "";
+  const reason = request.state === "rejected" && request.reason ? `; lý do: ${request.reason}` : "";
+  return `• ${requestTitle(request)}: ${state}${assignee}${due}${reason}`;
+}
+
+const LOCK_REASON_TEXT: Record<LockReason, (profile: Profile) => string> = {
+  inactivity: (p) =>
+    `không phát sinh ${p.inactivity.basis === "login" ? "đăng nhập" : "gửi, nhận"} trong ${p.inactivity.months} tháng — ${cite(p, p.inactivity.article)}`,
+  violation: () => "vi phạm quy định sử dụng",
+  compromised: () => "nghi bị lộ mật khẩu hoặc bị chiếm quyền",
+  first_login_change: () => "chưa đổi mật khẩu tạm ở lần đăng nhập đầu tiên",
+  leaver: (p) => `người dùng đã nghỉ việc hoặc chuyển công tác — ${cite(p, p.leaver.article)}`,
+  other: () => "lý do khác, liên hệ bộ phận hỗ trợ để biết chi tiết",
+};
+
+/** "đang bị tạm khóa từ 02/11/2026 (không phát sinh gửi, nhận trong 6 tháng — Điều 6.2a …)". */
+export function lockText(mailbox: MailboxView, profile: Profile): string {
+  const since = mailbox.lockedAt ? ` từ ${vnDay(mailbox.lockedAt)}` : "";
+  const why = mailbox.lockReason ? ` (${LOCK_REASON_TEXT[mailbox.lockReason](profile)})` : "";
+  return `đang bị tạm khóa${since}${why}`;
+}
+
+/** One line of /trangthai for a mailbox. */
+export function mailboxLine(mailbox: MailboxView, profile: Profile | undefined): string {
+  const parts = [`• ${mailbox.address} (${MAILBOX_KIND_LABELS[mailbox.kind]}): `];
+  if (mailbox.status === "locked" && profile) parts.push(lockText(mailbox, profile));
+  else parts.push(MAILBOX_STATUS_LABELS[mailbox.status]);
+  if (mailbox.status === "suspended" && mailbox.removeAfter)
+    parts.push(`; xóa sau ${vnDay(mailbox.removeAfter)}`);
+  if (mailbox.sendLockAt && mailbox.status === "active")
+    parts.push(`; khóa chiều gửi từ ${vnDay(mailbox.sendLockAt)}`);
+  if (mailbox.revokeAt && mailbox.status !== "revoked")
+    parts.push(`; thu hồi ngày ${vnDay(mailbox.revokeAt)}`);
+  if (mailbox.mustChangePassword) {
+    const until = mailbox.tempPasswordExpiresAt ? ` trước ${vnDateTime(mailbox.tempPasswordExpiresAt)}` : "";
+    parts.push(`; cần đổi mật khẩu tạm${until}`);
+  } else if (mailbox.passwordChangedAt) {
+    parts.push(`; đổi mật khẩu lần cuối ${vnDay(mailbox.passwordChangedAt)}`);
+  }
+  return parts.join("");
+}
