@@ -89,6 +89,8 @@ export const units = pgTable(
     parentId: integer("parent_id").references((): AnyPgColumn => units.id, { onDelete: "restrict" }),
     /** Local part of the unit's own mailbox, when it has one. */
     localPart: text("local_part"),
+    /** Key from the unit list (ma_don_vi), so re-importing the same CSV updates instead of duplicating. */
+    externalId: text("external_id").unique("units_external_id_uq"),
     createdAt: createdAt(),
   },
   (t) => [
