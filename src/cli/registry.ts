@@ -6,6 +6,7 @@ import { addressCommands } from "./address.ts";
 import { lifecycleCommands } from "./lifecycle.ts";
 import { passwordCommands } from "./password.ts";
 import { profileCommands } from "./profile.ts";
+import { reminderCommands } from "./reminders.ts";
 import type { CliCommand } from "./types.ts";
 import { workdaysCommands } from "./workdays.ts";
 
@@ -15,4 +16,5 @@ export const COMMANDS: readonly CliCommand[] = [
   ...workdaysCommands,
   ...lifecycleCommands,
   ...profileCommands,
+  ...reminderCommands,
 ];

@@ -30,7 +30,7 @@ const DEFAULT_MAX_BYTES = 20 * 1024 * 1024;
 export const ActivityTokenSchema = z
   .string({ message: "ACTIVITY_API_TOKEN chưa được đặt." })
   .trim()
-  .min(24, { message: "ACTIVITY_API_TOKEN phải dài ít nhất 24 ký tự (ví dụ: openssl rand -hex 32)." });
+  .min(16, { message: "ACTIVITY_API_TOKEN phải dài ít nhất 16 ký tự (ví dụ: openssl rand -hex 32)." });
 
 export interface ActivityHandlerOptions {
   database: Database;

@@ -373,6 +373,7 @@ export async function ingestActivity(
         }
       }
     }
+    report.errors.sort((a, b) => a.line - b.line);
     const changed =
       report.mailboxesUpdated + report.checksAdded + report.messagesAdded + report.messagesAnswered;
     if (changed > 0) {

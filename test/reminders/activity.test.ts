@@ -47,7 +47,7 @@ describeEachDb("activity ingestion", (getDb) => {
 
   it("applies good records, reports bad ones with line numbers, and is idempotent", async () => {
     const first = await ingestActivity(getDb(), jsonLinesSource(jsonl(), "test"), { now: NOW });
-    expect(first.errors.map((e) => e.line)).toEqual([2, 5, 8, 6]);
+    expect(first.errors.map((e) => e.line)).toEqual([2, 5, 6, 8]);
     expect(first.errors.find((e) => e.line === 6)?.message).toContain("không có hộp thư");
     expect(first).toMatchObject({ accepted: 3, mailboxesUpdated: 1, checksAdded: 2, messagesAdded: 1 });
     const [box] = await getDb().execute<{ send: string; checks: string; storage: number }>(

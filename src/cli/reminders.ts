@@ -1,0 +1,210 @@
+/**
+ * `remind run`, `activity import`, `absence add`: the reminder sweep and its inputs from the
+ * command line. They open the configured database (DATABASE_URL, else PGlite in PGLITE_DIR),
+ * apply pending migrations, and close it when done.
+ */
+import { Api } from "grammy";
+import { z } from "zod";
+import { databaseOptionsFromEnv, openDatabase, type Database } from "../db/client.ts";
+import { migrateDatabase } from "../db/migrate.ts";
+import { RateLimiter, type SendFn } from "../reminders/deliver.ts";
+import { runSweep } from "../reminders/sweep.ts";
+import { RULE_IDS, type RuleId } from "../reminders/types.ts";
+import { detectSource, ingestActivity } from "../services/activity.ts";
+import { isServiceError } from "../services/errors.ts";
+import { createServices } from "../services/index.ts";
+import { CLI } from "../services/types.ts";
+import { calendarDate, isoInstant, noPositionals, required, vnHuman } from "./common.ts";
+import { defineCommand, done, rejected } from "./types.ts";
+
+async function withDatabase<T>(fn: (database: Database) => Promise<T>): Promise<T> {
+  const database = await openDatabase(databaseOptionsFromEnv());
+  try {
+    await migrateDatabase(database);
+    return await fn(database);
+  } finally {
+    await database.close();
+  }
+}
+
+function telegramSend(): SendFn | null {
+  const token = process.env.TELEGRAM_BOT_TOKEN?.trim();
+  if (!token) return null;
+  const api = new Api(
+    token,
+    process.env.TELEGRAM_API_ROOT ? { apiRoot: process.env.TELEGRAM_API_ROOT } : undefined,
+  );
+  return (chatId, text, keyboard) =>
+    api.sendMessage(chatId, text, keyboard ? { reply_markup: keyboard } : {});
+}
+
+const supportChat = (): number | null => {
+  const n = Number(process.env.SUPPORT_CHAT_ID);
+  return Number.isSafeInteger(n) && n !== 0 ? n : null;
+};
+
+const remindRun = defineCommand({
+  path: ["remind", "run"],
+  usage: "remind run [--rule R]… [--at ISO] [--dry-run] [--json]",
+  summary: { vi: "Chạy một lượt nhắc việc ngay", en: "Run one reminder sweep now" },
+  details: {
+    vi: `Quy tắc: ${RULE_IDS.join(", ")}. --at chạy như thể đang ở thời điểm đó (để thử). --dry-run chỉ in ra những gì sẽ gửi, không ghi và không gửi gì. Gửi thật cần TELEGRAM_BOT_TOKEN; SUPPORT_CHAT_ID là nhóm hỗ trợ.`,
+    en: `Rules: ${RULE_IDS.join(", ")}. --at runs as of that instant (testing). --dry-run prints what would be sent, writes and sends nothing. Sending needs TELEGRAM_BOT_TOKEN; SUPPORT_CHAT_ID is the support group.`,
+  },
+  options: {
+    rule: {
+      type: "string",
+      multiple: true,
+      value: "R",
+      vi: "Chỉ chạy quy tắc này (lặp lại được)",
+      en: "Only this rule (repeatable)",
+    },
+    at: {
+      type: "string",
+      value: "ISO",
+      vi: "Thời điểm giả định, ví dụ 2026-11-23T16:30",
+      en: "Pretend time, e.g. 2026-11-23T16:30",
+    },
+    "dry-run": {
+      type: "boolean",
+      vi: "Chỉ in, không ghi, không gửi",
+      en: "Print only; write and send nothing",
+    },
+  },
+  schema: z.object({
+    rule: z
+      .array(z.enum(RULE_IDS, { message: `Quy tắc không có. Chọn một trong: ${RULE_IDS.join(", ")}.` }))
+      .optional(),
+    at: isoInstant.optional(),
+    "dry-run": z.boolean().optional(),
+    positionals: noPositionals,
+  }),
+  examples: ["remind run --dry-run --at 2026-11-23T16:30", "remind run --rule reply --rule checks --json"],
+  async run(input) {
+    const dryRun = input["dry-run"] === true;
+    const send = telegramSend();
+    if (!dryRun && !send) {
+      return rejected(
+        "no_token",
+        "Chưa đặt TELEGRAM_BOT_TOKEN nên không gửi được: dùng --dry-run để xem trước, hoặc đặt biến này.",
+      );
+    }
+    const report = await withDatabase((database) =>
+      runSweep(
+        { database, supportChatId: supportChat(), limiter: new RateLimiter(), ...(send ? { send } : {}) },
+        { ...(input.at ? { now: input.at } : {}), rules: (input.rule ?? []) as RuleId[], dryRun },
+      ),
+    );
+    const text = [
+      `${dryRun ? "Chạy thử" : "Đã chạy"} lượt nhắc việc lúc ${vnHuman(new Date(report.at))}: ` +
+        `${report.digests.length} tin nhắn, ${report.claimed + report.retried} mục, ${report.actions.length} thao tác.`,
+      ...(report.profilesSkipped.length > 0
+        ? [`Bỏ qua (ngoài giờ làm việc): ${report.profilesSkipped.map((p) => p.profileId).join(", ")}.`]
+        : []),
+      ...report.actions.map(
+        (a) => `• ${a.kind} ${a.address}${a.applied || dryRun ? "" : " (không áp dụng: trạng thái đã đổi)"}`,
+      ),
+      ...report.digests.flatMap((d) => ["", `→ chat ${d.chatId}:`, d.text]),
+      ...(report.delivery?.blocked.length
+        ? [`Bị chặn: ${report.delivery.blocked.map((b) => b.chatId).join(", ")}.`]
+        : []),
+    ];
+    return done({ ...report } as unknown as Record<string, unknown>, text);
+  },
+});
+
+const activityImport = defineCommand({
+  path: ["activity", "import"],
+  usage: "activity import FILE [--json]",
+  summary: {
+    vi: "Nhập dữ liệu hoạt động hộp thư (CSV hoặc JSON lines)",
+    en: "Import mailbox activity (CSV or JSON lines)",
+  },
+  details: {
+    vi: "Mỗi hộp thư: address, lastLogin, lastSend, lastReceive, checks (các thời điểm cách nhau bởi ;), storageUsedMb. Mỗi thư cần trả lời: messageId, address, sender, subject, receivedAt, answeredAt. Gửi lại cùng dữ liệu không thay đổi gì; dòng sai được báo kèm số dòng và bỏ qua.",
+    en: "Per mailbox: address, lastLogin, lastSend, lastReceive, checks (';'-separated instants), storageUsedMb. Per message needing an answer: messageId, address, sender, subject, receivedAt, answeredAt. Re-sending changes nothing; bad lines are reported with their numbers and skipped.",
+  },
+  options: {},
+  positionals: [{ name: "FILE", vi: "Tệp .csv hoặc .jsonl", en: "A .csv or .jsonl file" }],
+  schema: z.object({
+    positionals: z
+      .array(z.string())
+      .length(1, { message: "Cần đúng một tệp." })
+      .transform((p) => p[0] as string),
+  }),
+  examples: ["activity import hoat-dong-2026-11-23.jsonl", "activity import thu-can-tra-loi.csv --json"],
+  async run(input, ctx) {
+    const text = await ctx.readTextFile(input.positionals);
+    const report = await withDatabase((database) =>
+      ingestActivity(database, detectSource(text, input.positionals), { actor: CLI }),
+    );
+    const lines = [
+      `Đã đọc ${report.records} bản ghi, nhận ${report.accepted}: cập nhật ${report.mailboxesUpdated} hộp thư, ` +
+        `thêm ${report.checksAdded} lần kiểm tra, ${report.messagesAdded} thư mới, ${report.messagesAnswered} thư đã trả lời.`,
+      ...report.errors.map((e) => `Dòng ${e.line}: ${e.message}`),
+      ...(report.errorCount > report.errors.length
+        ? [`… và ${report.errorCount - report.errors.length} lỗi khác.`]
+        : []),
+    ];
+    if (report.accepted === 0 && report.errorCount > 0) {
+      return rejected(
+        "no_valid_records",
+        "Không có bản ghi hợp lệ nào: sửa các dòng báo lỗi rồi nhập lại.",
+        { report },
+        lines,
+      );
+    }
+    return done({ ...report } as unknown as Record<string, unknown>, lines);
+  },
+});
+
+const absenceAdd = defineCommand({
+  path: ["absence", "add"],
+  usage: 'absence add --address A --until YYYY-MM-DD --reason "…" [--from YYYY-MM-DD] [--json]',
+  summary: {
+    vi: "Báo nghỉ cho một hộp thư (tạm dừng nhắc việc, không tính là không hoạt động)",
+    en: "Record an absence notice for a mailbox",
+  },
+  options: {
+    address: { type: "string", value: "A", vi: "Địa chỉ hộp thư", en: "Mailbox address" },
+    from: {
+      type: "string",
+      value: "YYYY-MM-DD",
+      vi: "Ngày bắt đầu (mặc định hôm nay)",
+      en: "First day (default today)",
+    },
+    until: { type: "string", value: "YYYY-MM-DD", vi: "Ngày kết thúc", en: "Last day" },
+    reason: { type: "string", value: "…", vi: "Lý do (nghỉ phép, đi học, biệt phái…)", en: "Reason" },
+  },
+  schema: z.object({
+    address: required("Thiếu --address.", z.string().trim().min(3)),
+    from: calendarDate.optional(),
+    until: required("Thiếu --until YYYY-MM-DD.", calendarDate),
+    reason: required('Thiếu --reason "…".', z.string().trim().min(1)),
+    positionals: noPositionals,
+  }),
+  examples: ['absence add --address nguyenvana@phuyen.gov.vn --until 2026-12-31 --reason "Đi học dài hạn"'],
+  async run(input) {
+    try {
+      const view = await withDatabase((database) =>
+        createServices(database).absences.create(
+          {
+            address: input.address,
+            endsOn: input.until,
+            reason: input.reason,
+            ...(input.from ? { startsOn: input.from } : {}),
+          },
+          CLI,
+        ),
+      );
+      return done({ absence: view }, [
+        `Đã ghi báo nghỉ cho ${view.address} từ ${view.startsOn} đến ${view.endsOn}: tạm dừng nhắc việc và không tính thời gian này là không hoạt động.`,
+      ]);
+    } catch (error) {
+      if (isServiceError(error)) return rejected(error.code, error.message);
+      throw error;
+    }
+  },
+});
+
+export const reminderCommands = [remindRun, activityImport, absenceAdd];

@@ -1,0 +1,170 @@
+/**
+ * Timers that only WAKE the sweep (node-schedule, tz Asia/Ho_Chi_Minh): every 15 minutes in the
+ * span of the profiles' working hours (Monday–Saturday: swapped working Saturdays exist; the
+ * sweep checks the calendar itself), and at the end of every check slot. What is due lives in
+ * the database, so a missed tick, a restart or a second instance changes nothing: the next
+ * sweep finds the same rows and the claims keep it exactly-once.
+ *
+ * Wakes never overlap: a wake during a running sweep is folded into one follow-up run.
+ */
+import schedule, { type Job } from "node-schedule";
+import type { Database } from "../db/client.ts";
+import { getProfile, profileIds } from "../policy/profiles/index.ts";
+import type { Logger } from "../services/context.ts";
+import type { Services } from "../services/index.ts";
+import type { RateLimiter, SendFn } from "./deliver.ts";
+import { runSweep, type SweepReport } from "./sweep.ts";
+
+export const TIME_ZONE = "Asia/Ho_Chi_Minh";
+
+export interface SchedulerDeps {
+  database: Database;
+  services?: Services;
+  send: SendFn;
+  logger?: Logger;
+  /** Support desk chat (default: SUPPORT_CHAT_ID from the environment). */
+  supportChatId?: number | null;
+  profiles?: readonly string[];
+  limiter?: RateLimiter;
+  /** Minutes between wakes in working hours (default 15). */
+  everyMinutes?: number;
+  /** Prefix of job names, so two schedulers in one process (tests) do not collide. */
+  name?: string;
+}
+
+export interface Scheduler {
+  /** Names of the scheduled jobs. */
+  readonly jobs: readonly string[];
+  /** Runs a sweep now (or folds into the running one's follow-up). */
+  wake(reason: string): Promise<void>;
+  /** Cancels the jobs, stops delivery between messages, waits for the running sweep. */
+  stop(): Promise<void>;
+}
+
+interface JobSpec {
+  name: string;
+  rule: string;
+}
+
+/** Cron rules: the ticks over the working-hours span, plus one per check-slot end. */
+export function schedulerJobSpecs(
+  profiles: readonly string[],
+  everyMinutes = 15,
+  prefix = "reminders",
+): JobSpec[] {
+  const loaded = profiles.map(getProfile);
+  const anyTime = loaded.some((p) => p.workingHours.remindOutsideHours);
+  const hours = loaded.flatMap((p) => [
+    p.workingHours.morning.start,
+    p.workingHours.afternoon.end,
+    p.workingHours.endOfDay,
+  ]);
+  const first = Math.min(...hours.map((h) => Number(h.slice(0, 2))));
+  const last = Math.max(...hours.map((h) => Number(h.slice(0, 2))));
+  const specs: JobSpec[] = [
+    {
+      name: `${prefix}:tick`,
+      rule: anyTime ? `*/${everyMinutes} * * * *` : `*/${everyMinutes} ${first}-${last} * * 1-6`,
+    },
+  ];
+  const slotEnds = new Set(loaded.flatMap((p) => [...p.checks.unit, ...p.checks.personal].map((s) => s.to)));
+  for (const end of [...slotEnds].sort()) {
+    const [hh, mm] = end.split(":").map(Number);
+    // Already covered by the tick when it falls on one.
+    if (!anyTime && (mm ?? 0) % everyMinutes === 0 && (hh ?? 0) >= first && (hh ?? 0) <= last) continue;
+    specs.push({ name: `${prefix}:slot-end:${end}`, rule: `${mm} ${hh} * * 1-6` });
+  }
+  return specs;
+}
+
+/**
+ * Starts the timers. Wire-in (src/main.ts): after the bot is created,
+ *   const reminders = startScheduler({ database, services, send: (chat, text, kb) =>
+ *     bot.api.sendMessage(chat, text, kb ? { reply_markup: kb } : {}), logger });
+ * and `await reminders.stop()` on shutdown, before closing the database.
+ */
+export function startScheduler(deps: SchedulerDeps): Scheduler {
+  const profiles = deps.profiles ?? profileIds();
+  const prefix = deps.name ?? "reminders";
+  const envSupport = Number(process.env.SUPPORT_CHAT_ID);
+  const supportChatId =
+    deps.supportChatId !== undefined
+      ? deps.supportChatId
+      : Number.isSafeInteger(envSupport) && envSupport !== 0
+        ? envSupport
+        : null;
+  const controller = new AbortController();
+  let running: Promise<void> | null = null;
+  let again = false;
+  let stopped = false;
+
+  const sweepOnce = async (reason: string): Promise<void> => {
+    try {
+      const calendar = deps.services ? await deps.services.calendar.get() : undefined;
+      const report: SweepReport = await runSweep(
+        {
+          database: deps.database,
+          send: deps.send,
+          supportChatId,
+          profiles,
+          ...(calendar ? { calendar } : {}),
+          ...(deps.limiter ? { limiter: deps.limiter } : {}),
+          ...(deps.logger ? { logger: deps.logger } : {}),
+        },
+        { signal: controller.signal },
+      );
+      deps.logger?.info(
+        { reason, claimed: report.claimed, retried: report.retried, actions: report.actions.length },
+        "reminder sweep",
+      );
+    } catch (error) {
+      // A failed sweep loses nothing: unsent claims are retried by the next wake.
+      deps.logger?.error({ err: error, reason }, "reminder sweep failed");
+    }
+  };
+
+  const wake = (reason: string): Promise<void> => {
+    if (stopped) return Promise.resolve();
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      do {
+        again = false;
+        await sweepOnce(reason);
+      } while (again && !stopped);
+      running = null;
+    })();
+    return running;
+  };
+
+  const jobs: Job[] = [];
+  for (const spec of schedulerJobSpecs(profiles, deps.everyMinutes ?? 15, prefix)) {
+    // Re-using a name orphans the old job: cancel it first.
+    schedule.scheduledJobs[spec.name]?.cancel();
+    const job = schedule.scheduleJob(
+      spec.name,
+      { rule: spec.rule, tz: TIME_ZONE },
+      () => void wake(spec.name),
+    );
+    if (job === null) {
+      for (const j of jobs) j.cancel();
+      throw new Error(
+        `Không tạo được lịch nhắc việc ${spec.name} (${spec.rule}): quy tắc cron không hợp lệ.`,
+      );
+    }
+    jobs.push(job);
+  }
+
+  return {
+    jobs: jobs.map((j) => j.name),
+    wake,
+    async stop() {
+      stopped = true;
+      for (const job of jobs) job.cancel();
+      controller.abort();
+      await running;
+    },
+  };
+}
