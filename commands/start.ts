@@ -7,20 +7,21 @@ import { Composer } from "grammy";
 import type { BotContext, BotFeature } from "../src/bot/context.ts";
 import { COMMAND_DESCRIPTIONS, t } from "../src/bot/i18n.ts";
 
+/** Before the private-only check: a code shown to a whole group is no longer secret, take it down. */
+export const early = new Composer<BotContext>();
+
+early.chatType(["group", "supergroup"]).command("start", async (ctx, next) => {
+  if (!ctx.match.trim()) return next();
+  await ctx
+    .deleteMessage()
+    .catch((error: unknown) => ctx.log.warn({ err: error }, "could not delete a link code"));
+  await ctx.reply(t.startInGroup(ctx.me.username));
+});
+
 export const composer = new Composer<BotContext>();
 
 composer.command("start", async (ctx) => {
   const code = ctx.match.trim();
-  if (ctx.chat.type !== "private") {
-    if (code) {
-      // A code shown to a whole group is no longer secret: take it down at once.
-      await ctx.deleteMessage().catch(() => undefined);
-      await ctx.reply(t.startInGroup(ctx.me.username));
-    } else {
-      await ctx.reply(t.privateOnly(ctx.me.username));
-    }
-    return;
-  }
   if (!code) {
     await ctx.reply(
       ctx.staff
@@ -42,6 +43,7 @@ composer.command("start", async (ctx) => {
 export const feature: BotFeature = {
   name: "start",
   composer,
+  early,
   commands: [
     { command: "start", description: COMMAND_DESCRIPTIONS.start, audience: "everyone", place: "private" },
   ],

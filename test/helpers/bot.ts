@@ -58,9 +58,10 @@ export interface HarnessOptions {
   identityCacheMs?: number;
 }
 
-export class BotHarness {
-  private updateId = 1;
+/** Shared by every harness in the process: a "restarted" bot sees fresh update ids, as in production. */
+let lastUpdateId = 0;
 
+export class BotHarness {
   private constructor(
     readonly bot: Bot<BotContext>,
     readonly api: LocalBotApi,
@@ -115,7 +116,7 @@ export class BotHarness {
   // --- updates -------------------------------------------------------------------------------
 
   nextUpdateId(): number {
-    return this.updateId++;
+    return ++lastUpdateId;
   }
 
   /** Feeds one raw update (fixed update_id allowed, for de-duplication tests). */
@@ -163,7 +164,7 @@ export class BotHarness {
     await this.send({
       update_id: this.nextUpdateId(),
       callback_query: {
-        id: `cq${this.updateId}`,
+        id: `cq${lastUpdateId}`,
         from: user,
         chat_instance: `ci${chat.id}`,
         data,
@@ -253,5 +254,14 @@ export class BotHarness {
   /** Everything the bot wrote anywhere (texts, payloads) and every log line, for "no password leaks" checks. */
   everythingSaid(): string {
     return [...this.api.calls.map((c) => JSON.stringify(c.payload)), ...this.logLines].join("\n");
+  }
+}
+
+/** A controllable clock: `clock.now()` for deps, `advance(ms)` to move time. */
+export class TestClock {
+  constructor(private current = new Date("2026-11-23T02:00:00Z")) {}
+  readonly now = (): Date => new Date(this.current.getTime());
+  advance(ms: number): void {
+    this.current = new Date(this.current.getTime() + ms);
   }
 }
