@@ -22,6 +22,7 @@ import { runConsole } from "./bot/transports/console.ts";
 import { LocalBotApi, localBotInfo } from "./bot/transports/local-api.ts";
 import { startPolling } from "./bot/transports/polling.ts";
 import { startWebhook, webhookPathOf, type WebhookServer } from "./bot/transports/webhook.ts";
+import { startDeletionRunner, type DeletionRunner } from "../commands/support.ts";
 
 type SeedFn = (database: Database, options?: { profileId?: string; logger?: Logger }) => Promise<unknown>;
 
@@ -76,10 +77,13 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
   let stopTransport: () => Promise<void> = async () => {};
   let finished: Promise<void>;
   let webhook: WebhookServer | undefined;
+  // Deletes the private temporary-password messages when due; the queue is in the database.
+  let deletions: DeletionRunner | undefined;
 
   if (!config.telegramBotToken) {
     const api = new LocalBotApi(localBotInfo(config.botUsername));
     const bot = createBot({ config, services, logger, botInfo: api.botInfo, fetch: api.fetch });
+    deletions = startDeletionRunner(bot.api, services, { log: logger });
     await registerCommands(bot, config);
     const consoleDone = runConsole({
       bot,
@@ -98,6 +102,7 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
   } else {
     const bot = createBot({ config, services, logger });
     await bot.init();
+    deletions = startDeletionRunner(bot.api, services, { log: logger });
     await registerCommands(bot, config);
     if (config.botMode === "webhook") {
       webhook = await startWebhook(bot, {
@@ -134,6 +139,7 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
         logger.info({ reason }, "shutting down: no new updates, finishing the ones in flight");
         try {
           await stopTransport();
+          deletions?.stop();
         } finally {
           await database.close();
           logger.info("stopped");

@@ -1,0 +1,140 @@
+/**
+ * /khoiphuc <address> — ask to restore a locked mailbox. The owner, the keeper, a unit head or
+ * clerk of the mailbox's unit, or the support desk may ask; anyone else learns nothing about the
+ * mailbox. The bot explains the lock (since when, why, which article; mail still arrives) and
+ * asks [Gửi] [Hủy]; on [Gửi] the services file the request (and refuse it when the mailbox is
+ * not locked, revoked, or past its removal date) and the support desk gets the card.
+ */
+import { Composer } from "grammy";
+import { z } from "zod";
+import type { BotContext, BotFeature } from "../src/bot/context.ts";
+import { defineFlow } from "../src/bot/flows.ts";
+import { COMMAND_DESCRIPTIONS, t } from "../src/bot/i18n.ts";
+import { keyboard } from "../src/bot/keyboards.ts";
+import { can } from "../src/bot/middleware/require-role.ts";
+import { findProfile } from "../src/policy/profiles/index.ts";
+import type { Role } from "../src/policy/types.ts";
+import { staffActor, type MailboxView, type RequestView } from "../src/services/types.ts";
+import { lockText, vnDay, vnDeadline } from "./shared/format.ts";
+import { postToSupport } from "./shared/notify.ts";
+import { parseAddress, tooLong } from "./shared/parse.ts";
+
+/** Besides the owner and keeper, who may ask for a mailbox of their unit. */
+export const KHOIPHUC_ROLES: readonly Role[] = ["unit_head", "clerk", "support"];
+
+const m = {
+  usage: () => "Cú pháp: /khoiphuc <địa chỉ hộp thư>, ví dụ: /khoiphuc nguyenvana@phuyen.gov.vn",
+  notFound: (a: string) =>
+    `Không có hộp thư ${a}. Kiểm tra lại địa chỉ (viết đầy đủ, ví dụ ten@phuyen.gov.vn).`,
+  notYours: () =>
+    "Anh/chị chỉ đề nghị khôi phục được hộp thư của mình, hộp thư đơn vị mình giữ, hoặc (với Thủ trưởng, văn thư) hộp thư trong đơn vị mình. Hãy liên hệ bộ phận hỗ trợ nếu cần.",
+  active: (a: string) =>
+    `Hộp thư ${a} đang hoạt động bình thường, không cần khôi phục. Nếu quên mật khẩu, hãy dùng /doimk quenmk trong chat riêng với bot.`,
+  revoked: (a: string) =>
+    `Hộp thư ${a} đã bị thu hồi nên không thể khôi phục. Nếu người dùng vẫn cần hộp thư, hãy gửi yêu cầu cấp mới (/capmoi).`,
+  sendLocked: (a: string) =>
+    `Hộp thư ${a} đang bị khóa chiều gửi do người dùng nghỉ việc hoặc chuyển công tác; không khôi phục qua lệnh này. Hãy liên hệ bộ phận hỗ trợ.`,
+  pastRemoval: (a: string, d: Date) =>
+    `Hộp thư ${a} đã quá hạn đề nghị mở lại (hạn cuối ${vnDay(d)}) và sẽ bị xóa. Hãy gửi yêu cầu cấp mới (/capmoi).`,
+  locked: (mb: MailboxView, explanation: string, operator: string) =>
+    `Hộp thư ${mb.address} ${explanation}. Thư đến vẫn được nhận.\nGửi yêu cầu khôi phục tới ${operator}?`,
+  suspended: (mb: MailboxView, operator: string) =>
+    `Hộp thư ${mb.address} đang bị đình chỉ do không hoạt động` +
+    (mb.removeAfter ? ` và sẽ bị xóa sau ${vnDay(mb.removeAfter)} nếu không được mở lại` : "") +
+    `.\nGửi yêu cầu khôi phục tới ${operator}?`,
+  sent: (r: RequestView, operator: string, days: number | null) =>
+    `Đã gửi yêu cầu #${r.id}. ${operator} xác minh và kích hoạt` +
+    (days ? ` trong ${String(days).padStart(2, "0")} ngày làm việc` : "") +
+    (r.dueAt ? ` (hạn ${vnDeadline(r.dueAt)})` : "") +
+    ". Sau khi kích hoạt, anh/chị phải đổi mật khẩu ở lần đăng nhập đầu.",
+  cancelled: () => "Đã hủy. Chưa có yêu cầu nào được gửi.",
+};
+
+const Data = z.object({ address: z.string() });
+type Data = z.infer<typeof Data>;
+
+async function mayAsk(ctx: BotContext, mailbox: MailboxView): Promise<boolean> {
+  const me = ctx.staff;
+  if (!me) return false;
+  if (mailbox.ownerStaffId === me.id || mailbox.keeperStaffId === me.id) return true;
+  return can(ctx, KHOIPHUC_ROLES, mailbox.unitId);
+}
+
+export const flow = defineFlow<Data, "confirm">({
+  id: "khoiphuc",
+  schema: Data,
+  steps: {
+    async confirm(ctx, data, input) {
+      if (input.kind !== "button") return ctx.reply("Hãy bấm Gửi hoặc Hủy (hoặc gõ /huy).");
+      await ctx.editMessageReplyMarkup({ reply_markup: undefined }).catch(() => undefined);
+      await ctx.flow.end();
+      if (input.value !== "send") return ctx.reply(m.cancelled());
+      const me = ctx.staff;
+      if (!me) return ctx.reply(t.notLinked());
+      const state = `${ctx.chat?.id}:${ctx.from?.id}:${ctx.callbackQuery?.message?.message_id ?? ctx.update.update_id}`;
+      const request = await ctx.services.requests.createKhoiphuc(
+        { address: data.address, idempotencyKey: `khoiphuc:${state}` },
+        staffActor(me.id),
+      );
+      const profile = findProfile(request.profileId);
+      await postToSupport(ctx, request, me);
+      await ctx.reply(
+        m.sent(
+          request,
+          profile?.operator.name ?? "Bộ phận hỗ trợ",
+          profile?.serviceLevels.restoreWorkingDays ?? null,
+        ),
+      );
+    },
+  },
+});
+
+export const composer = new Composer<BotContext>();
+
+composer.command("khoiphuc", async (ctx) => {
+  if (!ctx.staff) return ctx.reply(t.notLinked());
+  const args = ctx.match.trim();
+  if (!args) return ctx.reply(m.usage());
+  const long = tooLong(args, 300);
+  if (long) return ctx.reply(long);
+  const address = parseAddress(args);
+  if (!address.ok) return ctx.reply(`${address.error}\n${m.usage()}`);
+  const mailbox = await ctx.services.directory.findMailbox(address.value);
+  // Same answer for "no such mailbox" and "not yours": nobody probes the directory this way.
+  if (!mailbox) return ctx.reply(m.notFound(address.value));
+  if (!(await mayAsk(ctx, mailbox))) return ctx.reply(m.notYours());
+  const profile = findProfile(mailbox.profileId);
+  const operator = profile?.operator.name ?? "bộ phận hỗ trợ";
+  switch (mailbox.status) {
+    case "active":
+      return ctx.reply(m.active(mailbox.address));
+    case "revoked":
+      return ctx.reply(m.revoked(mailbox.address));
+    case "send_locked":
+      return ctx.reply(m.sendLocked(mailbox.address));
+    case "suspended":
+      if (mailbox.removeAfter && mailbox.removeAfter.getTime() < ctx.now().getTime()) {
+        return ctx.reply(m.pastRemoval(mailbox.address, mailbox.removeAfter));
+      }
+      break;
+    case "locked":
+      break;
+  }
+  await flow.start(ctx, "confirm", { address: mailbox.address });
+  const text =
+    mailbox.status === "locked" && profile
+      ? m.locked(mailbox, lockText(mailbox, profile), operator)
+      : m.suspended(mailbox, operator);
+  await ctx.reply(text, {
+    reply_markup: keyboard([[ctx.flow.button("Gửi", "send"), ctx.flow.button("Hủy", "cancel")]]),
+  });
+});
+
+export const feature: BotFeature = {
+  name: "khoiphuc",
+  composer,
+  flows: [flow as never],
+  commands: [
+    { command: "khoiphuc", description: COMMAND_DESCRIPTIONS.khoiphuc, audience: "linked", place: "any" },
+  ],
+};

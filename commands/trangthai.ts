@@ -1,0 +1,93 @@
+/**
+ * /trangthai [address | request number] — status and deadlines.
+ * Without an argument: the caller's own mailboxes (owned or kept) and requests (made by them or
+ * about them). With one: that mailbox or request, if the caller is its owner, keeper, requester
+ * or subject, or holds unit head, clerk or support on its unit. Otherwise the answer is the same
+ * as for one that does not exist, so nobody probes the directory this way.
+ */
+import { Composer } from "grammy";
+import type { BotContext, BotFeature } from "../src/bot/context.ts";
+import { COMMAND_DESCRIPTIONS, t } from "../src/bot/i18n.ts";
+import { can } from "../src/bot/middleware/require-role.ts";
+import { findProfile } from "../src/policy/profiles/index.ts";
+import type { Role } from "../src/policy/types.ts";
+import type { MailboxView, RequestView } from "../src/services/types.ts";
+import { isOpenState, mailboxLine, requestLine } from "./shared/format.ts";
+import { daysLeft } from "./shared/notify.ts";
+import { parseStatusTarget, tooLong } from "./shared/parse.ts";
+
+/** Who may look at a mailbox or request of a unit besides the people it is about. */
+export const TRANGTHAI_ROLES: readonly Role[] = ["unit_head", "clerk", "support"];
+/** Closed requests shown after the open ones. */
+const RECENT_CLOSED = 5;
+
+const m = {
+  noRequest: (id: number) =>
+    `Không có yêu cầu #${id}, hoặc anh/chị không được xem yêu cầu này. Kiểm tra lại số yêu cầu.`,
+  noMailbox: (a: string) =>
+    `Không có hộp thư ${a}, hoặc anh/chị không được xem hộp thư này. Kiểm tra lại địa chỉ.`,
+  mine: () => "Hộp thư của anh/chị:",
+  noneMine: () => "Anh/chị chưa có hộp thư công vụ nào. Gõ /capmoi để đề nghị cấp.",
+  requests: () => "Yêu cầu:",
+  noRequests: () => "Chưa có yêu cầu nào.",
+};
+
+async function requestLineWithClock(ctx: BotContext, request: RequestView): Promise<string> {
+  return requestLine(request, isOpenState(request.state) ? await daysLeft(ctx, request.dueAt) : null);
+}
+
+function mailboxText(mailbox: MailboxView): string {
+  return mailboxLine(mailbox, findProfile(mailbox.profileId));
+}
+
+export const composer = new Composer<BotContext>();
+
+composer.command("trangthai", async (ctx) => {
+  const me = ctx.staff;
+  if (!me) return ctx.reply(t.notLinked());
+  const args = ctx.match.trim();
+  const long = tooLong(args, 300);
+  if (long) return ctx.reply(long);
+
+  if (args) {
+    const target = parseStatusTarget(args);
+    if (!target.ok) return ctx.reply(target.error);
+    if (target.value.kind === "request") {
+      const request = await ctx.services.requests.get(target.value.id);
+      const mine = request && (request.requesterStaffId === me.id || request.subjectStaffId === me.id);
+      if (!request || !(mine || (await can(ctx, TRANGTHAI_ROLES, request.unitId)))) {
+        return ctx.reply(m.noRequest(target.value.id));
+      }
+      return ctx.reply(await requestLineWithClock(ctx, request));
+    }
+    const mailbox = await ctx.services.directory.findMailbox(target.value.address);
+    const mine = mailbox && (mailbox.ownerStaffId === me.id || mailbox.keeperStaffId === me.id);
+    if (!mailbox || !(mine || (await can(ctx, TRANGTHAI_ROLES, mailbox.unitId)))) {
+      return ctx.reply(m.noMailbox(target.value.address));
+    }
+    return ctx.reply(mailboxText(mailbox));
+  }
+
+  const [mailboxes, requests] = await Promise.all([
+    ctx.services.directory.mailboxesOfStaff(me.id),
+    ctx.services.requests.listForStaff(me.id),
+  ]);
+  const open = requests.filter((r) => isOpenState(r.state));
+  const closed = requests.filter((r) => !isOpenState(r.state)).slice(0, RECENT_CLOSED);
+  const lines = mailboxes.length > 0 ? [m.mine(), ...mailboxes.map(mailboxText)] : [m.noneMine()];
+  lines.push("");
+  if (open.length + closed.length === 0) lines.push(m.noRequests());
+  else {
+    lines.push(m.requests());
+    for (const request of [...open, ...closed]) lines.push(await requestLineWithClock(ctx, request));
+  }
+  await ctx.reply(lines.join("\n"));
+});
+
+export const feature: BotFeature = {
+  name: "trangthai",
+  composer,
+  commands: [
+    { command: "trangthai", description: COMMAND_DESCRIPTIONS.trangthai, audience: "linked", place: "any" },
+  ],
+};
