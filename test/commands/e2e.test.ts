@@ -76,7 +76,7 @@ describe.skipIf(!ADMIN_URL)("end to end: /capmoi through the bot process, fake B
       const database = await openDatabase({ url, maxConnections: 2 });
       await migrateDatabase(database);
       const so = await addUnit(database, { name: "Sở TT&TT", abbr: "stttt", localPart: "stttt" });
-      const pcntt = await addUnit(database, {
+      await addUnit(database, {
         name: "Phòng CNTT",
         abbr: "pcntt",
         kind: "division",
