@@ -7,10 +7,12 @@ import { lifecycleCommands } from "./lifecycle.ts";
 import { passwordCommands } from "./password.ts";
 import { profileCommands } from "./profile.ts";
 import { reminderCommands } from "./reminders.ts";
+import { storeCommands } from "./store.ts";
 import type { CliCommand } from "./types.ts";
 import { workdaysCommands } from "./workdays.ts";
 
 export const COMMANDS: readonly CliCommand[] = [
+  ...storeCommands,
   ...addressCommands,
   ...passwordCommands,
   ...workdaysCommands,
