@@ -8,12 +8,12 @@
 import { Composer } from "grammy";
 import type { BotContext, BotFeature } from "../src/bot/context.ts";
 import { COMMAND_DESCRIPTIONS, t } from "../src/bot/i18n.ts";
+import { workingTimeLeft } from "../src/calendar/deadlines.ts";
 import { can } from "../src/bot/middleware/require-role.ts";
 import { findProfile } from "../src/policy/profiles/index.ts";
 import type { Role } from "../src/policy/types.ts";
 import type { MailboxView, RequestView } from "../src/services/types.ts";
 import { isOpenState, mailboxLine, requestLine } from "./shared/format.ts";
-import { daysLeft } from "./shared/notify.ts";
 import { parseStatusTarget, tooLong } from "./shared/parse.ts";
 
 /** Who may look at a mailbox or request of a unit besides the people it is about. */
@@ -32,8 +32,17 @@ const m = {
   noRequests: () => "Chưa có yêu cầu nào.",
 };
 
+/** One calendar for the whole reply: it costs a query to fetch. */
+async function clockFor(ctx: BotContext, requests: readonly RequestView[]) {
+  if (!requests.some((r) => isOpenState(r.state) && r.dueAt)) return () => null;
+  const calendar = await ctx.services.calendar.get();
+  const now = ctx.now();
+  return (r: RequestView) =>
+    isOpenState(r.state) && r.dueAt ? workingTimeLeft(calendar, now, r.dueAt) : null;
+}
+
 async function requestLineWithClock(ctx: BotContext, request: RequestView): Promise<string> {
-  return requestLine(request, isOpenState(request.state) ? await daysLeft(ctx, request.dueAt) : null);
+  return requestLine(request, (await clockFor(ctx, [request]))(request));
 }
 
 function mailboxText(mailbox: MailboxView): string {
@@ -79,7 +88,9 @@ composer.command("trangthai", async (ctx) => {
   if (open.length + closed.length === 0) lines.push(m.noRequests());
   else {
     lines.push(m.requests());
-    for (const request of [...open, ...closed]) lines.push(await requestLineWithClock(ctx, request));
+    const shown = [...open, ...closed];
+    const clock = await clockFor(ctx, shown);
+    for (const request of shown) lines.push(requestLine(request, clock(request)));
   }
   await ctx.reply(lines.join("\n"));
 });
