@@ -5,6 +5,7 @@
  */
 import { auditLog } from "../db/schema.ts";
 import type { DbOrTx } from "../db/client.ts";
+import { bulkInsert } from "./bulk.ts";
 import type { Actor } from "./types.ts";
 
 export interface AuditInput {
@@ -45,18 +46,25 @@ export async function writeAudit(tx: DbOrTx, input: AuditInput): Promise<void> {
   });
 }
 
-/** Many audit rows in one statement (imports). */
+/** Many audit rows in a few statements (imports): see bulk.ts. */
 export async function writeAuditBatch(tx: DbOrTx, inputs: readonly AuditInput[]): Promise<void> {
-  const CHUNK = 1000;
-  for (let i = 0; i < inputs.length; i += CHUNK) {
-    await tx.insert(auditLog).values(
-      inputs.slice(i, i + CHUNK).map((input) => ({
-        actor: actorLabel(input.actor),
-        action: input.action,
-        entity: input.entity,
-        entityId: input.entityId === undefined || input.entityId === null ? null : String(input.entityId),
-        details: input.details ? (stripSecrets(input.details) as Record<string, unknown>) : null,
-      })),
-    );
-  }
+  if (inputs.length === 0) return;
+  await bulkInsert(
+    tx,
+    "audit_log",
+    [
+      ["actor", "text"],
+      ["action", "text"],
+      ["entity", "text"],
+      ["entity_id", "text"],
+      ["details", "jsonb"],
+    ],
+    inputs.map((input) => ({
+      actor: actorLabel(input.actor),
+      action: input.action,
+      entity: input.entity,
+      entity_id: input.entityId === undefined || input.entityId === null ? null : String(input.entityId),
+      details: input.details ? stripSecrets(input.details) : null,
+    })),
+  );
 }

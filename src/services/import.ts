@@ -55,6 +55,7 @@ import { foldVietnamese, normalizeName } from "../policy/names.ts";
 import { findProfile, profileIds } from "../policy/profiles/index.ts";
 import { type EmploymentType, type LeaderLevel, type UnitKind } from "../policy/types.ts";
 import { writeAuditBatch, type AuditInput } from "./audit.ts";
+import { bulkInsert } from "./bulk.ts";
 import { ServiceError } from "./errors.ts";
 import type { Actor } from "./types.ts";
 import { isoDateSchema } from "../calendar/time.ts";
@@ -815,39 +816,47 @@ export async function importStaff(
           details: { code: r.code, line: r.line, changes: diff },
         });
       }
-      for (let i = 0; i < toInsert.length; i += 1000) {
-        const chunk = toInsert.slice(i, i + 1000);
-        const inserted = await tx
-          .insert(staff)
-          .values(
-            chunk.map((r) => ({
-              externalId: r.code,
-              fullName: r.fullName,
-              birthDate: r.birthDate,
-              unitId: (unitByCode.get(r.unitCode) as Unit).id,
-              leaderLevel: r.leaderLevel,
-              employmentType: r.employmentType,
-              contractMonths: r.contractMonths,
-              createdAt: now,
-              updatedAt: now,
-            })),
-          )
-          .returning({ id: staff.id, code: staff.externalId });
-        for (const row of inserted) ids.set(row.code as string, row.id);
-        report.created += inserted.length;
-        for (const r of chunk) {
-          audits.push({
-            actor,
-            action: "staff.create",
-            entity: "staff",
-            entityId: ids.get(r.code) as number,
-            details: { code: r.code, line: r.line },
-          });
-        }
+      const insertedStaff = await bulkInsert<{ id: number; external_id: string }>(
+        tx,
+        "staff",
+        [
+          ["external_id", "text"],
+          ["full_name", "text"],
+          ["birth_date", "date"],
+          ["unit_id", "int"],
+          ["leader_level", "text", "leader_level"],
+          ["employment_type", "text", "employment_type"],
+          ["contract_months", "int"],
+          ["created_at", "timestamptz"],
+          ["updated_at", "timestamptz"],
+        ],
+        toInsert.map((r) => ({
+          external_id: r.code,
+          full_name: r.fullName,
+          birth_date: r.birthDate,
+          unit_id: (unitByCode.get(r.unitCode) as Unit).id,
+          leader_level: r.leaderLevel,
+          employment_type: r.employmentType,
+          contract_months: r.contractMonths,
+          created_at: now.toISOString(),
+          updated_at: now.toISOString(),
+        })),
+        ["id", "external_id"],
+      );
+      for (const row of insertedStaff) ids.set(row.external_id, Number(row.id));
+      report.created += insertedStaff.length;
+      for (const r of toInsert) {
+        audits.push({
+          actor,
+          action: "staff.create",
+          entity: "staff",
+          entityId: ids.get(r.code) as number,
+          details: { code: r.code, line: r.line },
+        });
       }
 
       // Existing addresses: recorded as they are (never renamed).
-      const newBoxes: (typeof mailboxes.$inferInsert & { line: number; code: string })[] = [];
+      const newBoxes: ReturnType<typeof mailboxValues>[] = [];
       for (const r of valid) {
         if (!r.email) continue;
         const box = mailboxByAddress.get(r.email);
@@ -937,22 +946,47 @@ export async function importStaff(
         }
       }
 
-      for (let i = 0; i < newBoxes.length; i += 1000) {
-        const chunk = newBoxes.slice(i, i + 1000);
-        const inserted = await tx
-          .insert(mailboxes)
-          .values(chunk.map(({ line: _line, code: _code, ...values }) => values))
-          .returning({ id: mailboxes.id, address: mailboxes.address });
-        report.mailboxesCreated += inserted.length;
-        inserted.forEach((row, j) => {
-          const src = chunk[j];
-          audits.push({
-            actor,
-            action: "mailbox.create",
-            entity: "mailbox",
-            entityId: row.id,
-            details: { address: row.address, staffId: src?.ownerStaffId, line: src?.line, source: "import" },
-          });
+      const insertedBoxes = await bulkInsert<{ id: number; address: string }>(
+        tx,
+        "mailboxes",
+        [
+          ["address", "text"],
+          ["local_part", "text"],
+          ["profile_id", "text"],
+          ["kind", "text", "mailbox_kind"],
+          ["owner_staff_id", "int"],
+          ["unit_id", "int"],
+          ["status", "text", "mailbox_status"],
+          ["quota_mb", "int"],
+          ["must_change_password", "boolean"],
+          ["created_at", "timestamptz"],
+          ["updated_at", "timestamptz"],
+        ],
+        newBoxes.map((b) => ({
+          address: b.address,
+          local_part: b.localPart,
+          profile_id: b.profileId,
+          kind: b.kind,
+          owner_staff_id: b.ownerStaffId,
+          unit_id: b.unitId,
+          status: b.status,
+          quota_mb: b.quotaMb,
+          must_change_password: b.mustChangePassword,
+          created_at: now.toISOString(),
+          updated_at: now.toISOString(),
+        })),
+        ["id", "address"],
+      );
+      report.mailboxesCreated += insertedBoxes.length;
+      const boxSource = new Map(newBoxes.map((b) => [b.address.toLowerCase(), b]));
+      for (const row of insertedBoxes) {
+        const src = boxSource.get(row.address.toLowerCase());
+        audits.push({
+          actor,
+          action: "mailbox.create",
+          entity: "mailbox",
+          entityId: Number(row.id),
+          details: { address: row.address, staffId: src?.ownerStaffId, line: src?.line, source: "import" },
         });
       }
       await writeAuditBatch(tx, audits);
