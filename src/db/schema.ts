@@ -197,12 +197,22 @@ export const mailboxes = pgTable(
     index("mailboxes_owner_idx").on(t.ownerStaffId),
     index("mailboxes_keeper_idx").on(t.keeperStaffId),
     // Dated enforcement (reminder sweep): only rows with a date are indexed.
-    index("mailboxes_send_lock_at_idx").on(t.sendLockAt).where(sql`${t.sendLockAt} IS NOT NULL`),
-    index("mailboxes_revoke_at_idx").on(t.revokeAt).where(sql`${t.revokeAt} IS NOT NULL`),
-    index("mailboxes_remove_after_idx").on(t.removeAfter).where(sql`${t.removeAfter} IS NOT NULL`),
+    index("mailboxes_send_lock_at_idx")
+      .on(t.sendLockAt)
+      .where(sql`${t.sendLockAt} IS NOT NULL`),
+    index("mailboxes_revoke_at_idx")
+      .on(t.revokeAt)
+      .where(sql`${t.revokeAt} IS NOT NULL`),
+    index("mailboxes_remove_after_idx")
+      .on(t.removeAfter)
+      .where(sql`${t.removeAfter} IS NOT NULL`),
     index("mailboxes_status_password_changed_idx").on(t.status, t.passwordChangedAt),
-    index("mailboxes_must_change_idx").on(t.createdAt).where(sql`${t.mustChangePassword}`),
-    index("mailboxes_storage_used_idx").on(t.storageUsedMb).where(sql`${t.storageUsedMb} IS NOT NULL`),
+    index("mailboxes_must_change_idx")
+      .on(t.createdAt)
+      .where(sql`${t.mustChangePassword}`),
+    index("mailboxes_storage_used_idx")
+      .on(t.storageUsedMb)
+      .where(sql`${t.storageUsedMb} IS NOT NULL`),
     index("mailboxes_profile_kind_status_idx").on(t.profileId, t.kind, t.status),
     check("mailboxes_quota_nonnegative", sql`${t.quotaMb} IS NULL OR ${t.quotaMb} >= 0`),
   ],
