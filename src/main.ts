@@ -7,7 +7,6 @@
  * SIGINT/SIGTERM: stop taking updates, finish the ones in flight, close the database, exit 0.
  * Bad configuration exits 2; start-up failures exit 1.
  */
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { config as loadDotenv } from "dotenv";
@@ -17,38 +16,20 @@ import { openDatabase, type Database } from "./db/client.ts";
 import { migrateDatabase } from "./db/migrate.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createServices, type Services } from "./services/index.ts";
+import { seedDemo } from "./services/seed-demo.ts";
 import { createBot, drain, registerCommands } from "./bot/create-bot.ts";
-import { runConsole } from "./bot/transports/console.ts";
+import { CONSOLE_SUPPORT_CHAT_ID, runConsole } from "./bot/transports/console.ts";
 import { LocalBotApi, localBotInfo } from "./bot/transports/local-api.ts";
 import { startPolling } from "./bot/transports/polling.ts";
 import { startWebhook, webhookPathOf, type WebhookServer } from "./bot/transports/webhook.ts";
 import { startDeletionRunner, type DeletionRunner } from "../commands/support.ts";
 
-type SeedFn = (database: Database, options?: { profileId?: string; logger?: Logger }) => Promise<unknown>;
-
-/** Where the demo seed may live (it is being written in parallel); the first that exists wins. */
-const SEED_MODULES = ["./services/seed.ts", "./services/demo.ts", "./db/seed.ts", "./seed/demo.ts"];
-
-async function findSeedDemo(): Promise<SeedFn | undefined> {
-  for (const candidate of SEED_MODULES) {
-    if (!existsSync(fileURLToPath(new URL(candidate, import.meta.url)))) continue;
-    const module = (await import(candidate)) as { seedDemo?: SeedFn };
-    if (typeof module.seedDemo === "function") return module.seedDemo;
-  }
-  return undefined;
-}
-
 /** First run of the embedded database = no staff yet: load the demo data so the console is usable. */
-async function seedIfEmpty(database: Database, config: Config, logger: Logger): Promise<void> {
+async function seedIfEmpty(database: Database, logger: Logger): Promise<void> {
   if (database.driver !== "pglite") return;
   const [row] = await database.execute<{ n: number }>("select count(*)::int as n from staff");
   if ((row?.n ?? 0) > 0) return;
-  const seedDemo = await findSeedDemo();
-  if (!seedDemo) {
-    logger.warn("embedded database is empty and no demo seed is available");
-    return;
-  }
-  await seedDemo(database, { profileId: config.defaultProfile, logger });
+  await seedDemo(database);
   logger.info("demo data seeded into the embedded database");
 }
 
@@ -67,7 +48,7 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
   );
   try {
     await migrateDatabase(database);
-    await seedIfEmpty(database, config, logger);
+    await seedIfEmpty(database, logger);
   } catch (error) {
     await database.close();
     throw error;
@@ -81,6 +62,8 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
   let deletions: DeletionRunner | undefined;
 
   if (!config.telegramBotToken) {
+    // The console has its own support group; point the bot at it so triage works out of the box.
+    config = { ...config, supportChatId: config.supportChatId ?? CONSOLE_SUPPORT_CHAT_ID };
     const api = new LocalBotApi(localBotInfo(config.botUsername));
     const bot = createBot({ config, services, logger, botInfo: api.botInfo, fetch: api.fetch });
     deletions = startDeletionRunner(bot.api, services, { log: logger });
