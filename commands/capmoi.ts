@@ -14,14 +14,13 @@ import { Composer } from "grammy";
 import { z } from "zod";
 import type { BotContext, BotFeature } from "../src/bot/context.ts";
 import { defineFlow, type FlowInput } from "../src/bot/flows.ts";
-import { COMMAND_DESCRIPTIONS, t } from "../src/bot/i18n.ts";
+import { COMMAND_DESCRIPTIONS, formatDeadline, t } from "../src/bot/i18n.ts";
 import { keyboard, requestButton } from "../src/bot/keyboards.ts";
 import { vnDateOf } from "../src/calendar/time.ts";
 import { formatVnDate } from "../src/calendar/time.ts";
 import { findProfile } from "../src/policy/profiles/index.ts";
 import { EmploymentType, LeaderLevel, MailboxKind, type Role } from "../src/policy/types.ts";
 import { staffActor, type RequestView, type StaffView, type UnitView } from "../src/services/types.ts";
-import { vnDeadline } from "./shared/format.ts";
 import { postToSupport, sendSafely } from "./shared/notify.ts";
 import {
   CAPMOI_FORM_HELP,
@@ -87,7 +86,7 @@ const m = {
     "Quy chế không đưa ra địa chỉ thay thế cho người này. Gõ địa chỉ anh/chị muốn (cùng tên miền), hoặc bấm Quay lại.",
   cancelled: () => "Đã hủy. Chưa có yêu cầu nào được gửi.",
   sent: (r: RequestView, operator: string) =>
-    `Đã gửi yêu cầu #${r.id} tới ${operator}.${r.dueAt ? ` Hạn xử lý: ${vnDeadline(r.dueAt)}.` : ""}\n` +
+    `Đã gửi yêu cầu #${r.id} tới ${operator}.${r.dueAt ? ` Hạn xử lý: ${formatDeadline(r.dueAt)}.` : ""}\n` +
     `Dùng /trangthai ${r.id} để theo dõi.`,
   sentForEndorsement: (r: RequestView, heads: number) =>
     `Đã ghi nhận yêu cầu #${r.id} (${r.address}). Yêu cầu đang chờ Thủ trưởng đơn vị xác nhận` +

@@ -18,13 +18,12 @@ import { Composer } from "grammy";
 import { z } from "zod";
 import type { BotContext, BotFeature } from "../src/bot/context.ts";
 import { defineFlow } from "../src/bot/flows.ts";
-import { COMMAND_DESCRIPTIONS, t } from "../src/bot/i18n.ts";
+import { COMMAND_DESCRIPTIONS, formatDateTime, formatDay, formatDeadline, t } from "../src/bot/i18n.ts";
 import { keyboard } from "../src/bot/keyboards.ts";
 import { describePasswordPolicy, MAX_PASSWORD_LENGTH } from "../src/policy/passwords.ts";
 import { findProfile } from "../src/policy/profiles/index.ts";
 import { isServiceError } from "../src/services/errors.ts";
 import { staffActor, type MailboxView, type RequestView } from "../src/services/types.ts";
-import { vnDateTime, vnDay, vnDeadline } from "./shared/format.ts";
 import { postToSupport } from "./shared/notify.ts";
 import { fold, looksLikePasswordCommand } from "./shared/parse.ts";
 
@@ -46,11 +45,11 @@ const m = {
     "Tin nhắn có mật khẩu đã bị xóa. Đừng gõ mật khẩu ngay sau lệnh: hãy gõ /doimk rồi gửi mật khẩu trong tin nhắn tiếp theo.",
   weak: (message: string) => `${message}\nGửi lại mật khẩu khác (hoặc gõ /huy để dừng).`,
   done: (address: string, at: Date, next: Date | null) =>
-    `Đã đổi mật khẩu cho ${address} lúc ${vnDateTime(at)}.` +
-    (next ? ` Lần đổi tiếp theo trước ${vnDay(next)}.` : ""),
+    `Đã đổi mật khẩu cho ${address} lúc ${formatDateTime(at)}.` +
+    (next ? ` Lần đổi tiếp theo trước ${formatDay(next)}.` : ""),
   resetSent: (r: RequestView, operator: string) =>
     `Đã gửi yêu cầu cấp lại mật khẩu #${r.id} tới ${operator}.` +
-    (r.dueAt ? ` Hạn xử lý: ${vnDeadline(r.dueAt)}.` : "") +
+    (r.dueAt ? ` Hạn xử lý: ${formatDeadline(r.dueAt)}.` : "") +
     " Mật khẩu tạm sẽ được gửi riêng cho anh/chị và tự xóa sau ít phút.",
   tooLong: () =>
     `Mật khẩu quá dài (tối đa ${MAX_PASSWORD_LENGTH} ký tự). Gửi lại mật khẩu khác (hoặc gõ /huy để dừng).`,

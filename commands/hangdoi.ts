@@ -5,19 +5,21 @@
  */
 import { Composer } from "grammy";
 import type { BotContext, BotFeature } from "../src/bot/context.ts";
-import { COMMAND_DESCRIPTIONS } from "../src/bot/i18n.ts";
+import { COMMAND_DESCRIPTIONS, formatDeadline, REQUEST_STATE_NAMES } from "../src/bot/i18n.ts";
 import { ensureRole } from "../src/bot/middleware/require-role.ts";
 import type { QueueItem } from "../src/services/types.ts";
-import { clockText, REQUEST_STATE_LABELS, requestTitle, vnDeadline } from "./shared/format.ts";
+import { clockText, requestTitle } from "./shared/format.ts";
 
 /** Lines shown; the rest is counted. Telegram messages stop at 4,096 characters. */
 const MAX_LINES = 25;
 
 function line(item: QueueItem, index: number): string {
   const mark = item.overdue ? "⚠️ " : "";
-  const due = item.dueAt ? `hạn ${vnDeadline(item.dueAt)}${clockText(item.workingDaysLeft)}` : "chưa có hạn";
+  const due = item.dueAt
+    ? `hạn ${formatDeadline(item.dueAt)}${clockText(item.workingDaysLeft)}`
+    : "chưa có hạn";
   const who = item.state === "in_progress" && item.assigneeName ? `; ${item.assigneeName} đang xử lý` : "";
-  return `${index + 1}. ${mark}${requestTitle(item)} — ${due}; ${REQUEST_STATE_LABELS[item.state]}${who}`;
+  return `${index + 1}. ${mark}${requestTitle(item)} — ${due}; ${REQUEST_STATE_NAMES[item.state]}${who}`;
 }
 
 export const composer = new Composer<BotContext>();

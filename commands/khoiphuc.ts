@@ -9,13 +9,13 @@ import { Composer } from "grammy";
 import { z } from "zod";
 import type { BotContext, BotFeature } from "../src/bot/context.ts";
 import { defineFlow } from "../src/bot/flows.ts";
-import { COMMAND_DESCRIPTIONS, t } from "../src/bot/i18n.ts";
+import { COMMAND_DESCRIPTIONS, formatDay, formatDeadline, t } from "../src/bot/i18n.ts";
 import { keyboard } from "../src/bot/keyboards.ts";
 import { can } from "../src/bot/middleware/require-role.ts";
 import { findProfile } from "../src/policy/profiles/index.ts";
 import type { Role } from "../src/policy/types.ts";
 import { staffActor, type MailboxView, type RequestView } from "../src/services/types.ts";
-import { lockText, vnDay, vnDeadline } from "./shared/format.ts";
+import { lockText } from "./shared/format.ts";
 import { postToSupport } from "./shared/notify.ts";
 import { parseAddress, tooLong } from "./shared/parse.ts";
 
@@ -35,17 +35,17 @@ const m = {
   sendLocked: (a: string) =>
     `Hộp thư ${a} đang bị khóa chiều gửi do người dùng nghỉ việc hoặc chuyển công tác; không khôi phục qua lệnh này. Hãy liên hệ bộ phận hỗ trợ.`,
   pastRemoval: (a: string, d: Date) =>
-    `Hộp thư ${a} đã quá hạn đề nghị mở lại (hạn cuối ${vnDay(d)}) và sẽ bị xóa. Hãy gửi yêu cầu cấp mới (/capmoi).`,
+    `Hộp thư ${a} đã quá hạn đề nghị mở lại (hạn cuối ${formatDay(d)}) và sẽ bị xóa. Hãy gửi yêu cầu cấp mới (/capmoi).`,
   locked: (mb: MailboxView, explanation: string, operator: string) =>
     `Hộp thư ${mb.address} ${explanation}. Thư đến vẫn được nhận.\nGửi yêu cầu khôi phục tới ${operator}?`,
   suspended: (mb: MailboxView, operator: string) =>
     `Hộp thư ${mb.address} đang bị đình chỉ do không hoạt động` +
-    (mb.removeAfter ? ` và sẽ bị xóa sau ${vnDay(mb.removeAfter)} nếu không được mở lại` : "") +
+    (mb.removeAfter ? ` và sẽ bị xóa sau ${formatDay(mb.removeAfter)} nếu không được mở lại` : "") +
     `.\nGửi yêu cầu khôi phục tới ${operator}?`,
   sent: (r: RequestView, operator: string, days: number | null) =>
     `Đã gửi yêu cầu #${r.id}. ${operator} xác minh và kích hoạt` +
     (days ? ` trong ${String(days).padStart(2, "0")} ngày làm việc` : "") +
-    (r.dueAt ? ` (hạn ${vnDeadline(r.dueAt)})` : "") +
+    (r.dueAt ? ` (hạn ${formatDeadline(r.dueAt)})` : "") +
     ". Sau khi kích hoạt, anh/chị phải đổi mật khẩu ở lần đăng nhập đầu.",
   cancelled: () => "Đã hủy. Chưa có yêu cầu nào được gửi.",
 };

@@ -15,7 +15,7 @@ import { Composer, GrammyError, type Api } from "grammy";
 import { z } from "zod";
 import type { BotContext, BotFeature, BotServices } from "../src/bot/context.ts";
 import { defineFlow } from "../src/bot/flows.ts";
-import { escapeHtml } from "../src/bot/i18n.ts";
+import { escapeHtml, formatDateTime, formatDeadline, REQUEST_STATE_NAMES } from "../src/bot/i18n.ts";
 import { onCallback, requestButton } from "../src/bot/keyboards.ts";
 import { can, refuse } from "../src/bot/middleware/require-role.ts";
 import type { Logger } from "../src/logger.ts";
@@ -23,7 +23,7 @@ import { findProfile } from "../src/policy/profiles/index.ts";
 import type { Role } from "../src/policy/types.ts";
 import type { ApproveResult } from "../src/services/requests.ts";
 import { staffActor, type RequestView } from "../src/services/types.ts";
-import { REQUEST_STATE_LABELS, requestTitle, supportCard, vnDateTime, vnDeadline } from "./shared/format.ts";
+import { requestTitle, supportCard } from "./shared/format.ts";
 import {
   daysLeft,
   postToSupport,
@@ -40,24 +40,24 @@ const MAX_ALERT = 200;
 
 const m = {
   notFound: (id: number) => `Không còn yêu cầu #${id}. Nút này đã hết hạn.`,
-  closed: (r: RequestView) => `Yêu cầu #${r.id} ${REQUEST_STATE_LABELS[r.state]}; không còn thao tác được.`,
+  closed: (r: RequestView) => `Yêu cầu #${r.id} ${REQUEST_STATE_NAMES[r.state]}; không còn thao tác được.`,
   notPending: (r: RequestView) =>
-    `Yêu cầu #${r.id} không còn chờ xác nhận (${REQUEST_STATE_LABELS[r.state]}).`,
+    `Yêu cầu #${r.id} không còn chờ xác nhận (${REQUEST_STATE_NAMES[r.state]}).`,
   taken: (r: RequestView) => `Anh/chị đã nhận xử lý yêu cầu #${r.id}.`,
   takenForRequester: (r: RequestView) =>
-    `Yêu cầu #${r.id} đang được ${r.assigneeName ?? "bộ phận hỗ trợ"} xử lý.${r.dueAt ? ` Hạn: ${vnDeadline(r.dueAt)}.` : ""}`,
+    `Yêu cầu #${r.id} đang được ${r.assigneeName ?? "bộ phận hỗ trợ"} xử lý.${r.dueAt ? ` Hạn: ${formatDeadline(r.dueAt)}.` : ""}`,
   endorsedCard: (r: RequestView, by: string, at: Date) =>
-    `✅ Đã xác nhận yêu cầu #${r.id} (${r.address ?? ""}) — ${by}, ${vnDateTime(at)}. Yêu cầu đã chuyển bộ phận hỗ trợ.`,
+    `✅ Đã xác nhận yêu cầu #${r.id} (${r.address ?? ""}) — ${by}, ${formatDateTime(at)}. Yêu cầu đã chuyển bộ phận hỗ trợ.`,
   endorsedForRequester: (r: RequestView, by: string) =>
     `Yêu cầu #${r.id} (${r.address ?? ""}) đã được ${by} xác nhận và chuyển tới bộ phận hỗ trợ.` +
-    (r.dueAt ? ` Hạn xử lý: ${vnDeadline(r.dueAt)}.` : ""),
+    (r.dueAt ? ` Hạn xử lý: ${formatDeadline(r.dueAt)}.` : ""),
   approvedCard: (r: RequestView, by: string, at: Date, delivered: boolean) =>
-    `${requestTitle(r)}\n✅ #${r.id} đã duyệt bởi ${by} lúc ${vnDateTime(at)}. ` +
+    `${requestTitle(r)}\n✅ #${r.id} đã duyệt bởi ${by} lúc ${formatDateTime(at)}. ` +
     (delivered
       ? "Mật khẩu tạm đã gửi riêng cho người dùng."
       : "⚠️ Chưa gửi được mật khẩu tạm cho người dùng (chưa liên kết bot hoặc đã chặn bot): người dùng cần đề nghị cấp lại mật khẩu bằng /doimk quenmk."),
   rejectedCard: (r: RequestView, by: string, at: Date) =>
-    `${requestTitle(r)}\n❌ #${r.id} bị từ chối bởi ${by} lúc ${vnDateTime(at)}. Lý do: ${r.reason ?? ""}`,
+    `${requestTitle(r)}\n❌ #${r.id} bị từ chối bởi ${by} lúc ${formatDateTime(at)}. Lý do: ${r.reason ?? ""}`,
   approvedForRequester: (r: RequestView) =>
     `Yêu cầu #${r.id} đã được duyệt: ${r.resolution ?? ""}.` +
     " Mật khẩu tạm được gửi riêng cho người dùng hộp thư và sẽ tự xóa sau ít phút.",
@@ -84,7 +84,7 @@ export function temporaryPasswordMessage(result: ApproveResult, ttlMinutes: numb
         ? `Hộp thư ${mailbox.address} đã được khôi phục.`
         : `Đã cấp lại mật khẩu cho hộp thư ${mailbox.address}.`;
   const until = result.temporaryPassword
-    ? ` (hạn ${hours} giờ, đến ${vnDateTime(result.temporaryPassword.expiresAt)})`
+    ? ` (hạn ${hours} giờ, đến ${formatDateTime(result.temporaryPassword.expiresAt)})`
     : ` (hạn ${hours} giờ)`;
   return (
     `${escapeHtml(what)} Mật khẩu tạm: <code>${escapeHtml(password)}</code>\n` +

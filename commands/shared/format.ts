@@ -1,54 +1,23 @@
 /**
  * How the commands write dates, requests and mailboxes in Vietnamese. Pure: values in, text
  * out. Every deadline is a date and a time ("17:00 thứ Năm 26/11/2026"), never "soon".
+ *
+ * The date formatters and the request kind/state names live in src/bot/i18n.ts (the one place
+ * for them); this module builds the command-specific lines and cards on top of them.
  */
-import { describeWorkingTimeLeft } from "../../src/calendar/deadlines.ts";
-import { formatVnDate, vnDateOf, vnTimeOf, WEEKDAY_NAMES_VI, weekdayOf } from "../../src/calendar/time.ts";
+import {
+  formatDateTime,
+  formatDay,
+  formatDeadline,
+  formatRequestNo,
+  formatWorkingDaysLeft,
+  REQUEST_KIND_NAMES,
+  REQUEST_STATE_NAMES,
+} from "../../src/bot/i18n.ts";
 import { cite } from "../../src/policy/cite.ts";
 import type { Profile } from "../../src/policy/profile.ts";
-import type {
-  LockReason,
-  MailboxKind,
-  MailboxStatus,
-  RequestKind,
-  RequestState,
-} from "../../src/policy/types.ts";
+import type { LockReason, MailboxKind, MailboxStatus, RequestState } from "../../src/policy/types.ts";
 import type { MailboxView, RequestView } from "../../src/services/types.ts";
-
-/** "26/11/2026" in Vietnam time. */
-export function vnDay(instant: Date): string {
-  return formatVnDate(vnDateOf(instant));
-}
-
-/** "17:00 thứ Năm 26/11/2026". */
-export function vnDeadline(instant: Date): string {
-  const day = vnDateOf(instant);
-  const weekday = WEEKDAY_NAMES_VI[weekdayOf(day)];
-  const lower = weekday.startsWith("Thứ") ? `thứ${weekday.slice(3)}` : weekday.toLocaleLowerCase("vi");
-  return `${vnTimeOf(instant)} ${lower} ${formatVnDate(day)}`;
-}
-
-/** "09:12 23/11/2026". */
-export function vnDateTime(instant: Date): string {
-  return `${vnTimeOf(instant)} ${formatVnDate(vnDateOf(instant))}`;
-}
-
-export const REQUEST_KIND_LABELS: Record<RequestKind, string> = {
-  capmoi: "Cấp mới",
-  khoiphuc: "Khôi phục",
-  doimk: "Cấp lại mật khẩu",
-  leaver: "Nghỉ việc",
-  unit_change: "Chuyển đơn vị",
-};
-
-export const REQUEST_STATE_LABELS: Record<RequestState, string> = {
-  pending_endorsement: "chờ thủ trưởng đơn vị xác nhận",
-  open: "chờ bộ phận hỗ trợ xử lý",
-  in_progress: "đang xử lý",
-  approved: "đã duyệt",
-  rejected: "bị từ chối",
-  cancelled: "đã hủy",
-};
 
 export const MAILBOX_STATUS_LABELS: Record<MailboxStatus, string> = {
   active: "đang hoạt động",
@@ -72,18 +41,18 @@ export function isOpenState(state: RequestState): boolean {
 export function clockText(workingDaysLeft: number | null | undefined): string {
   return workingDaysLeft === null || workingDaysLeft === undefined
     ? ""
-    : ` (${describeWorkingTimeLeft(workingDaysLeft)})`;
+    : ` (${formatWorkingDaysLeft(workingDaysLeft)})`;
 }
 
 /** "Hạn: 17:00 thứ Năm 26/11/2026 (còn 3 ngày làm việc)" or "Chưa có hạn xử lý". */
 export function dueText(dueAt: Date | null, workingDaysLeft?: number | null): string {
-  return dueAt ? `Hạn: ${vnDeadline(dueAt)}${clockText(workingDaysLeft)}` : "Chưa tính hạn xử lý";
+  return dueAt ? `Hạn: ${formatDeadline(dueAt)}${clockText(workingDaysLeft)}` : "Chưa tính hạn xử lý";
 }
 
 /** "#1042 Cấp mới — huynhngocduc85@phuyen.gov.vn (Trung tâm CNTT&TT)". */
 export function requestTitle(request: RequestView): string {
   const what = request.address ?? request.subjectName ?? "";
-  return `#${request.id} ${REQUEST_KIND_LABELS[request.kind]}${what ? ` — ${what}` : ""} (${request.unitName})`;
+  return `${formatRequestNo(request.id)} ${REQUEST_KIND_NAMES[request.kind]}${what ? ` — ${what}` : ""} (${request.unitName})`;
 }
 
 /** The support-chat card for a request (its buttons are added by the caller). */
@@ -106,7 +75,7 @@ export function supportCard(
 
 /** One line of /trangthai or /hangdoi for a request. */
 export function requestLine(request: RequestView, workingDaysLeft?: number | null): string {
-  const state = REQUEST_STATE_LABELS[request.state];
+  const state = REQUEST_STATE_NAMES[request.state];
   const due =
     isOpenState(request.state) && request.dueAt
       ? `; ${dueText(request.dueAt, workingDaysLeft).toLocaleLowerCase("vi")}`
@@ -129,7 +98,7 @@ const LOCK_REASON_TEXT: Record<LockReason, (profile: Profile) => string> = {
 
 /** "đang bị tạm khóa từ 02/11/2026 (không phát sinh gửi, nhận trong 6 tháng — Điều 6.2a …)". */
 export function lockText(mailbox: MailboxView, profile: Profile): string {
-  const since = mailbox.lockedAt ? ` từ ${vnDay(mailbox.lockedAt)}` : "";
+  const since = mailbox.lockedAt ? ` từ ${formatDay(mailbox.lockedAt)}` : "";
   const why = mailbox.lockReason ? ` (${LOCK_REASON_TEXT[mailbox.lockReason](profile)})` : "";
   return `đang bị tạm khóa${since}${why}`;
 }
@@ -140,16 +109,18 @@ export function mailboxLine(mailbox: MailboxView, profile: Profile | undefined):
   if (mailbox.status === "locked" && profile) parts.push(lockText(mailbox, profile));
   else parts.push(MAILBOX_STATUS_LABELS[mailbox.status]);
   if (mailbox.status === "suspended" && mailbox.removeAfter)
-    parts.push(`; xóa sau ${vnDay(mailbox.removeAfter)}`);
+    parts.push(`; xóa sau ${formatDay(mailbox.removeAfter)}`);
   if (mailbox.sendLockAt && mailbox.status === "active")
-    parts.push(`; khóa chiều gửi từ ${vnDay(mailbox.sendLockAt)}`);
+    parts.push(`; khóa chiều gửi từ ${formatDay(mailbox.sendLockAt)}`);
   if (mailbox.revokeAt && mailbox.status !== "revoked")
-    parts.push(`; thu hồi ngày ${vnDay(mailbox.revokeAt)}`);
+    parts.push(`; thu hồi ngày ${formatDay(mailbox.revokeAt)}`);
   if (mailbox.mustChangePassword) {
-    const until = mailbox.tempPasswordExpiresAt ? ` trước ${vnDateTime(mailbox.tempPasswordExpiresAt)}` : "";
+    const until = mailbox.tempPasswordExpiresAt
+      ? ` trước ${formatDateTime(mailbox.tempPasswordExpiresAt)}`
+      : "";
     parts.push(`; cần đổi mật khẩu tạm${until}`);
   } else if (mailbox.passwordChangedAt) {
-    parts.push(`; đổi mật khẩu lần cuối ${vnDay(mailbox.passwordChangedAt)}`);
+    parts.push(`; đổi mật khẩu lần cuối ${formatDay(mailbox.passwordChangedAt)}`);
   }
   return parts.join("");
 }

@@ -8,8 +8,10 @@
  * dependency, a loader and untyped `ctx.t("key", {…})` calls for no second locale. If a second
  * language ever comes, this module is the one place to turn into a lookup.
  *
- * Command modules keep their own domain wording next to their code (commands/shared/format.ts);
- * this file holds what the infrastructure says (errors, gates, flows, buttons) and the formatters.
+ * Command modules keep their own domain wording next to their code (commands/shared/format.ts
+ * builds its lines and cards on top of this module); this file holds what the infrastructure says
+ * (errors, gates, flows, buttons) and is the single source of the date formatters and the request
+ * kind/state/role names.
  */
 import { describeWorkingTimeLeft } from "../calendar/deadlines.ts";
 import { formatVnDate, vnDateOf, vnTimeOf, WEEKDAY_NAMES_VI, weekdayOf } from "../calendar/time.ts";
