@@ -1,31 +1,18 @@
 /**
  * `remind run`, `activity import`, `absence add`: the reminder sweep and its inputs from the
- * command line. They open the configured database (DATABASE_URL, else PGlite in PGLITE_DIR),
- * apply pending migrations, and close it when done.
+ * command line. Each runs in `ctx.withDatabase` (the configured database, migrated, closed
+ * afterwards); refusals from the services (ServiceError) become exit 1 in the router.
  */
 import { Api } from "grammy";
 import { z } from "zod";
-import { databaseOptionsFromEnv, openDatabase, type Database } from "../db/client.ts";
-import { migrateDatabase } from "../db/migrate.ts";
 import { RateLimiter, type SendFn } from "../reminders/deliver.ts";
 import { runSweep } from "../reminders/sweep.ts";
 import { RULE_IDS, type RuleId } from "../reminders/types.ts";
 import { detectSource, ingestActivity } from "../services/activity.ts";
-import { isServiceError } from "../services/errors.ts";
 import { createServices } from "../services/index.ts";
 import { CLI } from "../services/types.ts";
 import { calendarDate, isoInstant, noPositionals, required, vnHuman } from "./common.ts";
 import { defineCommand, done, rejected } from "./types.ts";
-
-async function withDatabase<T>(fn: (database: Database) => Promise<T>): Promise<T> {
-  const database = await openDatabase(databaseOptionsFromEnv());
-  try {
-    await migrateDatabase(database);
-    return await fn(database);
-  } finally {
-    await database.close();
-  }
-}
 
 function telegramSend(): SendFn | null {
   const token = process.env.TELEGRAM_BOT_TOKEN?.trim();
@@ -80,7 +67,7 @@ const remindRun = defineCommand({
     positionals: noPositionals,
   }),
   examples: ["remind run --dry-run --at 2026-11-23T16:30", "remind run --rule reply --rule checks --json"],
-  async run(input) {
+  async run(input, ctx) {
     const dryRun = input["dry-run"] === true;
     const send = telegramSend();
     if (!dryRun && !send) {
@@ -89,7 +76,7 @@ const remindRun = defineCommand({
         "Chưa đặt TELEGRAM_BOT_TOKEN nên không gửi được: dùng --dry-run để xem trước, hoặc đặt biến này.",
       );
     }
-    const report = await withDatabase((database) =>
+    const report = await ctx.withDatabase((database) =>
       runSweep(
         { database, supportChatId: supportChat(), limiter: new RateLimiter(), ...(send ? { send } : {}) },
         { ...(input.at ? { now: input.at } : {}), rules: (input.rule ?? []) as RuleId[], dryRun },
@@ -135,7 +122,7 @@ const activityImport = defineCommand({
   examples: ["activity import hoat-dong-2026-11-23.jsonl", "activity import thu-can-tra-loi.csv --json"],
   async run(input, ctx) {
     const text = await ctx.readTextFile(input.positionals);
-    const report = await withDatabase((database) =>
+    const report = await ctx.withDatabase((database) =>
       ingestActivity(database, detectSource(text, input.positionals), { actor: CLI }),
     );
     const lines = [
@@ -184,26 +171,21 @@ const absenceAdd = defineCommand({
     positionals: noPositionals,
   }),
   examples: ['absence add --address nguyenvana@phuyen.gov.vn --until 2026-12-31 --reason "Đi học dài hạn"'],
-  async run(input) {
-    try {
-      const view = await withDatabase((database) =>
-        createServices(database).absences.create(
-          {
-            address: input.address,
-            endsOn: input.until,
-            reason: input.reason,
-            ...(input.from ? { startsOn: input.from } : {}),
-          },
-          CLI,
-        ),
-      );
-      return done({ absence: view }, [
-        `Đã ghi báo nghỉ cho ${view.address} từ ${view.startsOn} đến ${view.endsOn}: tạm dừng nhắc việc và không tính thời gian này là không hoạt động.`,
-      ]);
-    } catch (error) {
-      if (isServiceError(error)) return rejected(error.code, error.message);
-      throw error;
-    }
+  async run(input, ctx) {
+    const view = await ctx.withDatabase((database) =>
+      createServices(database).absences.create(
+        {
+          address: input.address,
+          endsOn: input.until,
+          reason: input.reason,
+          ...(input.from ? { startsOn: input.from } : {}),
+        },
+        CLI,
+      ),
+    );
+    return done({ absence: view }, [
+      `Đã ghi báo nghỉ cho ${view.address} từ ${view.startsOn} đến ${view.endsOn}: tạm dừng nhắc việc và không tính thời gian này là không hoạt động.`,
+    ]);
   },
 });
 

@@ -57,27 +57,31 @@ async function insertClaims(
   const sorted = [...items].sort(
     (a, b) => a.chatId - b.chatId || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
   );
-  const byKey = new Map(sorted.map((item) => [item.key, item]));
   for (let i = 0; i < sorted.length; i += CHUNK) {
-    const chunk = sorted.slice(i, i + CHUNK).map((item) => ({
-      key: item.key,
-      rule: item.rule,
-      target: item.target,
-      chat: String(item.chatId),
-      payload: payloadOf(item),
-    }));
+    const slice = sorted.slice(i, i + CHUNK);
+    // json (not jsonb): parsed once by jsonb-free json_to_recordset, cheaper for a one-shot batch.
     const rows = await executeRows<{ key: string }>(
       tx,
       sql`insert into reminder_claims (key, rule, target, recipient_chat_id, claimed_at, claimed_by, attempts, payload)
-        select x.key, x.rule, x.target, x.chat::bigint, ${now.toISOString()}::timestamptz, ${runId}, 1, x.payload
-        from jsonb_to_recordset(${jsonText(chunk)}::jsonb) as x(key text, rule text, target text, chat text, payload jsonb)
+        select x.key, x.rule, x.target, x.chat::bigint, ${now.toISOString()}::timestamptz, ${runId}, 1, x.payload::jsonb
+        from json_to_recordset(${jsonText(
+          slice.map((item) => ({
+            key: item.key,
+            rule: item.rule,
+            target: item.target,
+            chat: String(item.chatId),
+            payload: payloadOf(item),
+          })),
+        )}::json) as x(key text, rule text, target text, chat text, payload json)
         order by x.chat::bigint, x.key
         on conflict (key) do nothing
         returning key`,
     );
-    for (const row of rows) {
-      const item = byKey.get(row.key);
-      if (item) won.push(item);
+    if (rows.length === slice.length) {
+      won.push(...slice);
+    } else if (rows.length > 0) {
+      const got = new Set(rows.map((row) => row.key));
+      for (const item of slice) if (got.has(item.key)) won.push(item);
     }
   }
   return won;

@@ -82,6 +82,8 @@ export interface SweepReport {
   digests: { chatId: number; text: string; items: number }[];
   delivery: DeliveryReport | null;
   durationMs: number;
+  /** Milliseconds per phase: select (SQL), rules, actions, claim, digest, deliver. */
+  phases: Record<string, number>;
 }
 
 /** Inside the profile's working hours on a working day (or the profile allows any time). */
@@ -109,7 +111,17 @@ async function evaluateProfile(
   ctx: RuleContext,
   rules: ReadonlySet<RuleId>,
   counts: Record<string, number>,
+  timing: Record<string, number> = {},
 ): Promise<RuleOutput> {
+  /** Adds the time of the SQL selects to timing.select; the rest of the profile is rules. */
+  const select = async <T>(query: Promise<T>): Promise<T> => {
+    const t = performance.now();
+    try {
+      return await query;
+    } finally {
+      timing.select = (timing.select ?? 0) + performance.now() - t;
+    }
+  };
   const db = deps.database.db;
   const { profile, now, calendar } = ctx;
   const outputs: RuleOutput[] = [];
@@ -121,40 +133,40 @@ async function evaluateProfile(
     for (const group of KIND_GROUPS) {
       const windows = latestClosedWindows(now, calendar, profile.checks[group.slots]);
       if (!windows[0]) continue;
-      const rows = await facts.selectUnchecked(db, profile, group.kinds, windows, today);
+      const rows = await select(facts.selectUnchecked(db, profile, group.kinds, windows, today));
       count("checks", rows.length);
       outputs.push(checksRule(rows, windows[0], ctx));
     }
   }
   if (rules.has("inactivity")) {
-    const inactive = await facts.selectInactive(db, profile, now);
-    const suspended = await facts.selectSuspended(db, profile, now);
+    const inactive = await select(facts.selectInactive(db, profile, now));
+    const suspended = await select(facts.selectSuspended(db, profile, now));
     count("inactivity", inactive.length + suspended.length);
     outputs.push(inactivityRule(inactive, ctx), removalRule(suspended, ctx));
   }
   if (rules.has("reply")) {
-    const rows = await facts.selectUnanswered(db, profile, now, calendar);
+    const rows = await select(facts.selectUnanswered(db, profile, now, calendar));
     count("reply", rows.length);
     outputs.push(replyRule(rows, ctx));
   }
   if (rules.has("service-levels")) {
-    const rows = await facts.selectOpenRequests(db, profile, now);
+    const rows = await select(facts.selectOpenRequests(db, profile, now));
     count("service-levels", rows.length);
     outputs.push(serviceLevelRule(rows, ctx));
   }
   if (rules.has("leavers")) {
-    const rows = await facts.selectLeavers(db, profile, now);
+    const rows = await select(facts.selectLeavers(db, profile, now));
     count("leavers", rows.length);
     outputs.push(leaverRule(rows, ctx));
   }
   if (rules.has("passwords")) {
-    const ages = await facts.selectPasswordAges(db, profile, now);
-    const pending = await facts.selectFirstLoginPending(db, profile);
+    const ages = await select(facts.selectPasswordAges(db, profile, now));
+    const pending = await select(facts.selectFirstLoginPending(db, profile));
     count("passwords", ages.length + pending.length);
     outputs.push(passwordExpiryRule(ages, ctx), firstLoginRule(pending, ctx));
   }
   if (rules.has("quota")) {
-    const rows = await facts.selectNearQuota(db, profile);
+    const rows = await select(facts.selectNearQuota(db, profile));
     count("quota", rows.length);
     outputs.push(quotaRule(rows, ctx));
   }
@@ -194,6 +206,13 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions = {}): Pro
     digests: [],
     delivery: null,
     durationMs: 0,
+    phases: {},
+  };
+  let mark = performance.now();
+  const phase = (name: string): void => {
+    const t = performance.now();
+    report.phases[name] = Math.round((report.phases[name] ?? 0) + t - mark);
+    mark = t;
   };
 
   let reminders: ReminderItem[] = [];
@@ -205,7 +224,16 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions = {}): Pro
       continue;
     }
     report.profilesSwept.push(profileId);
-    const out = await evaluateProfile(deps, { now, calendar, profile, supportChatId }, rules, report.facts);
+    const timing: Record<string, number> = {};
+    const out = await evaluateProfile(
+      deps,
+      { now, calendar, profile, supportChatId },
+      rules,
+      report.facts,
+      timing,
+    );
+    phase("evaluate");
+    report.phases.select = Math.round((report.phases.select ?? 0) + (timing.select ?? 0));
     reminders.push(...out.reminders);
     actions.push(...out.actions);
   }
@@ -218,6 +246,7 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions = {}): Pro
     actions = actions.map((a) => ({ ...a, notices: a.notices.filter((item) => !blocked.has(item.chatId)) }));
   }
   reminders = dedupe(reminders);
+  phase("dedupe");
 
   if (dryRun) {
     const known = await existingKeys(deps.database.db, [
@@ -258,6 +287,7 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions = {}): Pro
     }
     toSend.push(...result.notices);
   }
+  phase("actions");
   const { claimed, retried } = await claimItems(deps.database, reminders, {
     runId,
     now: clock(),
@@ -266,7 +296,9 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions = {}): Pro
   });
   report.claimed = claimed.length + toSend.length;
   report.retried = retried.length;
+  phase("claim");
   const digests = buildDigests(dedupe([...toSend, ...claimed, ...retried]), now);
+  phase("digest");
   report.digests = digests.map((d) => ({ chatId: d.chatId, text: d.text, items: d.itemCount }));
   if (digests.length === 0) {
     report.durationMs = Date.now() - started;
@@ -284,6 +316,7 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions = {}): Pro
     ...(deps.concurrency ? { concurrency: deps.concurrency } : {}),
   };
   const delivery = await deliverDigests(digests, deliverOptions);
+  phase("deliver");
   report.delivery = delivery;
 
   // Blocked chats and given-up claims are reported to the support chat (claimed like any item).

@@ -9,6 +9,7 @@ import { replyDeadline, replyHalfTime } from "../../policy/lifecycle.ts";
 import type { MailboxRef, ReminderItem, RuleContext, RuleOutput } from "../types.ts";
 import { formatVnDateTime, itemsFor, mailboxRecipients, twoDigits } from "./common.ts";
 import { workingTimeLeft, describeWorkingTimeLeft } from "../../calendar/deadlines.ts";
+import { vnDateOf } from "../../calendar/time.ts";
 
 export interface UnansweredFact extends MailboxRef {
   trackedId: number;
@@ -35,35 +36,53 @@ export function replyRule(facts: readonly UnansweredFact[], ctx: RuleContext): R
   if (days === null) return { reminders: [], actions: [] };
   const article = replyArticle(ctx);
   const reminders: ReminderItem[] = [];
+  // The deadline depends only on the day of receipt: thousands of facts share a few days.
+  const byDay = new Map<string, { deadline: Date; text: string; late: string; iso: string } | null>();
   for (const fact of facts) {
-    const deadline = replyDeadline(profile, fact.receivedAt, calendar);
-    const half = replyHalfTime(profile, fact.receivedAt, calendar);
-    if (deadline === null || half === null) continue;
+    const day = vnDateOf(fact.receivedAt);
+    let due = byDay.get(day);
+    if (due === undefined) {
+      const deadline = replyDeadline(profile, fact.receivedAt, calendar);
+      due =
+        deadline === null
+          ? null
+          : {
+              deadline,
+              text: formatVnDateTime(deadline),
+              late: describeWorkingTimeLeft(workingTimeLeft(calendar, now, deadline)),
+              iso: deadline.toISOString(),
+            };
+      byDay.set(day, due);
+    }
+    if (due === null) continue;
+    const deadline = due.deadline;
+    const overdue = now.getTime() > deadline.getTime();
+    // The half-time depends on the exact receipt instant; only needed when not yet overdue.
+    const half = overdue ? null : replyHalfTime(profile, fact.receivedAt, calendar);
     const target = `tm:${fact.trackedId}`;
     const about = `${fact.address} — ${quoteSubject(fact.subject)} từ ${fact.sender}`;
     const button = { text: "✅ Đã xử lý", data: `ans:${fact.trackedId}` };
-    if (now.getTime() > deadline.getTime()) {
-      const late = describeWorkingTimeLeft(workingTimeLeft(calendar, now, deadline));
+    if (overdue) {
       reminders.push(
         ...itemsFor(mailboxRecipients(fact, true), {
           rule: "reply-overdue",
           target,
           period: "",
           section: "reply-overdue",
-          line: `${about}, hạn ${formatVnDateTime(deadline)} (${late})`,
+          line: `${about}, hạn ${due.text} (${due.late})`,
           sortAt: deadline,
           profileId: profile.id,
           button,
         }),
       );
-    } else if (now.getTime() >= half.getTime()) {
+    } else if (half !== null && now.getTime() >= half.getTime()) {
       reminders.push(
         ...itemsFor(mailboxRecipients(fact, false), {
           rule: "reply-half",
           target,
           period: "",
           section: "reply-half",
-          line: `${about}, hạn trả lời ${formatVnDateTime(deadline)} (trong ${twoDigits(days)} ngày làm việc, ${article})`,
+          line: `${about}, hạn trả lời ${due.text} (trong ${twoDigits(days)} ngày làm việc, ${article})`,
           sortAt: deadline,
           profileId: profile.id,
           button,
