@@ -7,9 +7,19 @@ import { readFile } from "node:fs/promises";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { pino, type Logger } from "pino";
 import { createCalendar, type WorkingDayCalendar } from "../calendar/index.ts";
+import { databaseOptionsFromEnv, openDatabase } from "../db/client.ts";
+import { migrateDatabase } from "../db/migrate.ts";
 import type { Profile } from "../policy/profile.ts";
 import { findProfile, parseProfileJson, profileIds, registerProfile } from "../policy/profiles/index.ts";
-import { type CliCommand, type CliContext, type CliOption, type CommandResult, UsageError } from "./types.ts";
+import { isServiceError } from "../services/errors.ts";
+import {
+  type CliCommand,
+  type CliContext,
+  type CliOption,
+  type CommandResult,
+  rejected,
+  UsageError,
+} from "./types.ts";
 
 export const PROGRAM = "mailbot";
 
@@ -300,6 +310,15 @@ export async function runCli(
         throw new UsageError(`Không đọc được tệp "${path}" (${code}) / cannot read the file.`);
       }
     },
+    async withDatabase(fn) {
+      const database = await openDatabase(databaseOptionsFromEnv());
+      try {
+        await migrateDatabase(database);
+        return await fn(database);
+      } finally {
+        await database.close();
+      }
+    },
   };
 
   try {
@@ -326,6 +345,12 @@ export async function runCli(
   } catch (error) {
     if (error instanceof UsageError) {
       return emitUsage(out, error, `Xem / See: ${PROGRAM} ${command.path.join(" ")} --help`);
+    }
+    if (isServiceError(error)) {
+      // The services saying no (not found, illegal transition, …): the rules reject the input.
+      const result = rejected(error.code, error.message, error.details ? { details: error.details } : {});
+      emit(out, result.json, result.text);
+      return result.exitCode;
     }
     log.error({ err: error, command: command.path.join(" ") }, "cli internal error");
     emit(

@@ -1,14 +1,13 @@
 /**
  * `migrate`, `import units|staff`, `seed demo`, `link-code`, `role grant|revoke`, `leaver`: the
- * directory and request store from the command line. Each opens the configured database
- * (DATABASE_URL, else PGlite in PGLITE_DIR, default ./data/pglite), applies pending migrations,
- * and closes it. Refusals from the services (ServiceError) become exit 1 with their message.
+ * directory and request store from the command line. Each runs in `ctx.withDatabase` (the
+ * configured database, migrated, closed afterwards); refusals from the services (ServiceError)
+ * become exit 1 with their message in the router.
  */
 import { readFile } from "node:fs/promises";
 import { eq, or } from "drizzle-orm";
 import { z } from "zod";
-import { databaseOptionsFromEnv, openDatabase, redactUrl, type Database } from "../db/client.ts";
-import { migrateDatabase } from "../db/migrate.ts";
+import { databaseOptionsFromEnv, redactUrl, type Database } from "../db/client.ts";
 import { units } from "../db/schema.ts";
 import type { Role } from "../policy/types.ts";
 import { ROLES } from "../policy/types.ts";
@@ -26,28 +25,7 @@ import { createServices } from "../services/index.ts";
 import { seedDemo } from "../services/seed-demo.ts";
 import { CLI } from "../services/types.ts";
 import { calendarDate, noPositionals, PROFILE_OPTION, vnHuman } from "./common.ts";
-import { defineCommand, done, rejected, UsageError, type CommandResult } from "./types.ts";
-
-async function withDatabase<T>(fn: (database: Database) => Promise<T>): Promise<T> {
-  const database = await openDatabase(databaseOptionsFromEnv());
-  try {
-    await migrateDatabase(database);
-    return await fn(database);
-  } finally {
-    await database.close();
-  }
-}
-
-/** Runs a service call; a ServiceError is the rules saying no (exit 1), anything else a bug. */
-async function serviceCall(fn: () => Promise<CommandResult>): Promise<CommandResult> {
-  try {
-    return await fn();
-  } catch (error) {
-    if (error instanceof ServiceError)
-      return rejected(error.code, error.message, error.details ? { details: error.details } : {});
-    throw error;
-  }
-}
+import { defineCommand, done, rejected, UsageError, type CliContext, type CliOption } from "./types.ts";
 
 /** "--staff 12" or "--staff an@phuyen.gov.vn". */
 const staffRef = z
@@ -56,6 +34,25 @@ const staffRef = z
   .min(1)
   .max(254)
   .transform((s) => (/^\d{1,12}$/.test(s) ? { staffId: Number(s) } : { address: s }));
+type StaffRef = z.output<typeof staffRef>;
+
+const STAFF_OPTION: CliOption = {
+  type: "string",
+  value: "ID|ADDRESS",
+  vi: "Mã cán bộ hoặc địa chỉ thư",
+  en: "Staff id or mailbox address",
+};
+
+/** Runs `fn` on the database with `--staff` resolved to a staff id (not found: exit 1). */
+function withStaff<T>(
+  ctx: CliContext,
+  ref: StaffRef,
+  fn: (database: Database, staffId: number) => Promise<T>,
+): Promise<T> {
+  return ctx.withDatabase(async (database) =>
+    fn(database, await resolveStaffRef(createContext(database), ref)),
+  );
+}
 
 const migrate = defineCommand({
   path: ["migrate"],
@@ -68,10 +65,10 @@ const migrate = defineCommand({
   options: {},
   schema: z.object({ positionals: noPositionals }),
   examples: ["migrate", "DATABASE_URL=postgres://mailbot@localhost/mailbot mailbot migrate"],
-  async run() {
+  async run(_input, ctx) {
     const options = databaseOptionsFromEnv();
     const where = options.url ? redactUrl(options.url) : (options.dataDir ?? "./data/pglite");
-    await withDatabase(async () => undefined);
+    await ctx.withDatabase(async () => undefined);
     return done({ migrated: true, database: where }, [`Đã cập nhật cơ sở dữ liệu (${where}).`]);
   },
 });
@@ -175,24 +172,22 @@ const importCommand = (kind: "units" | "staff") =>
           `Không đọc được tệp ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`,
         );
       }
-      return serviceCall(async () => {
-        const options = {
-          skipBad: input["skip-bad"] === true,
-          dryRun: input["dry-run"] === true,
-          ...(input.profile ? { profileId: input.profile } : {}),
-          ...(input.encoding ? { encoding: input.encoding } : {}),
-          issueMailboxes: input["issue-mailboxes"] === true,
-          actor: CLI,
-        };
-        const report = await withDatabase((database) =>
-          kind === "units" ? importUnits(database, bytes, options) : importStaff(database, bytes, options),
-        );
-        const text = importText(report, options.skipBad);
-        if (!report.written && report.errors.length > 0) {
-          return rejected("bad_rows", text[0] as string, { report }, text);
-        }
-        return done({ ok: true, report }, text);
-      });
+      const options = {
+        skipBad: input["skip-bad"] === true,
+        dryRun: input["dry-run"] === true,
+        ...(input.profile ? { profileId: input.profile } : {}),
+        ...(input.encoding ? { encoding: input.encoding } : {}),
+        issueMailboxes: input["issue-mailboxes"] === true,
+        actor: CLI,
+      };
+      const report = await ctx.withDatabase((database) =>
+        kind === "units" ? importUnits(database, bytes, options) : importStaff(database, bytes, options),
+      );
+      const text = importText(report, options.skipBad);
+      if (!report.written && report.errors.length > 0) {
+        return rejected("bad_rows", text[0] as string, { report }, text);
+      }
+      return done({ ok: true, report }, text);
     },
   });
 
@@ -210,8 +205,8 @@ const seed = defineCommand({
   options: {},
   schema: z.object({ positionals: noPositionals }),
   examples: ["seed demo"],
-  async run() {
-    const report = await withDatabase((database) => seedDemo(database));
+  async run(_input, ctx) {
+    const report = await ctx.withDatabase((database) => seedDemo(database));
     const text = [
       report.changed ? "Đã tạo dữ liệu mẫu." : "Dữ liệu mẫu đã có sẵn, không thay đổi gì.",
       `${report.units} đơn vị, ${report.staff} cán bộ, ${report.mailboxes} hộp thư. Thử trong trò chuyện trên máy với /as <tên>:`,
@@ -233,12 +228,7 @@ const linkCode = defineCommand({
     en: "Single use, expires after 24 hours by default. Give the printed link (needs BOT_USERNAME) or the code (/start <code>).",
   },
   options: {
-    staff: {
-      type: "string",
-      value: "ID|ADDRESS",
-      vi: "Mã cán bộ hoặc địa chỉ thư",
-      en: "Staff id or mailbox address",
-    },
+    staff: STAFF_OPTION,
     "ttl-hours": { type: "string", value: "H", vi: "Hiệu lực (giờ, 1–720)", en: "Validity in hours (1–720)" },
   },
   schema: z.object({
@@ -252,23 +242,21 @@ const linkCode = defineCommand({
     positionals: noPositionals,
   }),
   examples: ["link-code --staff nguyenvanan@phuyen.gov.vn", "link-code --staff 12 --ttl-hours 2 --json"],
-  async run(input) {
-    return serviceCall(async () => {
-      const result = await withDatabase((database) =>
-        createServices(database).identity.createLinkCode(input.staff, CLI, (input["ttl-hours"] ?? 24) * 60),
-      );
-      const bot = process.env.BOT_USERNAME?.trim().replace(/^@/, "");
-      const url = bot ? `https://t.me/${bot}?start=${result.code}` : null;
-      return done(
-        { code: result.code, url, staffId: result.staffId, expiresAt: result.expiresAt.toISOString() },
-        [
-          `Mã liên kết cho cán bộ #${result.staffId}: ${result.code} (dùng một lần, hết hạn ${vnHuman(result.expiresAt)}).`,
-          url
-            ? `Đường dẫn: ${url}`
-            : "Đặt BOT_USERNAME để in đường dẫn t.me; hoặc bảo cán bộ gõ /start " + result.code + " với bot.",
-        ],
-      );
-    });
+  async run(input, ctx) {
+    const result = await ctx.withDatabase((database) =>
+      createServices(database).identity.createLinkCode(input.staff, CLI, (input["ttl-hours"] ?? 24) * 60),
+    );
+    const bot = process.env.BOT_USERNAME?.trim().replace(/^@/, "");
+    const url = bot ? `https://t.me/${bot}?start=${result.code}` : null;
+    return done(
+      { code: result.code, url, staffId: result.staffId, expiresAt: result.expiresAt.toISOString() },
+      [
+        `Mã liên kết cho cán bộ #${result.staffId}: ${result.code} (dùng một lần, hết hạn ${vnHuman(result.expiresAt)}).`,
+        url
+          ? `Đường dẫn: ${url}`
+          : "Đặt BOT_USERNAME để in đường dẫn t.me; hoặc bảo cán bộ gõ /start " + result.code + " với bot.",
+      ],
+    );
   },
 });
 
@@ -285,12 +273,7 @@ const roleCommand = (action: "grant" | "revoke") =>
       en: "A role covers the unit and everything below it; without --unit it applies everywhere.",
     },
     options: {
-      staff: {
-        type: "string",
-        value: "ID|ADDRESS",
-        vi: "Mã cán bộ hoặc địa chỉ thư",
-        en: "Staff id or mailbox address",
-      },
+      staff: STAFF_OPTION,
       role: {
         type: "string",
         value: "ROLE",
@@ -314,34 +297,30 @@ const roleCommand = (action: "grant" | "revoke") =>
       `role ${action} --staff 12 --role support`,
       `role ${action} --staff annv@phuyen.gov.vn --role clerk --unit demo-stttt`,
     ],
-    async run(input) {
-      return serviceCall(() =>
-        withDatabase(async (database) => {
-          const services = createServices(database);
-          const staffId = await resolveStaffRef(createContext(database), input.staff);
-          let unitId: number | null = null;
-          if (input.unit) {
-            const numeric = /^\d{1,9}$/.test(input.unit) ? Number(input.unit) : -1;
-            const [unit] = await database.db
-              .select({ id: units.id })
-              .from(units)
-              .where(or(eq(units.id, numeric), eq(units.externalId, input.unit)));
-            if (!unit)
-              throw new ServiceError(
-                "not_found",
-                `Không có đơn vị “${input.unit}”. Dùng mã số đơn vị hoặc ma_don_vi đã nhập.`,
-              );
-            unitId = unit.id;
-          }
-          await services.access[action](staffId, input.role as Role, unitId, CLI);
-          const scope = unitId === null ? "toàn hệ thống" : `đơn vị #${unitId} và cấp dưới`;
-          return done({ ok: true, staffId, role: input.role, unitId }, [
-            action === "grant"
-              ? `Đã cấp quyền ${input.role} cho cán bộ #${staffId} (${scope}).`
-              : `Đã thu hồi quyền ${input.role} của cán bộ #${staffId} (${scope}).`,
-          ]);
-        }),
-      );
+    async run(input, ctx) {
+      return withStaff(ctx, input.staff, async (database, staffId) => {
+        let unitId: number | null = null;
+        if (input.unit) {
+          const numeric = /^\d{1,9}$/.test(input.unit) ? Number(input.unit) : -1;
+          const [unit] = await database.db
+            .select({ id: units.id })
+            .from(units)
+            .where(or(eq(units.id, numeric), eq(units.externalId, input.unit)));
+          if (!unit)
+            throw new ServiceError(
+              "not_found",
+              `Không có đơn vị “${input.unit}”. Dùng mã số đơn vị hoặc ma_don_vi đã nhập.`,
+            );
+          unitId = unit.id;
+        }
+        await createServices(database).access[action](staffId, input.role as Role, unitId, CLI);
+        const scope = unitId === null ? "toàn hệ thống" : `đơn vị #${unitId} và cấp dưới`;
+        return done({ ok: true, staffId, role: input.role, unitId }, [
+          action === "grant"
+            ? `Đã cấp quyền ${input.role} cho cán bộ #${staffId} (${scope}).`
+            : `Đã thu hồi quyền ${input.role} của cán bộ #${staffId} (${scope}).`,
+        ]);
+      });
     },
   });
 
@@ -353,12 +332,7 @@ const leaver = defineCommand({
     en: "Record a leaver and schedule send-lock and revocation",
   },
   options: {
-    staff: {
-      type: "string",
-      value: "ID|ADDRESS",
-      vi: "Mã cán bộ hoặc địa chỉ thư",
-      en: "Staff id or mailbox address",
-    },
+    staff: STAFF_OPTION,
     left: { type: "string", value: "YYYY-MM-DD", vi: "Ngày nghỉ chính thức", en: "Official leaving date" },
   },
   schema: z.object({
@@ -367,30 +341,27 @@ const leaver = defineCommand({
     positionals: noPositionals,
   }),
   examples: ["leaver --staff nguyenvanan@phuyen.gov.vn --left 2026-12-31"],
-  async run(input) {
-    return serviceCall(() =>
-      withDatabase(async (database) => {
-        const staffId = await resolveStaffRef(createContext(database), input.staff);
-        const result = await createServices(database).directory.markLeaver(staffId, input.left, CLI);
-        return done(
-          {
-            staffId,
-            leftOn: input.left,
-            sendLockAt: result.sendLockAt?.toISOString() ?? null,
-            revokeAt: result.revokeAt.toISOString(),
-            mailboxes: result.mailboxes,
-          },
-          [
-            `Cán bộ #${staffId} nghỉ từ ${input.left}.`,
-            result.sendLockAt ? `Khóa gửi thư: ${vnHuman(result.sendLockAt)}.` : "Không khóa gửi riêng.",
-            `Thu hồi hộp thư: ${vnHuman(result.revokeAt)}.`,
-            result.mailboxes.length
-              ? `Hộp thư: ${result.mailboxes.join(", ")}.`
-              : "Cán bộ này không có hộp thư cá nhân.",
-          ],
-        );
-      }),
-    );
+  async run(input, ctx) {
+    return withStaff(ctx, input.staff, async (database, staffId) => {
+      const result = await createServices(database).directory.markLeaver(staffId, input.left, CLI);
+      return done(
+        {
+          staffId,
+          leftOn: input.left,
+          sendLockAt: result.sendLockAt?.toISOString() ?? null,
+          revokeAt: result.revokeAt.toISOString(),
+          mailboxes: result.mailboxes,
+        },
+        [
+          `Cán bộ #${staffId} nghỉ từ ${input.left}.`,
+          result.sendLockAt ? `Khóa gửi thư: ${vnHuman(result.sendLockAt)}.` : "Không khóa gửi riêng.",
+          `Thu hồi hộp thư: ${vnHuman(result.revokeAt)}.`,
+          result.mailboxes.length
+            ? `Hộp thư: ${result.mailboxes.join(", ")}.`
+            : "Cán bộ này không có hộp thư cá nhân.",
+        ],
+      );
+    });
   },
 });
 

@@ -33,10 +33,15 @@
  *   - logs (pino, level LOG_LEVEL, default "warn") go to stderr only.
  *   - `run` must not print: it returns what to print. I/O the command needs (stdin, files,
  *     database) goes through `ctx`, so a command module stays testable.
+ *   - a `ServiceError` thrown by `run` (the services refusing: not found, illegal transition, …)
+ *     is exit 1 with `{"ok":false,"error":{code,message},"details"?}`, like `rejected(…)`.
+ *   - `ctx.withDatabase(fn)` opens the configured database (DATABASE_URL, else PGlite in
+ *     PGLITE_DIR, default ./data/pglite), applies pending migrations, runs `fn`, and closes it.
  */
 import type { z } from "zod";
 import type { Logger } from "pino";
 import type { WorkingDayCalendar } from "../calendar/index.ts";
+import type { Database } from "../db/client.ts";
 import type { Profile } from "../policy/profile.ts";
 
 /** A flag of a command, as node:util parseArgs takes it, plus its help text in both languages. */
@@ -104,6 +109,8 @@ export interface CliContext {
   readStdinLine(): Promise<string | null>;
   /** Reads a UTF-8 text file; throws UsageError when it cannot. */
   readTextFile(path: string): Promise<string>;
+  /** Runs `fn` on the configured database, migrated first; closes it when `fn` settles. */
+  withDatabase<T>(fn: (database: Database) => Promise<T>): Promise<T>;
 }
 
 export interface CommandSpec<T> {
