@@ -1,8 +1,8 @@
 /**
  * The directory and request store:
  *   - `import staff --issue-mailboxes` of 50,000 rows on the phuyen profile, with many same-name
- *     people (a pool of ~9,000 full names, so most names repeat; birth-year, month-year and
- *     sequence collision steps are all exercised). Measured end to end: decode + parse +
+ *     people (8,640 full names from test/helpers/vietnamese-names.ts, so most names repeat;
+ *     birth-year, month-year and sequence collision steps are all exercised). Measured end to end: decode + parse +
  *     validate + prefetch + staff inserts + address proposals + mailbox inserts + audit rows.
  *     Target < 15 s on PostgreSQL (BENCH_DATABASE_URL or TEST_DATABASE_URL; skipped without);
  *     PGlite is reported too.
@@ -17,6 +17,7 @@ import { migrateDatabase } from "../src/db/migrate.ts";
 import { importStaff, importUnits } from "../src/services/import.ts";
 import { createServices } from "../src/services/index.ts";
 import { hashPassword } from "../src/services/password-hash.ts";
+import { FAMILY_NAMES, GIVEN_NAMES, MIDDLE_NAMES } from "../test/helpers/vietnamese-names.ts";
 
 export interface BenchResult {
   name: string;
@@ -25,82 +26,6 @@ export interface BenchResult {
 }
 
 const ROWS = 50_000;
-const FAMILY = [
-  "Nguyễn",
-  "Trần",
-  "Lê",
-  "Phạm",
-  "Hoàng",
-  "Huỳnh",
-  "Phan",
-  "Vũ",
-  "Võ",
-  "Đặng",
-  "Bùi",
-  "Đỗ",
-  "Hồ",
-  "Ngô",
-  "Dương",
-  "Lý",
-];
-const MIDDLE = [
-  "Văn",
-  "Thị",
-  "Minh",
-  "Ngọc",
-  "Quốc",
-  "Thanh",
-  "Hữu",
-  "Đức",
-  "Thu",
-  "Hoàng",
-  "Kim",
-  "Xuân",
-  "Anh",
-  "Bảo",
-  "Gia",
-];
-const GIVEN = [
-  "An",
-  "Bình",
-  "Cường",
-  "Dũng",
-  "Giang",
-  "Hà",
-  "Hải",
-  "Hạnh",
-  "Hiếu",
-  "Hoa",
-  "Hùng",
-  "Hương",
-  "Khoa",
-  "Lan",
-  "Linh",
-  "Long",
-  "Mai",
-  "Minh",
-  "Nam",
-  "Nga",
-  "Phúc",
-  "Phương",
-  "Quân",
-  "Sơn",
-  "Tâm",
-  "Thảo",
-  "Trang",
-  "Tuấn",
-  "Vân",
-  "Yến",
-  "Dung",
-  "Lộc",
-  "Tài",
-  "Trung",
-  "Vy",
-  "Uyên",
-  "Khánh",
-  "Nhung",
-];
-
 function rng(seed: number) {
   let s = seed >>> 0;
   return () => {
@@ -129,7 +54,7 @@ function staffCsv(rows: number): string {
     const date = `${year}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
     const contract = r() < 0.1;
     lines.push(
-      `CB${i},${pick(FAMILY)} ${pick(MIDDLE)} ${pick(GIVEN)},${date},B-P${1 + (i % 40)},,${contract ? "hop_dong,24" : "bien_che,"},`,
+      `CB${i},${pick(FAMILY_NAMES)} ${pick(MIDDLE_NAMES)} ${pick(GIVEN_NAMES)},${date},B-P${1 + (i % 40)},,${contract ? "hop_dong,24" : "bien_che,"},`,
     );
   }
   return lines.join("\n");

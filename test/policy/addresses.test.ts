@@ -12,6 +12,7 @@ import {
 import { type Profile, ProfileSchema } from "../../src/policy/profile.ts";
 import { getProfile } from "../../src/policy/profiles/index.ts";
 import { binhtan as binhtanInput } from "../../src/policy/profiles/binhtan.ts";
+import { FAMILY_NAMES, GIVEN_NAMES, MIDDLE_NAMES } from "../helpers/vietnamese-names.ts";
 
 const mic = getProfile("mic");
 const phuyen = getProfile("phuyen");
@@ -411,77 +412,6 @@ describe("validateLocalPart", () => {
 // Properties
 // ---------------------------------------------------------------------------------------------
 
-const FAMILY = [
-  "Nguyễn",
-  "Trần",
-  "Lê",
-  "Phạm",
-  "Hoàng",
-  "Huỳnh",
-  "Phan",
-  "Vũ",
-  "Võ",
-  "Đặng",
-  "Bùi",
-  "Đỗ",
-  "Hồ",
-  "Ngô",
-  "Dương",
-  "Lý",
-  "Tôn",
-  "Âu",
-];
-const MIDDLE = [
-  "Văn",
-  "Thị",
-  "Hữu",
-  "Đức",
-  "Minh",
-  "Ngọc",
-  "Thanh",
-  "Quốc",
-  "Xuân",
-  "Thu",
-  "Hồng",
-  "Kim",
-  "Nữ",
-  "Công",
-  "Bảo",
-  "Ưng",
-];
-const GIVEN = [
-  "A",
-  "An",
-  "Anh",
-  "Bê",
-  "Bình",
-  "Châu",
-  "Dũng",
-  "Đức",
-  "Giang",
-  "Hà",
-  "Hải",
-  "Hương",
-  "Khánh",
-  "Linh",
-  "Long",
-  "Mai",
-  "Nam",
-  "Phúc",
-  "Quân",
-  "Quỳnh",
-  "Sơn",
-  "Tâm",
-  "Thảo",
-  "Trang",
-  "Tuấn",
-  "Uyên",
-  "Vy",
-  "Yến",
-  "Ánh",
-  "Ẩn",
-];
-
 const randomCase = (word: string): fc.Arbitrary<string> =>
   fc
     .array(fc.boolean(), { minLength: word.length, maxLength: word.length })
@@ -492,9 +422,9 @@ const spacing = fc.constantFrom(" ", "  ", "\t", " \t ", "\u00a0");
 /** A realistic name with random case, spacing and normalisation form, plus its canonical form. */
 const nameArb = fc
   .record({
-    family: fc.constantFrom(...FAMILY),
-    middle: fc.array(fc.constantFrom(...MIDDLE), { maxLength: 3 }),
-    given: fc.constantFrom(...GIVEN),
+    family: fc.constantFrom(...FAMILY_NAMES),
+    middle: fc.array(fc.constantFrom(...MIDDLE_NAMES), { maxLength: 3 }),
+    given: fc.constantFrom(...GIVEN_NAMES),
   })
   .chain(({ family, middle, given }) => {
     const words = [family, ...middle, given];
