@@ -1,5 +1,13 @@
 import type { ProfileInput } from "../profile.ts";
-import { LEAVER_BY_LEVEL, SLOT, WORKING_HOURS } from "./common.ts";
+import {
+  ELIGIBILITY,
+  INACTIVITY,
+  LEAVER_BY_LEVEL,
+  PASSWORD_ISSUE,
+  SERVICE_LEVELS,
+  SLOT,
+  WORKING_HOURS,
+} from "./common.ts";
 
 const PASSWORD = {
   minLength: 8,
@@ -56,15 +64,12 @@ export const binhtan: ProfileInput = {
   passwords: {
     user: PASSWORD,
     admin: PASSWORD,
-    mustChangeAfterIssue: true,
-    mustChangeAfterRestore: true,
+    ...PASSWORD_ISSUE,
     // Điều 6.2: not changing the password at first login locks the mailbox.
     lockIfNotChangedWithinDays: 3,
-    tempPasswordHours: 72,
   },
   eligibility: {
-    minContractMonths: 12,
-    onePersonalMailboxPerPerson: true,
+    ...ELIGIBILITY,
     requestWithinWorkingDays: 2,
     article: "Điều 7.2; Điều 8.2",
   },
@@ -72,17 +77,9 @@ export const binhtan: ProfileInput = {
     ...LEAVER_BY_LEVEL,
     article: "Điều 8.2 (mốc khóa, thu hồi: theo QĐ 652/QĐ-BTTTT, mặc định của mailbot)",
   },
-  inactivity: {
-    months: 6,
-    basis: "sendReceive",
-    warnDaysBefore: [30, 7, 1],
-    removalAfterNoticeWorkingDays: null,
-    article: "mặc định của mailbot (theo QĐ 652/QĐ-BTTTT Điều 7.2a)",
-  },
+  inactivity: { ...INACTIVITY, article: "mặc định của mailbot (theo QĐ 652/QĐ-BTTTT Điều 7.2a)" },
   serviceLevels: {
-    restoreWorkingDays: 1,
-    createWorkingDays: 3,
-    resetWorkingDays: 1,
+    ...SERVICE_LEVELS,
     article: "Điều 8.3 (thời hạn: mặc định của mailbot)",
   },
   checks: {

@@ -42,3 +42,59 @@ export const BASELINE_PASSWORD = {
   maxAgeMonths: null,
   historyCount: 5,
 } as const;
+
+type PasswordPolicyInput = ProfileInput["passwords"]["user"];
+
+/**
+ * Where a regulation sets no complexity rule: the baseline for users and two more characters for
+ * administrators. `article` says which article asks for passwords at all.
+ */
+export function baselinePasswords(article: string): {
+  user: PasswordPolicyInput;
+  admin: PasswordPolicyInput;
+} {
+  return {
+    user: { ...BASELINE_PASSWORD, article },
+    admin: { ...BASELINE_PASSWORD, minLength: 10, article },
+  };
+}
+
+/**
+ * What happens to issued passwords unless a regulation says otherwise: a new or restored mailbox
+ * must change its password at the next login; a temporary password lives 72 hours; no lock for
+ * not changing it (only binhtan Điều 6.2 has one).
+ */
+export const PASSWORD_ISSUE: Omit<ProfileInput["passwords"], "user" | "admin"> = {
+  mustChangeAfterIssue: true,
+  mustChangeAfterRestore: true,
+  lockIfNotChangedWithinDays: null,
+  tempPasswordHours: 72,
+};
+
+/**
+ * Who may get a personal mailbox, after mic Điều 6.3: contract staff with at least 12 months, one
+ * personal mailbox a person, no deadline for the unit's request.
+ */
+export const ELIGIBILITY: Omit<ProfileInput["eligibility"], "article"> = {
+  minContractMonths: 12,
+  onePersonalMailboxPerPerson: true,
+  requestWithinWorkingDays: null,
+};
+
+/**
+ * Inactivity, after mic Điều 7.2a: locked after 6 months without sending or receiving, warned
+ * 30, 7 and 1 days before; no automatic removal after the notice.
+ */
+export const INACTIVITY: Omit<ProfileInput["inactivity"], "article"> = {
+  months: 6,
+  basis: "sendReceive",
+  warnDaysBefore: [30, 7, 1],
+  removalAfterNoticeWorkingDays: null,
+};
+
+/** Restore within 1 working day (mic Điều 7.3b); create in 3 and reset in 1 (mailbot's defaults). */
+export const SERVICE_LEVELS: Omit<ProfileInput["serviceLevels"], "article"> = {
+  restoreWorkingDays: 1,
+  createWorkingDays: 3,
+  resetWorkingDays: 1,
+};

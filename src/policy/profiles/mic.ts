@@ -1,5 +1,14 @@
 import type { ProfileInput } from "../profile.ts";
-import { BASELINE_PASSWORD, LEAVER_BY_LEVEL, SLOT, WORKING_HOURS } from "./common.ts";
+import {
+  baselinePasswords,
+  ELIGIBILITY,
+  INACTIVITY,
+  LEAVER_BY_LEVEL,
+  PASSWORD_ISSUE,
+  SERVICE_LEVELS,
+  SLOT,
+  WORKING_HOURS,
+} from "./common.ts";
 
 /** Bộ Thông tin và Truyền thông, QĐ 652/QĐ-BTTTT (26/4/2016). Seed 000. */
 export const mic: ProfileInput = {
@@ -36,31 +45,14 @@ export const mic: ProfileInput = {
   },
   passwords: {
     // Điều 15.2 only asks for a periodic change; length and classes are our baseline.
-    user: { ...BASELINE_PASSWORD, article: "Điều 15.2 (độ phức tạp: mặc định của mailbot)" },
-    admin: { ...BASELINE_PASSWORD, minLength: 10, article: "Điều 15.2 (độ phức tạp: mặc định của mailbot)" },
-    mustChangeAfterIssue: true,
-    mustChangeAfterRestore: true,
-    lockIfNotChangedWithinDays: null,
-    tempPasswordHours: 72,
+    ...baselinePasswords("Điều 15.2 (độ phức tạp: mặc định của mailbot)"),
+    ...PASSWORD_ISSUE,
   },
-  eligibility: {
-    minContractMonths: 12,
-    onePersonalMailboxPerPerson: true,
-    requestWithinWorkingDays: null,
-    article: "Điều 6.3",
-  },
+  eligibility: { ...ELIGIBILITY, article: "Điều 6.3" },
   leaver: { ...LEAVER_BY_LEVEL, article: "Điều 6.4c" },
-  inactivity: {
-    months: 6,
-    basis: "sendReceive",
-    warnDaysBefore: [30, 7, 1],
-    removalAfterNoticeWorkingDays: null,
-    article: "Điều 7.2a",
-  },
+  inactivity: { ...INACTIVITY, article: "Điều 7.2a" },
   serviceLevels: {
-    restoreWorkingDays: 1,
-    createWorkingDays: 3,
-    resetWorkingDays: 1,
+    ...SERVICE_LEVELS,
     article: "Điều 7.3b (khôi phục); cấp mới, cấp lại mật khẩu: mặc định của mailbot",
   },
   checks: {

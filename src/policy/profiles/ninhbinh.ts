@@ -1,5 +1,5 @@
 import type { ProfileInput } from "../profile.ts";
-import { SLOT, WORKING_HOURS } from "./common.ts";
+import { ELIGIBILITY, INACTIVITY, PASSWORD_ISSUE, SLOT, WORKING_HOURS } from "./common.ts";
 
 const PASSWORD_BASE = {
   requireUpper: true,
@@ -56,25 +56,15 @@ export const ninhbinh: ProfileInput = {
   passwords: {
     user: { ...PASSWORD_BASE, minLength: 8, maxAgeMonths: 6 },
     admin: { ...PASSWORD_BASE, minLength: 10, maxAgeMonths: 3 },
-    mustChangeAfterIssue: true,
-    mustChangeAfterRestore: true,
-    lockIfNotChangedWithinDays: null,
-    tempPasswordHours: 72,
+    ...PASSWORD_ISSUE,
   },
   eligibility: {
-    minContractMonths: 12,
-    onePersonalMailboxPerPerson: true,
-    requestWithinWorkingDays: null,
+    ...ELIGIBILITY,
     article: "Điều 6 (hợp đồng tối thiểu 12 tháng: mặc định của mailbot)",
   },
   leaver: { staff: LEAVER, division: LEAVER, department: LEAVER, article: "Điều 7.2" },
-  inactivity: {
-    months: 6,
-    basis: "login",
-    warnDaysBefore: [30, 7, 1],
-    removalAfterNoticeWorkingDays: 15,
-    article: "Điều 7.1",
-  },
+  // Điều 7.1: 6 months without logging in; removed 15 working days after the notice.
+  inactivity: { ...INACTIVITY, basis: "login", removalAfterNoticeWorkingDays: 15, article: "Điều 7.1" },
   serviceLevels: {
     restoreWorkingDays: 3,
     createWorkingDays: 3,

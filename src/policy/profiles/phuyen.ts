@@ -1,5 +1,13 @@
 import type { ProfileInput } from "../profile.ts";
-import { LEAVER_BY_LEVEL, SLOT, WORKING_HOURS } from "./common.ts";
+import {
+  ELIGIBILITY,
+  INACTIVITY,
+  LEAVER_BY_LEVEL,
+  PASSWORD_ISSUE,
+  SERVICE_LEVELS,
+  SLOT,
+  WORKING_HOURS,
+} from "./common.ts";
 
 const PASSWORD = {
   minLength: 8,
@@ -54,29 +62,16 @@ export const phuyen: ProfileInput = {
   passwords: {
     user: PASSWORD,
     admin: PASSWORD,
-    mustChangeAfterIssue: true,
-    mustChangeAfterRestore: true,
-    lockIfNotChangedWithinDays: null,
-    tempPasswordHours: 72,
+    ...PASSWORD_ISSUE,
   },
   eligibility: {
-    minContractMonths: 12,
-    onePersonalMailboxPerPerson: true,
-    requestWithinWorkingDays: null,
+    ...ELIGIBILITY,
     article: "Điều 5 (hợp đồng tối thiểu 12 tháng: theo Điều 6.3 QĐ 652/QĐ-BTTTT, mặc định của mailbot)",
   },
   leaver: { ...LEAVER_BY_LEVEL, article: "Điều 5.3b" },
-  inactivity: {
-    months: 6,
-    basis: "sendReceive",
-    warnDaysBefore: [30, 7, 1],
-    removalAfterNoticeWorkingDays: null,
-    article: "Điều 6.2a",
-  },
+  inactivity: { ...INACTIVITY, article: "Điều 6.2a" },
   serviceLevels: {
-    restoreWorkingDays: 1,
-    createWorkingDays: 3,
-    resetWorkingDays: 1,
+    ...SERVICE_LEVELS,
     article: "Điều 6.3b (khôi phục); cấp mới, cấp lại mật khẩu: mặc định của mailbot",
   },
   checks: {

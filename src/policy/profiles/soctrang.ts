@@ -1,5 +1,13 @@
 import type { ProfileInput } from "../profile.ts";
-import { BASELINE_PASSWORD, LEAVER_BY_LEVEL, WORKING_HOURS } from "./common.ts";
+import {
+  baselinePasswords,
+  ELIGIBILITY,
+  INACTIVITY,
+  LEAVER_BY_LEVEL,
+  PASSWORD_ISSUE,
+  SERVICE_LEVELS,
+  WORKING_HOURS,
+} from "./common.ts";
 
 /** Two checks per half-day (Điều 13.2): two windows in each buổi. */
 const HALF_DAY_SLOTS = [
@@ -42,34 +50,11 @@ export const soctrang: ProfileInput = {
       defaultNote: "Mặc định của mailbot theo mẫu chung của các tỉnh; QĐ 17/2014/QĐ-UBND quy định chi tiết.",
     },
   },
-  passwords: {
-    user: { ...BASELINE_PASSWORD, article: "mặc định của mailbot" },
-    admin: { ...BASELINE_PASSWORD, minLength: 10, article: "mặc định của mailbot" },
-    mustChangeAfterIssue: true,
-    mustChangeAfterRestore: true,
-    lockIfNotChangedWithinDays: null,
-    tempPasswordHours: 72,
-  },
-  eligibility: {
-    minContractMonths: 12,
-    onePersonalMailboxPerPerson: true,
-    requestWithinWorkingDays: null,
-    article: "mặc định của mailbot",
-  },
+  passwords: { ...baselinePasswords("mặc định của mailbot"), ...PASSWORD_ISSUE },
+  eligibility: { ...ELIGIBILITY, article: "mặc định của mailbot" },
   leaver: { ...LEAVER_BY_LEVEL, article: "mặc định của mailbot (theo QĐ 652/QĐ-BTTTT Điều 6.4c)" },
-  inactivity: {
-    months: 6,
-    basis: "sendReceive",
-    warnDaysBefore: [30, 7, 1],
-    removalAfterNoticeWorkingDays: null,
-    article: "mặc định của mailbot",
-  },
-  serviceLevels: {
-    restoreWorkingDays: 1,
-    createWorkingDays: 3,
-    resetWorkingDays: 1,
-    article: "mặc định của mailbot",
-  },
+  inactivity: { ...INACTIVITY, article: "mặc định của mailbot" },
+  serviceLevels: { ...SERVICE_LEVELS, article: "mặc định của mailbot" },
   checks: { unit: HALF_DAY_SLOTS, personal: HALF_DAY_SLOTS, article: "Điều 13.2" },
   replyLimitWorkingDays: null,
   limits: { quotaMb: null, attachmentMaxMb: null, quotaWarnPercent: 90, blockedExtensions: [] },

@@ -1,0 +1,100 @@
+// The numbers the profiles take from src/policy/profiles/common.ts (PASSWORD_ISSUE, ELIGIBILITY,
+// INACTIVITY, SERVICE_LEVELS, baselinePasswords), written out per profile: changing a shared
+// default must show up here as a decision for each regulation, not slip in silently.
+import { describe, expect, it } from "vitest";
+import { getProfile } from "../../src/policy/profiles/index.ts";
+import { PROFILE_IDS } from "../../src/policy/types.ts";
+
+interface Expected {
+  /** lockIfNotChangedWithinDays */
+  lockDays: number | null;
+  /** [user, admin] minLength and maxAgeMonths */
+  minLength: [number, number];
+  maxAgeMonths: [number | null, number | null];
+  requestWithinWorkingDays: number | null;
+  inactivity: { basis: "sendReceive" | "login"; removalAfterNoticeWorkingDays: number | null };
+  /** restore, create, reset (working days) */
+  serviceLevels: [number, number, number];
+}
+
+const EXPECTED: Record<(typeof PROFILE_IDS)[number], Expected> = {
+  mic: {
+    lockDays: null,
+    minLength: [8, 10],
+    maxAgeMonths: [null, null],
+    requestWithinWorkingDays: null,
+    inactivity: { basis: "sendReceive", removalAfterNoticeWorkingDays: null },
+    serviceLevels: [1, 3, 1],
+  },
+  binhtan: {
+    lockDays: 3,
+    minLength: [8, 8],
+    maxAgeMonths: [null, null],
+    requestWithinWorkingDays: 2,
+    inactivity: { basis: "sendReceive", removalAfterNoticeWorkingDays: null },
+    serviceLevels: [1, 3, 1],
+  },
+  phuyen: {
+    lockDays: null,
+    minLength: [8, 8],
+    maxAgeMonths: [1, 1],
+    requestWithinWorkingDays: null,
+    inactivity: { basis: "sendReceive", removalAfterNoticeWorkingDays: null },
+    serviceLevels: [1, 3, 1],
+  },
+  soctrang: {
+    lockDays: null,
+    minLength: [8, 10],
+    maxAgeMonths: [null, null],
+    requestWithinWorkingDays: null,
+    inactivity: { basis: "sendReceive", removalAfterNoticeWorkingDays: null },
+    serviceLevels: [1, 3, 1],
+  },
+  ninhbinh: {
+    lockDays: null,
+    minLength: [8, 10],
+    maxAgeMonths: [6, 3],
+    requestWithinWorkingDays: null,
+    inactivity: { basis: "login", removalAfterNoticeWorkingDays: 15 },
+    serviceLevels: [3, 3, 3],
+  },
+};
+
+describe.each([...PROFILE_IDS])("profile %s: shared defaults", (id) => {
+  const profile = getProfile(id);
+  const want = EXPECTED[id];
+
+  it("passwords", () => {
+    const { user, admin, ...issue } = profile.passwords;
+    expect(issue).toEqual({
+      mustChangeAfterIssue: true,
+      mustChangeAfterRestore: true,
+      lockIfNotChangedWithinDays: want.lockDays,
+      tempPasswordHours: 72,
+    });
+    expect([user.minLength, admin.minLength]).toEqual(want.minLength);
+    expect([user.maxAgeMonths, admin.maxAgeMonths]).toEqual(want.maxAgeMonths);
+    for (const policy of [user, admin]) {
+      expect(policy).toMatchObject({ requireUpper: true, requireLower: true, requireSpecial: true });
+      expect(policy.historyCount).toBe(5);
+      expect(policy.article.length).toBeGreaterThan(0);
+    }
+  });
+
+  it("eligibility, inactivity, service levels", () => {
+    const { article: eligibilityArticle, ...eligibility } = profile.eligibility;
+    expect(eligibility).toEqual({
+      minContractMonths: 12,
+      onePersonalMailboxPerPerson: true,
+      requestWithinWorkingDays: want.requestWithinWorkingDays,
+    });
+    const { article: inactivityArticle, ...inactivity } = profile.inactivity;
+    expect(inactivity).toEqual({ months: 6, warnDaysBefore: [30, 7, 1], ...want.inactivity });
+    const { article: serviceArticle, ...levels } = profile.serviceLevels;
+    expect([levels.restoreWorkingDays, levels.createWorkingDays, levels.resetWorkingDays]).toEqual(
+      want.serviceLevels,
+    );
+    for (const article of [eligibilityArticle, inactivityArticle, serviceArticle])
+      expect(article.length).toBeGreaterThan(0);
+  });
+});
