@@ -98,3 +98,23 @@ describe.each([...PROFILE_IDS])("profile %s: shared defaults", (id) => {
       expect(article.length).toBeGreaterThan(0);
   });
 });
+
+describe("the provinces' unit-address template", () => {
+  it.each([
+    ["phuyen", []],
+    ["soctrang", []],
+    ["ninhbinh", ["và"]],
+  ])("%s", (id, dropWords) => {
+    const { article, defaultNote: _note, ...unit } = getProfile(id).naming.unit;
+    expect(unit).toEqual({
+      agency: "{abbr}",
+      district: "{name}",
+      commune: "{name}.{parent}",
+      division: "{abbr}.{parent}",
+      group: "{name}",
+      invalidChars: "remove",
+      dropWords,
+    });
+    expect(article.length).toBeGreaterThan(0);
+  });
+});

@@ -98,3 +98,17 @@ export const SERVICE_LEVELS: Omit<ProfileInput["serviceLevels"], "article"> = {
   createWorkingDays: 3,
   resetWorkingDays: 1,
 };
+
+/**
+ * The provinces' unit-address template (phuyen Điều 4.1, ninhbinh Điều 5.1; soctrang's default):
+ * agency by its abbreviation, district by its name, commune and division under their parent.
+ */
+export const PROVINCE_UNIT_NAMING: Omit<ProfileInput["naming"]["unit"], "article"> = {
+  agency: "{abbr}",
+  district: "{name}",
+  commune: "{name}.{parent}",
+  division: "{abbr}.{parent}",
+  group: "{name}",
+  invalidChars: "remove",
+  dropWords: [],
+};

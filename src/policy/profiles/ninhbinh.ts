@@ -1,5 +1,12 @@
 import type { ProfileInput } from "../profile.ts";
-import { ELIGIBILITY, INACTIVITY, PASSWORD_ISSUE, SLOT, WORKING_HOURS } from "./common.ts";
+import {
+  ELIGIBILITY,
+  INACTIVITY,
+  PASSWORD_ISSUE,
+  PROVINCE_UNIT_NAMING,
+  SLOT,
+  WORKING_HOURS,
+} from "./common.ts";
 
 const PASSWORD_BASE = {
   requireUpper: true,
@@ -43,12 +50,7 @@ export const ninhbinh: ProfileInput = {
       article: "Điều 5.2a",
     },
     unit: {
-      agency: "{abbr}",
-      district: "{name}",
-      commune: "{name}.{parent}",
-      division: "{abbr}.{parent}",
-      group: "{name}",
-      invalidChars: "remove",
+      ...PROVINCE_UNIT_NAMING,
       dropWords: ["và"],
       article: "Điều 5.1",
     },

@@ -5,6 +5,7 @@ import {
   INACTIVITY,
   LEAVER_BY_LEVEL,
   PASSWORD_ISSUE,
+  PROVINCE_UNIT_NAMING,
   SERVICE_LEVELS,
   WORKING_HOURS,
 } from "./common.ts";
@@ -39,13 +40,7 @@ export const soctrang: ProfileInput = {
         "Điều 5 dẫn chiếu Điều 3 QĐ 17/2014/QĐ-UBND tỉnh Sóc Trăng; mặc định của mailbot: chữ đầu họ + chữ đầu tên đệm + tên, trùng thì thêm số thứ tự.",
     },
     unit: {
-      agency: "{abbr}",
-      district: "{name}",
-      commune: "{name}.{parent}",
-      division: "{abbr}.{parent}",
-      group: "{name}",
-      invalidChars: "remove",
-      dropWords: [],
+      ...PROVINCE_UNIT_NAMING,
       article: "Điều 5",
       defaultNote: "Mặc định của mailbot theo mẫu chung của các tỉnh; QĐ 17/2014/QĐ-UBND quy định chi tiết.",
     },
