@@ -3,9 +3,12 @@
  * `--help` lists the commands. The router is src/cli/router.ts, the commands src/cli/<group>.ts,
  * the registry src/cli/registry.ts (add new command groups there; see src/cli/types.ts).
  */
+import { config as loadDotenv } from "dotenv";
 import { COMMANDS } from "./cli/registry.ts";
 import { runCli } from "./cli/router.ts";
 
+// Same .env as `npm start`, so the CLI and the bot talk to the same database (env wins over the file).
+loadDotenv({ quiet: true });
 const code = await runCli(process.argv.slice(2), COMMANDS, {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),

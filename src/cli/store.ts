@@ -59,8 +59,8 @@ const migrate = defineCommand({
   usage: "migrate [--json]",
   summary: { vi: "Tạo/cập nhật cấu trúc cơ sở dữ liệu", en: "Apply database migrations" },
   details: {
-    vi: "Dùng DATABASE_URL nếu có, nếu không thì PGlite trong ./data/pglite (PGLITE_DIR). Chạy nhiều lần không sao.",
-    en: "Uses DATABASE_URL when set, else embedded PGlite in ./data/pglite (PGLITE_DIR). Safe to repeat.",
+    vi: "Dùng DATABASE_URL nếu có, nếu không thì PGlite trong DATA_DIR/pglite (mặc định ./data/pglite). Chạy nhiều lần không sao.",
+    en: "Uses DATABASE_URL when set, else embedded PGlite in DATA_DIR/pglite (default ./data/pglite). Safe to repeat.",
   },
   options: {},
   schema: z.object({ positionals: noPositionals }),

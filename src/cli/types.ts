@@ -36,7 +36,7 @@
  *   - a `ServiceError` thrown by `run` (the services refusing: not found, illegal transition, …)
  *     is exit 1 with `{"ok":false,"error":{code,message},"details"?}`, like `rejected(…)`.
  *   - `ctx.withDatabase(fn)` opens the configured database (DATABASE_URL, else PGlite in
- *     PGLITE_DIR, default ./data/pglite), applies pending migrations, runs `fn`, and closes it.
+ *     DATA_DIR/pglite, or PGLITE_DIR; default ./data/pglite), applies pending migrations, runs `fn`, and closes it.
  */
 import type { z } from "zod";
 import type { Logger } from "pino";

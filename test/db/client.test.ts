@@ -13,6 +13,13 @@ describe("databaseOptionsFromEnv", () => {
     });
   });
 
+  it("follows DATA_DIR like `npm start` does, so the CLI and the bot open one database", () => {
+    expect(databaseOptionsFromEnv({ DATA_DIR: "/srv/mailbot" })).toEqual({ dataDir: "/srv/mailbot/pglite" });
+    expect(databaseOptionsFromEnv({ DATA_DIR: "/srv/mailbot", PGLITE_DIR: "/elsewhere" })).toEqual({
+      dataDir: "/elsewhere",
+    });
+  });
+
   it("rejects a DATABASE_URL that is not a postgres URL", () => {
     expect(() => databaseOptionsFromEnv({ DATABASE_URL: "mysql://x" })).toThrow(/postgres/);
   });
