@@ -129,18 +129,28 @@ export async function selectInactive(db: DbOrTx, profile: Profile, now: Date): P
     rule.basis === "login"
       ? sql`(m.last_login_at < ${ts(cut)} or m.last_login_at is null)`
       : sql`(m.last_send_at < ${ts(cut)} or m.last_send_at is null) and (m.last_receive_at < ${ts(cut)} or m.last_receive_at is null)`;
+  // A restore (approved /khoiphuc) is a fresh start: the clock runs from the latest of the
+  // activity, the creation, the last lock/suspension and the last restore. Without the restore
+  // the old activity would give a lock date already claimed, and the mailbox would never be
+  // warned or locked again.
   const greatest =
     rule.basis === "login"
-      ? sql`greatest(m.last_login_at, m.created_at, m.locked_at, m.suspended_at)`
-      : sql`greatest(m.last_send_at, m.last_receive_at, m.created_at, m.locked_at, m.suspended_at)`;
+      ? sql`greatest(m.last_login_at, m.created_at, m.locked_at, m.suspended_at, rs.restored_at)`
+      : sql`greatest(m.last_send_at, m.last_receive_at, m.created_at, m.locked_at, m.suspended_at, rs.restored_at)`;
   const rows = await executeRows<RefRow & { last_ms: number; absence_end: string | null }>(
     db,
-    sql`${headsCte(profile.id)}
+    sql`${headsCte(profile.id)}, restores as (
+      select r.mailbox_id, max(r.decided_at) as restored_at from requests r
+      where r.kind = 'khoiphuc' and r.state = 'approved' and r.mailbox_id is not null and r.profile_id = ${profile.id}
+      group by r.mailbox_id
+    )
     select ${REF_COLUMNS}, ${epochMs(greatest)} as last_ms,
       (select max(a.ends_on)::text from absence_notices a where a.mailbox_id = m.id and a.starts_on <= ${today}::date) as absence_end
     from mailboxes m ${REF_JOINS}
+      left join restores rs on rs.mailbox_id = m.id
     where m.profile_id = ${profile.id} and m.status = 'active' and m.activity_reported_at is not null
       and ${basis} and m.created_at < ${ts(cut)} and (m.locked_at is null or m.locked_at < ${ts(cut)})
+      and (rs.restored_at is null or rs.restored_at < ${ts(cut)})
       and ${notAbsent(today)}`,
   );
   return rows.map((row) => ({

@@ -20,7 +20,7 @@ import { formatVnDateTime, formatVnDay, itemsFor, mailboxRecipients, uniqueChats
 import { formatVnDate } from "../../calendar/time.ts";
 
 export interface InactivityFact extends MailboxRef {
-  /** Last activity on the profile's basis (send/receive, or login), or creation / last lock. */
+  /** Last activity on the profile's basis (send/receive, or login), or creation / last lock / last restore. */
   lastActivityAt: Date;
   /** End of the latest absence notice already started (its reason covers the days up to it). */
   lastAbsenceEndsOn: IsoDate | null;
