@@ -76,10 +76,21 @@ export const ConfigSchema = z
         .transform((s) => s.replace(/^@/, ""))
         .optional(),
     ),
-    /** Bearer token for POST /api/activity (mounted by a later feature). */
+    /**
+     * Bearer token for POST /api/activity: on the webhook server in webhook mode; otherwise,
+     * when set, on a standalone server at ACTIVITY_HOST:ACTIVITY_PORT.
+     */
     ACTIVITY_API_TOKEN: z.preprocess(
       emptyToUndefined,
-      z.string().min(16, "must be at least 16 characters").optional(),
+      z.string().trim().min(16, "must be at least 16 characters").optional(),
+    ),
+    ACTIVITY_PORT: intWithDefault(8081, 0, 65_535),
+    /** Loopback by default: the mail server usually runs next to the bot; widen it on purpose. */
+    ACTIVITY_HOST: z.preprocess(emptyToUndefined, z.string().trim().min(1).default("127.0.0.1")),
+    /** The reminder scheduler (sweeps on the working-day calendar): on by default. */
+    REMINDERS: z.preprocess(
+      (value) => (typeof value === "string" ? value.trim().toLowerCase() || undefined : value),
+      z.enum(["on", "off"], { error: "must be on or off" }).default("on"),
     ),
   })
   .superRefine((cfg, ctx) => {
@@ -115,6 +126,9 @@ export interface Config {
   logLevel: (typeof LOG_LEVELS)[number];
   botUsername: string | undefined;
   activityApiToken: string | undefined;
+  activityPort: number;
+  activityHost: string;
+  reminders: boolean;
 }
 
 function toConfig(raw: RawConfig): Config {
@@ -134,6 +148,9 @@ function toConfig(raw: RawConfig): Config {
     logLevel: raw.LOG_LEVEL,
     botUsername: raw.BOT_USERNAME,
     activityApiToken: raw.ACTIVITY_API_TOKEN,
+    activityPort: raw.ACTIVITY_PORT,
+    activityHost: raw.ACTIVITY_HOST,
+    reminders: raw.REMINDERS === "on",
   };
 }
 

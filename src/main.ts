@@ -4,7 +4,13 @@
  *   no TELEGRAM_BOT_TOKEN   the local console chat (stdin/stdout), no network
  *   BOT_MODE=polling        long polling (@grammyjs/runner)
  *   BOT_MODE=webhook        HTTP server on PORT (webhook, /healthz), setWebhook with the secret
- * SIGINT/SIGTERM: stop taking updates, finish the ones in flight, close the database, exit 0.
+ * In every transport (the console too: digests appear as bot messages):
+ *   - the reminder scheduler (REMINDERS=on, the default), sending through bot.api;
+ *   - POST /api/activity when ACTIVITY_API_TOKEN is set: on the webhook server in webhook mode,
+ *     otherwise on its own server at ACTIVITY_HOST:ACTIVITY_PORT (127.0.0.1:8081 by default).
+ * SIGINT/SIGTERM: stop the scheduler (delivery stops between two messages; unsent claims are
+ * retried by the next run), stop taking updates and activity, finish the updates in flight,
+ * close the database, exit 0.
  * Bad configuration exits 2; start-up failures exit 1.
  */
 import { join } from "node:path";
@@ -23,6 +29,11 @@ import { LocalBotApi, localBotInfo } from "./bot/transports/local-api.ts";
 import { startPolling } from "./bot/transports/polling.ts";
 import { startWebhook, webhookPathOf, type WebhookServer } from "./bot/transports/webhook.ts";
 import { startDeletionRunner, type DeletionRunner } from "../commands/support.ts";
+import type { Bot } from "grammy";
+import type { BotContext } from "./bot/context.ts";
+import { startScheduler, type Scheduler } from "./reminders/scheduler.ts";
+import type { SendFn } from "./reminders/deliver.ts";
+import { ACTIVITY_PATH, createActivityHandler, startActivityServer } from "./services/activity-http.ts";
 
 /** First run of the embedded database = no staff yet: load the demo data so the console is usable. */
 async function seedIfEmpty(database: Database, logger: Logger): Promise<void> {
@@ -40,6 +51,16 @@ export interface Running {
   finished: Promise<void>;
   services: Services;
   webhook?: WebhookServer;
+  /** The reminder scheduler (absent with REMINDERS=off). */
+  reminders?: Scheduler;
+  /** URL of the standalone activity endpoint (polling/console mode with ACTIVITY_API_TOKEN). */
+  activityUrl?: string;
+}
+
+/** Digests go out through the bot's API (throttled, retried on 429; the console prints them). */
+function sendThrough(bot: Bot<BotContext>): SendFn {
+  return (chatId, text, keyboard) =>
+    bot.api.sendMessage(chatId, text, keyboard ? { reply_markup: keyboard } : {});
 }
 
 export async function start(config: Config, logger: Logger): Promise<Running> {
@@ -60,12 +81,13 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
   let webhook: WebhookServer | undefined;
   // Deletes the private temporary-password messages when due; the queue is in the database.
   let deletions: DeletionRunner | undefined;
+  let bot: Bot<BotContext>;
 
   if (!config.telegramBotToken) {
     // The console has its own support group; point the bot at it so triage works out of the box.
     config = { ...config, supportChatId: config.supportChatId ?? CONSOLE_SUPPORT_CHAT_ID };
     const api = new LocalBotApi(localBotInfo(config.botUsername));
-    const bot = createBot({ config, services, logger, botInfo: api.botInfo, fetch: api.fetch });
+    bot = createBot({ config, services, logger, botInfo: api.botInfo, fetch: api.fetch });
     deletions = startDeletionRunner(bot.api, services, { log: logger });
     await registerCommands(bot, config);
     const consoleDone = runConsole({
@@ -83,7 +105,7 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
       await drain(bot);
     };
   } else {
-    const bot = createBot({ config, services, logger });
+    bot = createBot({ config, services, logger });
     await bot.init();
     deletions = startDeletionRunner(bot.api, services, { log: logger });
     await registerCommands(bot, config);
@@ -102,6 +124,13 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
         secret_token: config.webhookSecret as string,
         allowed_updates: ["message", "callback_query", "my_chat_member"],
       });
+      if (config.activityApiToken) {
+        const activity = createActivityHandler({ database, token: config.activityApiToken, logger });
+        webhook.route("POST", ACTIVITY_PATH, async (req, res) => {
+          await activity(req, res);
+        });
+        logger.info({ path: ACTIVITY_PATH }, "activity endpoint mounted on the webhook server");
+      }
       const server = webhook;
       stopTransport = () => server.stop();
       finished = new Promise((resolve) => server.server.once("close", () => resolve()));
@@ -112,16 +141,57 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
     }
   }
 
+  // The standalone activity server (webhook mode serves it on the webhook server above).
+  let activityServer: Awaited<ReturnType<typeof startActivityServer>> | undefined;
+  let reminders: Scheduler | undefined;
+  try {
+    if (config.activityApiToken && !webhook) {
+      activityServer = await startActivityServer({
+        database,
+        token: config.activityApiToken,
+        port: config.activityPort,
+        host: config.activityHost,
+        logger,
+      });
+      logger.info({ url: activityServer.url }, "activity endpoint listening");
+    }
+    if (config.reminders) {
+      reminders = startScheduler({
+        database,
+        services,
+        logger,
+        send: sendThrough(bot),
+        supportChatId: config.supportChatId ?? null,
+      });
+      logger.info({ jobs: reminders.jobs.length }, "reminder scheduler started");
+    } else {
+      logger.info("reminders are off (REMINDERS=off)");
+    }
+  } catch (error) {
+    // E.g. ACTIVITY_PORT already in use: stop what started, then fail the start-up.
+    await reminders?.stop();
+    await activityServer?.close();
+    await stopTransport();
+    deletions?.stop();
+    await database.close();
+    throw error;
+  }
+
   let stopping: Promise<void> | undefined;
   return {
     services,
     ...(webhook ? { webhook } : {}),
+    ...(reminders ? { reminders } : {}),
+    ...(activityServer ? { activityUrl: activityServer.url } : {}),
     finished,
     shutdown(reason) {
       stopping ??= (async () => {
         logger.info({ reason }, "shutting down: no new updates, finishing the ones in flight");
         try {
-          await stopTransport();
+          // First the scheduler: a sweep in progress stops between two messages and is awaited,
+          // so nothing touches the database once it is closed.
+          await reminders?.stop();
+          await Promise.all([stopTransport(), activityServer?.close()]);
           deletions?.stop();
         } finally {
           await database.close();

@@ -171,12 +171,24 @@ export async function startActivityServer(
       })
       .catch(() => reply(res, 500, failure("internal", "Lỗi máy chủ.")));
   });
-  await new Promise<void>((resolve) => server.listen(options.port, options.host ?? "127.0.0.1", resolve));
+  // A port in use must fail the start-up (rejected), not crash the process later ('error' event).
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host ?? "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : options.port;
   return {
     server,
     url: `http://${options.host ?? "127.0.0.1"}:${port}${options.path ?? ACTIVITY_PATH}`,
-    close: () => new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve()))),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((e) => (e ? reject(e) : resolve()));
+        // Keep-alive connections of the mail server would otherwise hold the shutdown up.
+        server.closeIdleConnections();
+      }),
   };
 }
