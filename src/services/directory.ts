@@ -22,6 +22,8 @@ import {
 
 export interface DirectoryService {
   findMailbox(address: string): Promise<MailboxView | null>;
+  /** By id (buttons carry ids: a reminder's "khôi phục"). */
+  getMailbox(id: number): Promise<MailboxView | null>;
   mailboxesOfStaff(staffId: number): Promise<MailboxView[]>;
   mailboxesInUnits(unitIds: number[]): Promise<MailboxView[]>;
   getUnit(id: number): Promise<UnitView | null>;
@@ -62,6 +64,12 @@ export function createDirectoryService(ctx: ServiceContext): DirectoryService {
     async findMailbox(address) {
       if (typeof address !== "string" || address.length > 254) return null;
       const row = await mailboxByAddress(db, address);
+      return row ? mailboxView(row) : null;
+    },
+
+    async getMailbox(id) {
+      if (!Number.isSafeInteger(id) || id <= 0 || id > 2_147_483_647) return null;
+      const [row] = await db.select().from(mailboxes).where(eq(mailboxes.id, id));
       return row ? mailboxView(row) : null;
     },
 
