@@ -49,6 +49,21 @@ function mailboxText(mailbox: MailboxView): string {
   return mailboxLine(mailbox, findProfile(mailbox.profileId));
 }
 
+/**
+ * `/trangthai <request number>`: the request, if the caller may see it (also the "Mở #id"
+ * button of the reminder digests, commands/reminders.ts).
+ */
+export async function replyRequestStatus(ctx: BotContext, requestId: number): Promise<unknown> {
+  const me = ctx.staff;
+  if (!me) return ctx.reply(t.notLinked());
+  const request = await ctx.services.requests.get(requestId);
+  const mine = request && (request.requesterStaffId === me.id || request.subjectStaffId === me.id);
+  if (!request || !(mine || (await can(ctx, TRANGTHAI_ROLES, request.unitId)))) {
+    return ctx.reply(m.noRequest(requestId));
+  }
+  return ctx.reply(await requestLineWithClock(ctx, request));
+}
+
 export const composer = new Composer<BotContext>();
 
 composer.command("trangthai", async (ctx) => {
@@ -61,14 +76,7 @@ composer.command("trangthai", async (ctx) => {
   if (args) {
     const target = parseStatusTarget(args);
     if (!target.ok) return ctx.reply(target.error);
-    if (target.value.kind === "request") {
-      const request = await ctx.services.requests.get(target.value.id);
-      const mine = request && (request.requesterStaffId === me.id || request.subjectStaffId === me.id);
-      if (!request || !(mine || (await can(ctx, TRANGTHAI_ROLES, request.unitId)))) {
-        return ctx.reply(m.noRequest(target.value.id));
-      }
-      return ctx.reply(await requestLineWithClock(ctx, request));
-    }
+    if (target.value.kind === "request") return replyRequestStatus(ctx, target.value.id);
     const mailbox = await ctx.services.directory.findMailbox(target.value.address);
     const mine = mailbox && (mailbox.ownerStaffId === me.id || mailbox.keeperStaffId === me.id);
     if (!mailbox || !(mine || (await can(ctx, TRANGTHAI_ROLES, mailbox.unitId)))) {
