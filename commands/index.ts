@@ -10,6 +10,7 @@ import { feature as hangdoi } from "./hangdoi.ts";
 import { feature as help } from "./help.ts";
 import { feature as huy } from "./huy.ts";
 import { feature as khoiphuc } from "./khoiphuc.ts";
+import { feature as reminders } from "./reminders.ts";
 import { feature as start } from "./start.ts";
 import { feature as support } from "./support.ts";
 import { feature as trangthai } from "./trangthai.ts";
@@ -25,4 +26,5 @@ export const ALL_FEATURES: readonly BotFeature[] = [
   hangdoi,
   baonghi,
   support,
+  reminders,
 ];

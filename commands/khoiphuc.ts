@@ -102,6 +102,15 @@ composer.command("khoiphuc", async (ctx) => {
   const mailbox = await ctx.services.directory.findMailbox(address.value);
   // Same answer for "no such mailbox" and "not yours": nobody probes the directory this way.
   if (!mailbox) return ctx.reply(m.notFound(address.value));
+  return startKhoiphuc(ctx, mailbox);
+});
+
+/**
+ * The entry of the /khoiphuc flow once the mailbox is known: who may ask, what its state allows,
+ * the explanation and [Gửi] [Hủy]. Also the "Khôi phục" button of the reminder digests.
+ */
+export async function startKhoiphuc(ctx: BotContext, mailbox: MailboxView): Promise<unknown> {
+  if (!ctx.staff) return ctx.reply(t.notLinked());
   if (!(await mayAsk(ctx, mailbox))) return ctx.reply(m.notYours());
   const profile = findProfile(mailbox.profileId);
   const operator = profile?.operator.name ?? "bộ phận hỗ trợ";
@@ -125,10 +134,10 @@ composer.command("khoiphuc", async (ctx) => {
     mailbox.status === "locked" && profile
       ? m.locked(mailbox, lockText(mailbox, profile), operator)
       : m.suspended(mailbox, operator);
-  await ctx.reply(text, {
+  return ctx.reply(text, {
     reply_markup: keyboard([[ctx.flow.button("Gửi", "send"), ctx.flow.button("Hủy", "cancel")]]),
   });
-});
+}
 
 export const feature: BotFeature = {
   name: "khoiphuc",

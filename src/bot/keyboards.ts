@@ -128,3 +128,11 @@ export const flowButton = defineCallback("fl", 1, [
   z.coerce.number().int().min(0).max(10_000),
   z.string().regex(/^[A-Za-z0-9_.-]{1,40}$/),
 ]);
+
+/**
+ * Buttons under a reminder digest (src/reminders/digest.ts encodes them, commands/reminders.ts
+ * handles them): `rem:1:ans:<tracked message id>` (mark answered), `rem:1:kp:<mailbox id>`
+ * (start /khoiphuc), `rem:1:req:<request id>` (show the request).
+ */
+export const REMINDER_ACTIONS = ["ans", "kp", "req"] as const;
+export const reminderButton = defineCallback("rem", 1, [z.enum(REMINDER_ACTIONS), RequestId]);

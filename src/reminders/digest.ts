@@ -5,6 +5,7 @@
  * that do not fit are counted in a last line per section instead of being listed, and are still
  * settled with the message (the count is what the recipient was told).
  */
+import { REMINDER_ACTIONS, reminderButton } from "../bot/keyboards.ts";
 import { vnDateOf, vnTimeOf } from "../calendar/time.ts";
 import { formatVnDay } from "./rules/common.ts";
 import { SECTIONS, type ReminderButton, type ReminderItem, type SectionId } from "./types.ts";
@@ -71,9 +72,10 @@ export function renderDigest(chatId: number, items: readonly ReminderItem[], now
       lines.push(bullet);
       length += bullet.length + 1;
       shown++;
-      if (item.button && buttons.length < MAX_BUTTONS && !seenButtons.has(item.button.data)) {
-        seenButtons.add(item.button.data);
-        buttons.push(item.button);
+      const data = item.button ? callbackDataOf(item.button) : null;
+      if (item.button && data !== null && buttons.length < MAX_BUTTONS && !seenButtons.has(data)) {
+        seenButtons.add(data);
+        buttons.push({ text: item.button.text, data });
       }
     }
     if (shown < end - index) {
@@ -98,21 +100,23 @@ function titleOf(section: SectionId, count: number): string {
   return `${SECTIONS[section].title} (${count})`;
 }
 
-/** Two buttons per row; callback data is cut to Telegram's 64 bytes. */
+/**
+ * The one place where a rule's button (`ans:12`, kept in this short form in the claims'
+ * payloads) becomes the bot's validated callback data (`rem:1:ans:12`, see reminderButton in
+ * src/bot/keyboards.ts). A button that does not fit the scheme is dropped, never sent raw.
+ */
+export function callbackDataOf(button: ReminderButton): string | null {
+  const [action, id, ...rest] = button.data.split(":");
+  if (rest.length > 0 || !(REMINDER_ACTIONS as readonly string[]).includes(action ?? "")) return null;
+  const decoded = reminderButton.decode(`rem:1:${action}:${id}`);
+  return decoded.ok ? reminderButton.encode(...decoded.args) : null;
+}
+
+/** Two buttons per row; `data` is already the encoded callback data. */
 function keyboardOf(buttons: readonly ReminderButton[]): InlineKeyboard {
   const rows: { text: string; callback_data: string }[][] = [];
   for (let i = 0; i < buttons.length; i += 2) {
-    rows.push(
-      buttons
-        .slice(i, i + 2)
-        .map((b) => ({ text: b.text, callback_data: truncateBytes(`rem:${b.data}`, 64) })),
-    );
+    rows.push(buttons.slice(i, i + 2).map((b) => ({ text: b.text, callback_data: b.data })));
   }
   return { inline_keyboard: rows };
-}
-
-function truncateBytes(text: string, max: number): string {
-  let out = text;
-  while (Buffer.byteLength(out, "utf8") > max) out = out.slice(0, -1);
-  return out;
 }

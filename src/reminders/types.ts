@@ -40,7 +40,10 @@ export const SECTIONS = {
 } as const;
 export type SectionId = keyof typeof SECTIONS;
 
-/** A button under a digest: Telegram inline keyboard callback data (≤ 64 bytes). */
+/**
+ * A button under a digest. `data` is `<action>:<id>` with action ans (tracked message), kp
+ * (mailbox to restore) or req (request); digest.ts turns it into the bot's callback data.
+ */
 export interface ReminderButton {
   text: string;
   data: string;

@@ -423,3 +423,52 @@ export async function markMessageHandled(
     return true;
   });
 }
+
+/** A tracked message with what a "đã xử lý" button needs to check who may press it. */
+export interface TrackedMessageView {
+  id: number;
+  mailboxId: number;
+  address: string;
+  unitId: number;
+  ownerStaffId: number | null;
+  keeperStaffId: number | null;
+  subject: string | null;
+  sender: string;
+  answeredAt: Date | null;
+}
+
+export async function trackedMessageView(
+  database: Database,
+  trackedId: number,
+): Promise<TrackedMessageView | null> {
+  if (!Number.isSafeInteger(trackedId) || trackedId <= 0 || trackedId > 2_147_483_647) return null;
+  const [row] = await executeRows<{
+    id: number | string;
+    mailbox_id: number | string;
+    address: string;
+    unit_id: number | string;
+    owner_staff_id: number | string | null;
+    keeper_staff_id: number | string | null;
+    subject: string | null;
+    sender: string;
+    answered_ms: number | string | null;
+  }>(
+    database.db,
+    sql`select t.id, t.mailbox_id, m.address, m.unit_id, m.owner_staff_id, m.keeper_staff_id, t.subject, t.sender,
+        (extract(epoch from t.answered_at) * 1000)::float8 as answered_ms
+      from tracked_messages t join mailboxes m on m.id = t.mailbox_id where t.id = ${trackedId}`,
+  );
+  if (!row) return null;
+  const num = (v: number | string | null): number | null => (v === null ? null : Number(v));
+  return {
+    id: Number(row.id),
+    mailboxId: Number(row.mailbox_id),
+    address: row.address,
+    unitId: Number(row.unit_id),
+    ownerStaffId: num(row.owner_staff_id),
+    keeperStaffId: num(row.keeper_staff_id),
+    subject: row.subject,
+    sender: row.sender,
+    answeredAt: row.answered_ms === null ? null : new Date(Number(row.answered_ms)),
+  };
+}

@@ -4,6 +4,7 @@
  */
 import type { Database } from "../db/client.ts";
 import { createAbsencesService, type AbsencesService } from "./absences.ts";
+import { markMessageHandled, trackedMessageView, type TrackedMessageView } from "./activity.ts";
 import { createAccessService, type AccessService } from "./access.ts";
 import { loadCalendar, removeHolidayOverride, setHolidayOverride } from "./calendar-store.ts";
 import { createChatStateService, type ChatStateService } from "./chat-state.ts";
@@ -24,6 +25,13 @@ export interface CalendarService {
   removeOverride(date: IsoDate, actor: Actor): Promise<boolean>;
 }
 
+/** Tracked messages (reply limit): the "đã xử lý" button of the reminder digests. */
+export interface ActivityService {
+  trackedMessage(trackedId: number): Promise<TrackedMessageView | null>;
+  /** Marks it answered now; false when it was already answered (or does not exist). */
+  markHandled(trackedId: number, actor: Actor): Promise<boolean>;
+}
+
 export interface Services {
   identity: IdentityService;
   access: AccessService;
@@ -36,6 +44,7 @@ export interface Services {
   /** Absence notices (/baonghi). */
   absences: AbsencesService;
   calendar: CalendarService;
+  activity: ActivityService;
 }
 
 export function createServices(database: Database, options: ServicesOptions = {}): Services {
@@ -55,6 +64,10 @@ export function createServices(database: Database, options: ServicesOptions = {}
       setOverride: (input, actor) => setHolidayOverride(database, input, actor),
       removeOverride: (date, actor) => removeHolidayOverride(database, date, actor),
     },
+    activity: {
+      trackedMessage: (trackedId) => trackedMessageView(database, trackedId),
+      markHandled: (trackedId, actor) => markMessageHandled(database, trackedId, actor, ctx.now()),
+    },
   };
 }
 
@@ -64,6 +77,7 @@ export type { ServicesOptions } from "./context.ts";
 export { writeAudit, actorLabel } from "./audit.ts";
 export { loadCalendar, invalidateCalendar } from "./calendar-store.ts";
 export * from "./types.ts";
+export type { TrackedMessageView } from "./activity.ts";
 export type { ApproveResult, CapmoiInput, CreateCapmoiInput, MailboxRequestInput } from "./requests.ts";
 export { TRANSITIONS, STATE_NAMES_VI, OPEN_STATES } from "./requests.ts";
 export { ROLE_NAMES_VI } from "./access.ts";
