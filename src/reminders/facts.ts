@@ -203,37 +203,88 @@ export function latestReceiptDue(now: Date, deadlineOf: (receivedAt: Date) => Da
   return new Date(hi);
 }
 
+/** Tracked messages per page of the reply rule: bounds the rows (and their strings) alive at once. */
+export const UNANSWERED_PAGE = 2_000;
+
+/**
+ * The reply-limit facts, page by page. The filter runs once and returns only ids (a few bytes a
+ * row); the rows with their recipients are then fetched by those ids, `pageSize` at a time. The
+ * sweep turns each page into reminders before asking for the next, so at 50,000 due messages
+ * the process never holds 50,000 wide rows (mailbox, unit, heads, sender, subject) at once.
+ */
+export async function* selectUnansweredPages(
+  db: DbOrTx,
+  profile: Profile,
+  now: Date,
+  calendar: WorkingDayCalendar,
+  pageSize = UNANSWERED_PAGE,
+): AsyncGenerator<UnansweredFact[]> {
+  if (profile.replyLimitWorkingDays === null) return;
+  const halfCut = latestReceiptDue(now, (r) => replyHalfTime(profile, r, calendar));
+  if (halfCut === null) return;
+  const overCut = latestReceiptDue(now, (r) => replyDeadline(profile, r, calendar)) ?? new Date(0);
+  const due = await executeRows<{ id: number | string }>(
+    db,
+    sql`select t.id
+    from tracked_messages t join mailboxes m on m.id = t.mailbox_id
+    where t.answered_at is null and t.received_at <= ${ts(halfCut)}
+      and m.profile_id = ${profile.id} and m.status <> 'revoked'
+      and not exists (select 1 from reminder_claims c where c.rule = 'reply-overdue' and c.target = 'tm:' || t.id)
+      and (t.received_at <= ${ts(overCut)}
+           or not exists (select 1 from reminder_claims c where c.rule = 'reply-half' and c.target = 'tm:' || t.id))
+      and ${notAbsent(vnDateOf(now))}
+    order by t.id`,
+  );
+  const ids = Int32Array.from(due, (row) => Number(row.id));
+  due.length = 0;
+  if (ids.length === 0) return;
+  // The unit heads once for all pages (not per page and row): facts of one unit share the list.
+  const heads = new Map<number, number[]>();
+  for (const row of await executeRows<{ unit_id: number | string; chat_ids: unknown }>(
+    db,
+    sql`${headsCte(profile.id)} select unit_id, chat_ids from heads`,
+  )) {
+    heads.set(Number(row.unit_id), chatIds(row.chat_ids));
+  }
+  const noHeads: number[] = [];
+  for (let i = 0; i < ids.length; i += pageSize) {
+    const page = JSON.stringify(Array.from(ids.subarray(i, i + pageSize)));
+    const rows = await executeRows<
+      RefRow & { tracked_id: number | string; sender: string; subject: string | null; received_ms: number }
+    >(
+      db,
+      sql`select m.id as mailbox_id, m.address, m.profile_id, m.kind::text as kind, m.unit_id, u.name as unit_name,
+        ks.telegram_user_id::text as keeper_chat, os.telegram_user_id::text as owner_chat, null as head_chats,
+        t.id as tracked_id, t.sender, t.subject, ${epochMs(sql`t.received_at`)} as received_ms
+      from jsonb_array_elements_text(${page}::jsonb) as page(id)
+        join tracked_messages t on t.id = page.id::int
+        join mailboxes m on m.id = t.mailbox_id
+        join units u on u.id = m.unit_id
+        left join staff ks on ks.id = m.keeper_staff_id and ks.employment_status = 'active'
+        left join staff os on os.id = m.owner_staff_id and os.employment_status = 'active'
+      order by t.id`,
+    );
+    yield rows.map((row) => ({
+      ...refOf(row),
+      headChatIds: heads.get(Number(row.unit_id)) ?? noHeads,
+      trackedId: Number(row.tracked_id),
+      sender: row.sender,
+      subject: row.subject,
+      receivedAt: new Date(Number(row.received_ms)),
+    }));
+  }
+}
+
+/** All pages at once (tests, small data). */
 export async function selectUnanswered(
   db: DbOrTx,
   profile: Profile,
   now: Date,
   calendar: WorkingDayCalendar,
 ): Promise<UnansweredFact[]> {
-  if (profile.replyLimitWorkingDays === null) return [];
-  const halfCut = latestReceiptDue(now, (r) => replyHalfTime(profile, r, calendar));
-  if (halfCut === null) return [];
-  const overCut = latestReceiptDue(now, (r) => replyDeadline(profile, r, calendar)) ?? new Date(0);
-  const rows = await executeRows<
-    RefRow & { tracked_id: number | string; sender: string; subject: string | null; received_ms: number }
-  >(
-    db,
-    sql`${headsCte(profile.id)}
-    select ${REF_COLUMNS}, t.id as tracked_id, t.sender, t.subject, ${epochMs(sql`t.received_at`)} as received_ms
-    from tracked_messages t join mailboxes m on m.id = t.mailbox_id ${REF_JOINS}
-    where t.answered_at is null and t.received_at <= ${ts(halfCut)}
-      and m.profile_id = ${profile.id} and m.status <> 'revoked'
-      and not exists (select 1 from reminder_claims c where c.rule = 'reply-overdue' and c.target = 'tm:' || t.id)
-      and (t.received_at <= ${ts(overCut)}
-           or not exists (select 1 from reminder_claims c where c.rule = 'reply-half' and c.target = 'tm:' || t.id))
-      and ${notAbsent(vnDateOf(now))}`,
-  );
-  return rows.map((row) => ({
-    ...refOf(row),
-    trackedId: Number(row.tracked_id),
-    sender: row.sender,
-    subject: row.subject,
-    receivedAt: new Date(Number(row.received_ms)),
-  }));
+  const all: UnansweredFact[] = [];
+  for await (const page of selectUnansweredPages(db, profile, now, calendar)) all.push(...page);
+  return all;
 }
 
 // --- service levels -------------------------------------------------------------------------

@@ -145,9 +145,14 @@ async function evaluateProfile(
     outputs.push(inactivityRule(inactive, ctx), removalRule(suspended, ctx));
   }
   if (rules.has("reply")) {
-    const rows = await select(facts.selectUnanswered(db, profile, now, calendar));
-    count("reply", rows.length);
-    outputs.push(replyRule(rows, ctx));
+    // Page by page: each page becomes reminders (flat strings) before the next is fetched.
+    const pages = facts.selectUnansweredPages(db, profile, now, calendar);
+    for (;;) {
+      const page = await select(pages.next());
+      if (page.done) break;
+      count("reply", page.value.length);
+      outputs.push(replyRule(page.value, ctx));
+    }
   }
   if (rules.has("service-levels")) {
     const rows = await select(facts.selectOpenRequests(db, profile, now));

@@ -48,11 +48,14 @@ export interface ItemSpec {
 }
 
 export function claimKey(rule: string, target: string, period: string, chatId: number): string {
-  return `${rule}:${target}${period ? `:${period}` : ""}@${chatId}`;
+  // join: one flat string (a template literal makes a rope of five parts per item; 100,000
+  // items are held through the whole sweep).
+  return (period ? [rule, ":", target, ":", period, "@", chatId] : [rule, ":", target, "@", chatId]).join("");
 }
 
-/** One reminder item per recipient. */
+/** One reminder item per recipient (they share the line and the sortAt string). */
 export function itemsFor(chats: readonly number[], spec: ItemSpec): ReminderItem[] {
+  const sortAt = spec.sortAt.toISOString();
   return chats.map((chatId) => ({
     key: claimKey(spec.rule, spec.target, spec.period, chatId),
     rule: spec.rule,
@@ -60,7 +63,7 @@ export function itemsFor(chats: readonly number[], spec: ItemSpec): ReminderItem
     chatId,
     section: spec.section,
     line: spec.line,
-    sortAt: spec.sortAt.toISOString(),
+    sortAt,
     profileId: spec.profileId,
     ...(spec.button ? { button: spec.button } : {}),
   }));

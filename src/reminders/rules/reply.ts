@@ -60,7 +60,9 @@ export function replyRule(facts: readonly UnansweredFact[], ctx: RuleContext): R
     // The half-time depends on the exact receipt instant; only needed when not yet overdue.
     const half = overdue ? null : replyHalfTime(profile, fact.receivedAt, calendar);
     const target = `tm:${fact.trackedId}`;
-    const about = `${fact.address} — ${quoteSubject(fact.subject)} từ ${fact.sender}`;
+    // Array joins build flat strings. A template literal would make a rope pointing into the
+    // row's strings, keeping every fetched page alive until the sweep ends (the bench's memory).
+    const about = [fact.address, " — ", quoteSubject(fact.subject), " từ ", fact.sender].join("");
     const button = { text: "✅ Đã xử lý", data: `ans:${fact.trackedId}` };
     if (overdue) {
       reminders.push(
@@ -69,7 +71,7 @@ export function replyRule(facts: readonly UnansweredFact[], ctx: RuleContext): R
           target,
           period: "",
           section: "reply-overdue",
-          line: `${about}, hạn ${due.text} (${due.late})`,
+          line: [about, ", hạn ", due.text, " (", due.late, ")"].join(""),
           sortAt: deadline,
           profileId: profile.id,
           button,
@@ -82,7 +84,12 @@ export function replyRule(facts: readonly UnansweredFact[], ctx: RuleContext): R
           target,
           period: "",
           section: "reply-half",
-          line: `${about}, hạn trả lời ${due.text} (trong ${twoDigits(days)} ngày làm việc, ${article})`,
+          line: [
+            about,
+            ", hạn trả lời ",
+            due.text,
+            ` (trong ${twoDigits(days)} ngày làm việc, ${article})`,
+          ].join(""),
           sortAt: deadline,
           profileId: profile.id,
           button,
