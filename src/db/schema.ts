@@ -301,6 +301,9 @@ export const addressClaims = pgTable(
   },
   (t) => [
     uniqueIndex("address_claims_address_lower_uq").on(sql`lower(${t.address})`),
+    // Prefix search (`lower(address) LIKE 'nguyenvanan%'`, the collision candidates of a name):
+    // the unique index above uses the database collation, which LIKE cannot use; this one can.
+    index("address_claims_address_lower_prefix_idx").on(sql`lower(${t.address}) text_pattern_ops`),
     check("address_claims_one_holder", sql`num_nonnulls(${t.mailboxId}, ${t.reservationId}) = 1`),
   ],
 );

@@ -1,0 +1,1 @@
+CREATE INDEX "address_claims_address_lower_prefix_idx" ON "address_claims" USING btree (lower("address") text_pattern_ops);
