@@ -1,5 +1,5 @@
 /** Looking things up in the directory, and the two HR events that change it: leavers and movers. */
-import { and, eq, ilike, inArray, or, sql, type SQL } from "drizzle-orm";
+import { and, eq, ilike, inArray, or, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { isoDateSchema } from "../calendar/time.ts";
 import type { IsoDate } from "../calendar/types.ts";
@@ -11,6 +11,8 @@ import type { ServiceContext } from "./context.ts";
 import { ServiceError } from "./errors.ts";
 import type { Actor, MailboxView, StaffView, UnitView } from "./types.ts";
 import {
+  likeEscape,
+  livePersonalMailboxOf,
   mailboxByAddress,
   mailboxView,
   requireStaff,
@@ -52,11 +54,6 @@ const Query = z.object({
   unitId: z.number().int().positive().optional(),
   limit: z.number().int().min(1).max(1000).optional(),
 });
-
-/** `%` and `_` typed by a user are literal characters, not wildcards. */
-function likeEscape(s: string): string {
-  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
 
 export function createDirectoryService(ctx: ServiceContext): DirectoryService {
   const { db } = ctx.database;
@@ -156,17 +153,7 @@ export function createDirectoryService(ctx: ServiceContext): DirectoryService {
       const dates = leaverDates(profile, person.leaderLevel, day.data, await ctx.calendar());
       const names = await db.transaction(async (tx) => {
         const [before] = await tx.select().from(staff).where(eq(staff.id, staffId)).for("update");
-        const owned = await tx
-          .select()
-          .from(mailboxes)
-          .where(
-            and(
-              eq(mailboxes.ownerStaffId, staffId),
-              eq(mailboxes.kind, "personal"),
-              sql`${mailboxes.status} <> 'revoked'`,
-            ),
-          )
-          .for("update");
+        const owned = await tx.select().from(mailboxes).where(livePersonalMailboxOf(staffId)).for("update");
         const unchanged =
           before?.employmentStatus === "left" &&
           before.leftOn === day.data &&

@@ -56,7 +56,16 @@ import type { ServiceContext } from "./context.ts";
 import { ServiceError } from "./errors.ts";
 import { hashPassword } from "./password-hash.ts";
 import type { Actor, MailboxView, QueueItem, RequestView, StaffView } from "./types.ts";
-import { mailboxByAddress, mailboxView, requireUnit, staffViewById, unitAncestors } from "./views.ts";
+import {
+  likeEscape,
+  livePersonalMailboxOf,
+  mailboxByAddress,
+  mailboxView,
+  requestViewOf,
+  requireUnit,
+  staffViewById,
+  unitAncestors,
+} from "./views.ts";
 
 // ---------------------------------------------------------------------------------------------
 // State machine
@@ -215,29 +224,9 @@ async function requestViews(db: DbOrTx, where: ReturnType<typeof and>, limit = 5
     .where(where)
     .orderBy(asc(requests.id))
     .limit(limit);
-  return rows.map(({ r, requesterName, subjectName, assigneeName, unitName, mailboxAddress }) => ({
-    id: r.id,
-    kind: r.kind,
-    state: r.state,
-    profileId: r.profileId,
-    requesterStaffId: r.requesterStaffId,
-    requesterName,
-    subjectStaffId: r.subjectStaffId,
-    subjectName: subjectName ?? (typeof r.payload.fullName === "string" ? r.payload.fullName : null),
-    mailboxId: r.mailboxId,
-    address: r.proposedAddress ?? mailboxAddress,
-    unitId: r.unitId,
-    unitName,
-    payload: r.payload,
-    dueAt: r.dueAt,
-    assigneeStaffId: r.assigneeStaffId,
-    assigneeName,
-    reason: r.reason,
-    resolution: r.resolution,
-    idempotencyKey: r.idempotencyKey,
-    createdAt: r.createdAt,
-    decidedAt: r.decidedAt,
-  }));
+  return rows.map(({ r, requesterName, subjectName, assigneeName, unitName, mailboxAddress }) =>
+    requestViewOf(r, { requesterName, subjectName, assigneeName, unitName, mailboxAddress }),
+  );
 }
 
 async function requestView(db: DbOrTx, id: number): Promise<RequestView> {
@@ -266,13 +255,17 @@ async function lockRequest(tx: Tx, id: number): Promise<Request> {
   return row;
 }
 
-/** Taken addresses starting with `prefix` (mailboxes and reservations alike). */
+/**
+ * Taken addresses starting with `prefix` (mailboxes and reservations alike). `lower(address)
+ * LIKE 'prefix%'` is an index range scan on address_claims_address_lower_prefix_idx
+ * (text_pattern_ops), not a scan of every address.
+ */
 async function takenWithPrefix(db: DbOrTx, prefix: string): Promise<Set<string>> {
   const p = prefix.toLowerCase();
   const rows = await db
     .select({ address: addressClaims.address })
     .from(addressClaims)
-    .where(sql`left(lower(${addressClaims.address}), ${p.length}) = ${p}`);
+    .where(sql`lower(${addressClaims.address}) like ${likeEscape(p) + "%"} escape '\\'`);
   return new Set(rows.map((r) => r.address.toLowerCase()));
 }
 
@@ -397,13 +390,7 @@ export function createRequestsService(ctx: ServiceContext, access: AccessService
     const rows = await tx
       .select({ id: mailboxes.id })
       .from(mailboxes)
-      .where(
-        and(
-          eq(mailboxes.ownerStaffId, staffId),
-          eq(mailboxes.kind, "personal"),
-          sql`${mailboxes.status} <> 'revoked'`,
-        ),
-      )
+      .where(livePersonalMailboxOf(staffId))
       .limit(1);
     return rows.length > 0;
   }
@@ -890,19 +877,16 @@ export function createRequestsService(ctx: ServiceContext, access: AccessService
             .update(requests)
             .set({ mailboxId: mb.id, resolution: `Đã cấp hộp thư ${address}` })
             .where(eq(requests.id, id));
-          await writeAudit(tx, {
+          return finishApproval(tx, {
+            requestId: id,
             actor,
-            action: "request.approve",
-            entity: "request",
-            entityId: id,
             details: { kind: row.kind, from: row.state, address, mailboxId: mb.id },
+            mailbox: mb,
+            personId: subjectId,
+            requesterStaffId: row.requesterStaffId,
+            password,
+            expiresAt: tempExpires,
           });
-          const deliverTo = await deliveryTarget(tx, subjectId, row.requesterStaffId);
-          return {
-            request: await requestView(tx, id),
-            mailbox: mailboxView(mb),
-            temporaryPassword: { password, deliverToStaffId: deliverTo, expiresAt: tempExpires },
-          };
         }
 
         if (row.kind === "khoiphuc" || row.kind === "doimk") {
@@ -944,11 +928,9 @@ export function createRequestsService(ctx: ServiceContext, access: AccessService
                 : `Đã cấp lại mật khẩu cho ${mb.address}`,
             })
             .where(eq(requests.id, id));
-          await writeAudit(tx, {
+          return finishApproval(tx, {
+            requestId: id,
             actor,
-            action: "request.approve",
-            entity: "request",
-            entityId: id,
             details: {
               kind: row.kind,
               from: row.state,
@@ -956,17 +938,12 @@ export function createRequestsService(ctx: ServiceContext, access: AccessService
               mailboxId: mb.id,
               previousStatus: mb.status,
             },
+            mailbox: updated as NonNullable<typeof updated>,
+            personId: mb.ownerStaffId ?? mb.keeperStaffId,
+            requesterStaffId: row.requesterStaffId,
+            password,
+            expiresAt: tempExpires,
           });
-          const deliverTo = await deliveryTarget(
-            tx,
-            mb.ownerStaffId ?? mb.keeperStaffId,
-            row.requesterStaffId,
-          );
-          return {
-            request: await requestView(tx, id),
-            mailbox: mailboxView(updated as NonNullable<typeof updated>),
-            temporaryPassword: { password, deliverToStaffId: deliverTo, expiresAt: tempExpires },
-          };
         }
         throw new ServiceError(
           "invalid_input",
@@ -1015,6 +992,36 @@ export function createRequestsService(ctx: ServiceContext, access: AccessService
       );
       return views.sort((a, b) => b.id - a.id);
     },
+  };
+}
+
+/** The approval's audit row, then what the approver is told: the request, the mailbox, the password. */
+async function finishApproval(
+  tx: Tx,
+  a: {
+    requestId: number;
+    actor: Actor;
+    details: Record<string, unknown>;
+    mailbox: typeof mailboxes.$inferSelect;
+    /** Whose mailbox it is (owner, else keeper); null when nobody is. */
+    personId: number | null;
+    requesterStaffId: number;
+    password: string;
+    expiresAt: Date;
+  },
+): Promise<ApproveResult> {
+  await writeAudit(tx, {
+    actor: a.actor,
+    action: "request.approve",
+    entity: "request",
+    entityId: a.requestId,
+    details: a.details,
+  });
+  const deliverTo = await deliveryTarget(tx, a.personId, a.requesterStaffId);
+  return {
+    request: await requestView(tx, a.requestId),
+    mailbox: mailboxView(a.mailbox),
+    temporaryPassword: { password: a.password, deliverToStaffId: deliverTo, expiresAt: a.expiresAt },
   };
 }
 

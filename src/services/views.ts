@@ -1,9 +1,9 @@
 /** Reading rows into the views callers see; shared by the service modules. */
-import { eq, inArray, sql, type SQL } from "drizzle-orm";
+import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import { executeRows, type DbOrTx } from "../db/client.ts";
-import { mailboxes, roleGrants, staff, units, type Mailbox, type Unit } from "../db/schema.ts";
+import { mailboxes, roleGrants, staff, units, type Mailbox, type Request, type Unit } from "../db/schema.ts";
 import { ServiceError } from "./errors.ts";
-import type { MailboxView, RoleScope, StaffView, UnitView } from "./types.ts";
+import type { MailboxView, RequestView, RoleScope, StaffView, UnitView } from "./types.ts";
 
 export function unitView(row: Unit): UnitView {
   return {
@@ -43,6 +43,59 @@ export function mailboxView(row: Mailbox): MailboxView {
     lastReceiveAt: row.lastReceiveAt,
     createdAt: row.createdAt,
   };
+}
+
+/** The names a request view shows, looked up from the rows the request points to. */
+export interface RequestNames {
+  requesterName: string;
+  subjectName: string | null;
+  assigneeName: string | null;
+  unitName: string;
+  mailboxAddress: string | null;
+}
+
+/** Columns of `requests` a RequestView needs (all but updated_at). */
+export type RequestViewRow = Omit<Request, "updatedAt">;
+
+export function requestViewOf(r: RequestViewRow, names: RequestNames): RequestView {
+  return {
+    id: r.id,
+    kind: r.kind,
+    state: r.state,
+    profileId: r.profileId,
+    requesterStaffId: r.requesterStaffId,
+    requesterName: names.requesterName,
+    subjectStaffId: r.subjectStaffId,
+    // A capmoi for someone not yet in the directory names the person in its payload.
+    subjectName: names.subjectName ?? (typeof r.payload.fullName === "string" ? r.payload.fullName : null),
+    mailboxId: r.mailboxId,
+    address: r.proposedAddress ?? names.mailboxAddress,
+    unitId: r.unitId,
+    unitName: names.unitName,
+    payload: r.payload,
+    dueAt: r.dueAt,
+    assigneeStaffId: r.assigneeStaffId,
+    assigneeName: names.assigneeName,
+    reason: r.reason,
+    resolution: r.resolution,
+    idempotencyKey: r.idempotencyKey,
+    createdAt: r.createdAt,
+    decidedAt: r.decidedAt,
+  };
+}
+
+/** `%`, `_` and `\` in `s` are literal characters in a LIKE pattern (escape `\`), not wildcards. */
+export function likeEscape(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** Mailboxes that make `staffId` "already has a personal mailbox": owned, personal, not revoked. */
+export function livePersonalMailboxOf(staffId: number): SQL {
+  return and(
+    eq(mailboxes.ownerStaffId, staffId),
+    eq(mailboxes.kind, "personal"),
+    sql`${mailboxes.status} <> 'revoked'`,
+  ) as SQL;
 }
 
 /** Staff rows (with unit name, profile and role grants) matching `where`. */
