@@ -85,20 +85,22 @@ composer.command("trangthai", async (ctx) => {
     return ctx.reply(mailboxText(mailbox));
   }
 
-  const [mailboxes, requests] = await Promise.all([
-    ctx.services.directory.mailboxesOfStaff(me.id),
-    ctx.services.requests.listForStaff(me.id),
-  ]);
-  const open = requests.filter((r) => isOpenState(r.state));
-  const closed = requests.filter((r) => !isOpenState(r.state)).slice(0, RECENT_CLOSED);
+  // One query for the whole reply: mailboxes, requests with their names, and the calendar.
+  const status = await ctx.services.status.ofStaff(me.id, { recentClosed: RECENT_CLOSED });
+  const { mailboxes, open, recentClosed: closed } = status;
   const lines = mailboxes.length > 0 ? [m.mine(), ...mailboxes.map(mailboxText)] : [m.noneMine()];
   lines.push("");
   if (open.length + closed.length === 0) lines.push(m.noRequests());
   else {
     lines.push(m.requests());
-    const shown = [...open, ...closed];
-    const clock = await clockFor(ctx, shown);
-    for (const request of shown) lines.push(requestLine(request, clock(request)));
+    const now = ctx.now();
+    for (const request of [...open, ...closed]) {
+      const left =
+        request.dueAt && isOpenState(request.state)
+          ? workingTimeLeft(status.calendar, now, request.dueAt)
+          : null;
+      lines.push(requestLine(request, left));
+    }
   }
   await ctx.reply(lines.join("\n"));
 });

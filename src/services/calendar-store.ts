@@ -26,17 +26,26 @@ interface CacheEntry {
 }
 const cache = new WeakMap<object, CacheEntry>();
 
+/**
+ * A scalar subquery giving the fingerprint of holiday_overrides. Queries that need the calendar
+ * may select it alongside their own rows and pass it to `loadCalendar`, saving a round trip.
+ */
+export const CALENDAR_FINGERPRINT = sql`(select md5(coalesce(string_agg(${holidayOverrides.date}::text || ${holidayOverrides.kind}::text || ${holidayOverrides.name}, '|' order by ${holidayOverrides.date}), '')) from ${holidayOverrides})`;
+
 async function fingerprintOf(database: Database): Promise<string> {
   const rows = await executeRows<{ fp: string | null }>(
     database.db,
-    sql`select md5(coalesce(string_agg(${holidayOverrides.date}::text || ${holidayOverrides.kind}::text || ${holidayOverrides.name}, '|' order by ${holidayOverrides.date}), '')) as fp from ${holidayOverrides}`,
+    sql`select ${CALENDAR_FINGERPRINT} as fp`,
   );
   return rows[0]?.fp ?? "";
 }
 
-/** The calendar with the current overrides; rebuilt only when the overrides changed. */
-export async function loadCalendar(database: Database): Promise<WorkingDayCalendar> {
-  const fingerprint = await fingerprintOf(database);
+/**
+ * The calendar with the current overrides; rebuilt only when the overrides changed.
+ * `fingerprint`: the value of CALENDAR_FINGERPRINT the caller has just read, if it has.
+ */
+export async function loadCalendar(database: Database, fingerprint?: string): Promise<WorkingDayCalendar> {
+  fingerprint ??= await fingerprintOf(database);
   const cached = cache.get(database);
   if (cached && cached.fingerprint === fingerprint) return cached.calendar;
   const rows = await database.db

@@ -25,7 +25,8 @@ export interface ServicesOptions {
 export interface ServiceContext {
   database: Database;
   now(): Date;
-  calendar(): Promise<WorkingDayCalendar>;
+  /** `fingerprint`: CALENDAR_FINGERPRINT as just read by the caller's own query (saves a query). */
+  calendar(fingerprint?: string): Promise<WorkingDayCalendar>;
   logger: Logger | undefined;
   hash: Partial<HashOptions> | undefined;
   options: ServicesOptions;
@@ -38,7 +39,7 @@ export function createContext(database: Database, options: ServicesOptions = {})
     now: clock,
     calendar: options.calendar
       ? async () => options.calendar as WorkingDayCalendar
-      : () => loadCalendar(database),
+      : (fingerprint) => loadCalendar(database, fingerprint),
     logger: options.logger,
     hash: options.hash,
     options,

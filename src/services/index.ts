@@ -14,6 +14,7 @@ import { createIdentityService, type IdentityService } from "./identity.ts";
 import { createMailboxesService, type MailboxesService } from "./mailboxes.ts";
 import { createMessageDeletionsService, type MessageDeletionsService } from "./message-deletions.ts";
 import { createRequestsService, type RequestsService } from "./requests.ts";
+import { createStatusService, type StatusService } from "./status.ts";
 import type { WorkingDayCalendar } from "../calendar/calendar.ts";
 import type { IsoDate } from "../calendar/types.ts";
 import type { Actor } from "./types.ts";
@@ -37,6 +38,8 @@ export interface Services {
   access: AccessService;
   directory: DirectoryService;
   requests: RequestsService;
+  /** One staff member's mailboxes and requests in one query (/trangthai). */
+  status: StatusService;
   mailboxes: MailboxesService;
   chatState: ChatStateService;
   /** Bot messages to delete later (temporary passwords), kept in the database. */
@@ -55,6 +58,7 @@ export function createServices(database: Database, options: ServicesOptions = {}
     access,
     directory: createDirectoryService(ctx),
     requests: createRequestsService(ctx, access),
+    status: createStatusService(ctx),
     mailboxes: createMailboxesService(ctx, access),
     chatState: createChatStateService(ctx),
     messageDeletions: createMessageDeletionsService(ctx),
@@ -78,6 +82,7 @@ export { writeAudit, actorLabel } from "./audit.ts";
 export { loadCalendar, invalidateCalendar } from "./calendar-store.ts";
 export * from "./types.ts";
 export type { TrackedMessageView } from "./activity.ts";
+export type { StaffStatus, StatusService } from "./status.ts";
 export type { ApproveResult, CapmoiInput, CreateCapmoiInput, MailboxRequestInput } from "./requests.ts";
 export { TRANSITIONS, STATE_NAMES_VI, OPEN_STATES } from "./requests.ts";
 export { ROLE_NAMES_VI } from "./access.ts";
