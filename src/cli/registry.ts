@@ -3,6 +3,7 @@
  * `CliCommand` contract in src/cli/types.ts) and add its array here.
  */
 import { addressCommands } from "./address.ts";
+import { holidayCommands } from "./holiday.ts";
 import { lifecycleCommands } from "./lifecycle.ts";
 import { passwordCommands } from "./password.ts";
 import { profileCommands } from "./profile.ts";
@@ -16,6 +17,7 @@ export const COMMANDS: readonly CliCommand[] = [
   ...addressCommands,
   ...passwordCommands,
   ...workdaysCommands,
+  ...holidayCommands,
   ...lifecycleCommands,
   ...profileCommands,
   ...reminderCommands,

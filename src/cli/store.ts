@@ -54,6 +54,22 @@ function withStaff<T>(
   );
 }
 
+/** "--unit 7" or "--unit demo-stttt" (the unit's import code). */
+async function resolveUnitRef(database: Database, ref: string): Promise<number> {
+  const numeric = /^\d{1,9}$/.test(ref) ? Number(ref) : -1;
+  const [unit] = await database.db
+    .select({ id: units.id })
+    .from(units)
+    .where(or(eq(units.id, numeric), eq(units.externalId, ref)));
+  if (!unit) {
+    throw new ServiceError(
+      "not_found",
+      `Không có đơn vị “${ref}”. Dùng mã số đơn vị hoặc ma_don_vi đã nhập.`,
+    );
+  }
+  return unit.id;
+}
+
 const migrate = defineCommand({
   path: ["migrate"],
   usage: "migrate [--json]",
@@ -299,20 +315,7 @@ const roleCommand = (action: "grant" | "revoke") =>
     ],
     async run(input, ctx) {
       return withStaff(ctx, input.staff, async (database, staffId) => {
-        let unitId: number | null = null;
-        if (input.unit) {
-          const numeric = /^\d{1,9}$/.test(input.unit) ? Number(input.unit) : -1;
-          const [unit] = await database.db
-            .select({ id: units.id })
-            .from(units)
-            .where(or(eq(units.id, numeric), eq(units.externalId, input.unit)));
-          if (!unit)
-            throw new ServiceError(
-              "not_found",
-              `Không có đơn vị “${input.unit}”. Dùng mã số đơn vị hoặc ma_don_vi đã nhập.`,
-            );
-          unitId = unit.id;
-        }
+        const unitId = input.unit ? await resolveUnitRef(database, input.unit) : null;
         await createServices(database).access[action](staffId, input.role as Role, unitId, CLI);
         const scope = unitId === null ? "toàn hệ thống" : `đơn vị #${unitId} và cấp dưới`;
         return done({ ok: true, staffId, role: input.role, unitId }, [
@@ -365,6 +368,37 @@ const leaver = defineCommand({
   },
 });
 
+const mover = defineCommand({
+  path: ["mover"],
+  usage: "mover --staff <ID|ADDRESS> --unit UNIT_ID|MA_DON_VI [--json]",
+  summary: {
+    vi: "Cán bộ chuyển đơn vị trong cùng cơ quan: cập nhật danh bạ (địa chỉ thư giữ nguyên)",
+    en: "Staff member moves to another unit: update the directory (the address is kept)",
+  },
+  options: {
+    staff: STAFF_OPTION,
+    unit: {
+      type: "string",
+      value: "UNIT",
+      vi: "Mã số đơn vị mới hoặc ma_don_vi",
+      en: "New unit id or import code",
+    },
+  },
+  schema: z.object({
+    staff: staffRef,
+    unit: z.string({ message: "Thiếu --unit." }).trim().min(1).max(60),
+    positionals: noPositionals,
+  }),
+  examples: ["mover --staff nguyenvanan@phuyen.gov.vn --unit demo-pnv"],
+  async run(input, ctx) {
+    return withStaff(ctx, input.staff, async (database, staffId) => {
+      const unitId = await resolveUnitRef(database, input.unit);
+      await createServices(database).directory.moveStaff(staffId, unitId, CLI);
+      return done({ ok: true, staffId, unitId }, [`Đã chuyển cán bộ #${staffId} sang đơn vị #${unitId}.`]);
+    });
+  },
+});
+
 export const storeCommands = [
   migrate,
   importCommand("units"),
@@ -374,4 +408,5 @@ export const storeCommands = [
   roleCommand("grant"),
   roleCommand("revoke"),
   leaver,
+  mover,
 ];

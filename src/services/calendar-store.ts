@@ -20,6 +20,20 @@ import { actorLabel, writeAudit } from "./audit.ts";
 import { ServiceError } from "./errors.ts";
 import type { Actor } from "./types.ts";
 
+/**
+ * Vietnamese Culture Day (24/11) becomes a holiday once the Labour Code amendment takes force;
+ * the operator switches it on with CULTURE_DAY_FROM=YYYY-MM-DD (same .env for bot, CLI, sweep).
+ */
+export function cultureDayFromEnv(env: NodeJS.ProcessEnv = process.env): IsoDate | null {
+  const raw = env.CULTURE_DAY_FROM?.trim();
+  if (!raw) return null;
+  const parsed = isoDateSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new Error(`CULTURE_DAY_FROM phải có dạng YYYY-MM-DD (đang là “${raw}”).`);
+  }
+  return parsed.data;
+}
+
 interface CacheEntry {
   fingerprint: string;
   calendar: WorkingDayCalendar;
@@ -46,13 +60,15 @@ async function fingerprintOf(database: Database): Promise<string> {
  */
 export async function loadCalendar(database: Database, fingerprint?: string): Promise<WorkingDayCalendar> {
   fingerprint ??= await fingerprintOf(database);
+  const cultureDayFrom = cultureDayFromEnv();
+  fingerprint += `|culture:${cultureDayFrom ?? ""}`;
   const cached = cache.get(database);
   if (cached && cached.fingerprint === fingerprint) return cached.calendar;
   const rows = await database.db
     .select({ date: holidayOverrides.date, kind: holidayOverrides.kind, name: holidayOverrides.name })
     .from(holidayOverrides)
     .orderBy(asc(holidayOverrides.date));
-  const calendar = createCalendar({ overrides: rows });
+  const calendar = createCalendar({ overrides: rows, cultureDayFrom });
   cache.set(database, { fingerprint, calendar });
   return calendar;
 }
@@ -72,7 +88,7 @@ export async function setHolidayOverride(
   database: Database,
   input: { date: IsoDate; kind: "off" | "working"; name: string },
   actor: Actor,
-): Promise<void> {
+): Promise<boolean> {
   const parsed = OverrideInput.safeParse(input);
   if (!parsed.success) {
     throw new ServiceError(
@@ -88,7 +104,14 @@ export async function setHolidayOverride(
       `Ngày điều chỉnh không hợp lệ: ${checked.error.issues[0]?.message}.`,
     );
   }
-  await database.db.transaction(async (tx) => {
+  const changed = await database.db.transaction(async (tx) => {
+    const [existing] = await tx
+      .select({ kind: holidayOverrides.kind, name: holidayOverrides.name })
+      .from(holidayOverrides)
+      .where(eq(holidayOverrides.date, parsed.data.date))
+      .for("update");
+    // The same override again (a retry, a re-run script) changes nothing and writes no audit row.
+    if (existing && existing.kind === parsed.data.kind && existing.name === parsed.data.name) return false;
     await tx
       .insert(holidayOverrides)
       .values({ ...parsed.data, createdBy: actorLabel(actor) })
@@ -103,8 +126,25 @@ export async function setHolidayOverride(
       entityId: parsed.data.date,
       details: parsed.data,
     });
+    return true;
   });
   invalidateCalendar(database);
+  return changed;
+}
+
+/** The operator's overrides, by date. */
+export async function listHolidayOverrides(
+  database: Database,
+): Promise<{ date: IsoDate; kind: "off" | "working"; name: string; createdBy: string | null }[]> {
+  return database.db
+    .select({
+      date: holidayOverrides.date,
+      kind: holidayOverrides.kind,
+      name: holidayOverrides.name,
+      createdBy: holidayOverrides.createdBy,
+    })
+    .from(holidayOverrides)
+    .orderBy(asc(holidayOverrides.date));
 }
 
 export async function removeHolidayOverride(

@@ -6,7 +6,12 @@ import type { Database } from "../db/client.ts";
 import { createAbsencesService, type AbsencesService } from "./absences.ts";
 import { markMessageHandled, trackedMessageView, type TrackedMessageView } from "./activity.ts";
 import { createAccessService, type AccessService } from "./access.ts";
-import { loadCalendar, removeHolidayOverride, setHolidayOverride } from "./calendar-store.ts";
+import {
+  listHolidayOverrides,
+  loadCalendar,
+  removeHolidayOverride,
+  setHolidayOverride,
+} from "./calendar-store.ts";
 import { createChatStateService, type ChatStateService } from "./chat-state.ts";
 import { createContext, type ServicesOptions } from "./context.ts";
 import { createDirectoryService, type DirectoryService } from "./directory.ts";
@@ -22,7 +27,12 @@ import type { Actor } from "./types.ts";
 export interface CalendarService {
   /** The calendar with the operator's overrides (cached; rebuilt when holiday_overrides changes). */
   get(): Promise<WorkingDayCalendar>;
-  setOverride(input: { date: IsoDate; kind: "off" | "working"; name: string }, actor: Actor): Promise<void>;
+  /** Adds or replaces one day's override; false when it was already exactly so. */
+  setOverride(
+    input: { date: IsoDate; kind: "off" | "working"; name: string },
+    actor: Actor,
+  ): Promise<boolean>;
+  list(): Promise<{ date: IsoDate; kind: "off" | "working"; name: string; createdBy: string | null }[]>;
   removeOverride(date: IsoDate, actor: Actor): Promise<boolean>;
 }
 
@@ -67,6 +77,7 @@ export function createServices(database: Database, options: ServicesOptions = {}
       get: () => (options.calendar ? Promise.resolve(options.calendar) : loadCalendar(database)),
       setOverride: (input, actor) => setHolidayOverride(database, input, actor),
       removeOverride: (date, actor) => removeHolidayOverride(database, date, actor),
+      list: () => listHolidayOverrides(database),
     },
     activity: {
       trackedMessage: (trackedId) => trackedMessageView(database, trackedId),

@@ -180,6 +180,37 @@ describe("mailbot store commands", { timeout: 120_000 }, () => {
     expect(Date.parse(String(json.revokeAt))).toBeGreaterThan(Date.parse("2026-12-31"));
   });
 
+  it("mover updates the unit; holiday add is idempotent, list shows it, remove takes it away", async () => {
+    const moved = await cli(["mover", "--staff", ADDRESS, "--unit", "CLI-P2", "--json"]);
+    expect(moved.code, moved.stderr).toBe(0);
+    expect(oneJson(moved)).toMatchObject({ ok: true });
+    const unknownUnit = await cli(["mover", "--staff", ADDRESS, "--unit", "NOPE", "--json"]);
+    expect(unknownUnit.code).toBe(1);
+
+    const day = ["--date", "2027-02-12", "--kind", "off", "--name", "Nghỉ Tết bổ sung", "--json"];
+    const first = await cli(["holiday", "add", ...day]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(oneJson(first)).toMatchObject({ changed: true });
+    const again = await cli(["holiday", "add", ...day]);
+    expect(oneJson(again)).toMatchObject({ changed: false });
+    const listed = oneJson(await cli(["holiday", "list", "--json"])) as { days: { date: string }[] };
+    expect(listed.days.map((d) => d.date)).toEqual(["2027-02-12"]);
+    const removed = await cli(["holiday", "remove", "--date", "2027-02-12", "--json"]);
+    expect(oneJson(removed)).toMatchObject({ removed: true });
+    const bad = await cli([
+      "holiday",
+      "add",
+      "--date",
+      "2027-02-30",
+      "--kind",
+      "off",
+      "--name",
+      "x",
+      "--json",
+    ]);
+    expect(bad.code).toBe(2);
+  });
+
   it("seed demo creates the demo directory beside the imported one", async () => {
     const r = await cli(["seed", "demo", "--json"]);
     expect(r.code, r.stderr).toBe(0);

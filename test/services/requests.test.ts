@@ -3,7 +3,7 @@ import { eq, sql } from "drizzle-orm";
 import { expect, it } from "vitest";
 import type { Database } from "../../src/db/client.ts";
 import { addressClaims, auditLog, mailboxes, requests, staff } from "../../src/db/schema.ts";
-import { createServices, ServiceError, type Services } from "../../src/services/index.ts";
+import { createServices, loadCalendar, ServiceError, type Services } from "../../src/services/index.ts";
 import { staffActor, type Actor } from "../../src/services/types.ts";
 import { describeEachDb } from "../helpers/db.ts";
 import {
@@ -321,6 +321,39 @@ describeEachDb("requests: capmoi lifecycle", (getDb) => {
     expect(mine[0]?.id).toBe(next.id); // overdue first
     expect(mine[0]?.overdue).toBe(true);
     expect(mine[1]?.workingDaysLeft).toBe(1);
+  });
+
+  it("the same override twice changes nothing the second time (no second audit row)", async () => {
+    const database = getDb();
+    const w = await world(database);
+    const day = { date: "2026-10-05", kind: "off", name: "Nghỉ thử" } as const;
+    const audits = async () =>
+      (
+        await database.db
+          .select({ n: sql<number>`count(*)::int` })
+          .from(auditLog)
+          .where(eq(auditLog.action, "holiday.set"))
+      )[0]!.n;
+    const before = await audits();
+    expect(await w.services.calendar.setOverride(day, { kind: "cli" })).toBe(true);
+    expect(await w.services.calendar.setOverride(day, { kind: "cli" })).toBe(false);
+    expect(await audits()).toBe(before + 1);
+    expect(await w.services.calendar.list()).toContainEqual({ ...day, createdBy: "cli" });
+  });
+
+  it("Culture Day (24/11) counts as a holiday once CULTURE_DAY_FROM switches it on", async () => {
+    const database = getDb();
+    // 2027-11-24 is a Wednesday.
+    expect((await loadCalendar(database)).isWorkingDay("2027-11-24")).toBe(true);
+    process.env.CULTURE_DAY_FROM = "2027-01-01";
+    try {
+      const calendar = await loadCalendar(database);
+      expect(calendar.isWorkingDay("2027-11-24")).toBe(false);
+      expect(calendar.isWorkingDay("2026-11-24")).toBe(true); // before it takes force
+    } finally {
+      delete process.env.CULTURE_DAY_FROM;
+    }
+    expect((await loadCalendar(database)).isWorkingDay("2027-11-24")).toBe(true);
   });
 });
 
