@@ -150,9 +150,13 @@ export function solarToLunar(date: IsoDate): LunarDate {
   const { year: solarYear } = splitIsoDate(date);
   checkSolarYear(solarYear);
   const jdn = dayNumberOf(date) + JDN_UNIX_EPOCH;
-  const k = Math.floor((jdn - NEW_MOON_EPOCH_JD) / SYNODIC_MONTH);
-  let monthStart = newMoonDay(k + 1);
-  if (monthStart > jdn) monthStart = newMoonDay(k);
+  // The mean lunation only estimates k: a true new moon can be most of a day off the mean one,
+  // so step to the last new moon on or before this day in either direction (without this,
+  // 2054-05-07 and 2062-04-09 came out as "day 0").
+  let k = Math.floor((jdn - NEW_MOON_EPOCH_JD) / SYNODIC_MONTH) + 1;
+  while (newMoonDay(k) > jdn) k -= 1;
+  while (newMoonDay(k + 1) <= jdn) k += 1;
+  const monthStart = newMoonDay(k);
 
   let a11 = month11Start(solarYear);
   let b11 = a11;

@@ -7,7 +7,7 @@ import {
   tetDate,
   tryLunarToSolar,
 } from "../../src/calendar/lunar.ts";
-import { dateOfDayNumber, dayNumberOf } from "../../src/calendar/time.ts";
+import { addDays, dateOfDayNumber, dayNumberOf } from "../../src/calendar/time.ts";
 
 describe("Vietnamese lunar calendar (UTC+7)", () => {
   it.each([
@@ -73,6 +73,16 @@ describe("Vietnamese lunar calendar (UTC+7)", () => {
       }),
       { numRuns: 3000 },
     );
+  });
+
+  it("never gives day 0 where a true new moon falls far from the mean one (found by the property above)", () => {
+    for (const date of ["2054-05-07", "2062-04-09"]) {
+      const lunar = solarToLunar(date);
+      const dayBefore = solarToLunar(addDays(date, -1));
+      expect(lunar.day).toBeGreaterThanOrEqual(1);
+      expect(lunar.day === 1 || lunar.day === dayBefore.day + 1).toBe(true);
+      expect(lunarToSolar(lunar.year, lunar.month, lunar.day, lunar.leap)).toBe(date);
+    }
   });
 
   it("steps one lunar day per solar day across 2020–2031", () => {
