@@ -407,3 +407,21 @@ export async function selectNearQuota(db: DbOrTx, profile: Profile): Promise<Quo
   );
   return rows.map((row) => ({ ...refOf(row), usedMb: Number(row.used_mb), quotaMb: Number(row.quota_mb) }));
 }
+
+// --- dated duties ---------------------------------------------------------------------------
+
+/**
+ * Unit heads of the profile's top-level units (parent_id null: ministries' agencies, provinces'
+ * departments and districts), resolved like every "head" of the sweep (headsCte). One query.
+ */
+export async function selectTopUnitHeads(db: DbOrTx, profile: Profile): Promise<number[]> {
+  const rows = await executeRows<{ chat_id: string }>(
+    db,
+    sql`${headsCte(profile.id)}
+    select distinct c.chat_id
+    from heads h join units u on u.id = h.unit_id, jsonb_array_elements_text(h.chat_ids) as c(chat_id)
+    where u.parent_id is null
+    order by c.chat_id`,
+  );
+  return chatIds(rows.map((row) => row.chat_id));
+}

@@ -25,6 +25,7 @@ import { deliverDigests, RateLimiter, type DeliveryReport, type SendFn } from ".
 import * as facts from "./facts.ts";
 import { checksRule, latestClosedWindows } from "./rules/checks.ts";
 import { itemsFor } from "./rules/common.ts";
+import { dutiesDueOn, dutiesRule } from "./rules/duties.ts";
 import { inactivityRule, removalRule } from "./rules/inactivity.ts";
 import { leaverRule } from "./rules/leavers.ts";
 import { firstLoginRule, passwordExpiryRule } from "./rules/passwords.ts";
@@ -174,6 +175,12 @@ async function evaluateProfile(
     const rows = await select(facts.selectNearQuota(db, profile));
     count("quota", rows.length);
     outputs.push(quotaRule(rows, ctx));
+  }
+  // Most days no duty is due: the heads are only selected when one is.
+  if (rules.has("duties") && dutiesDueOn(profile, calendar, today).length > 0) {
+    const heads = await select(facts.selectTopUnitHeads(db, profile));
+    count("duties", heads.length);
+    outputs.push(dutiesRule(heads, ctx));
   }
   return {
     reminders: outputs.flatMap((o) => o.reminders),

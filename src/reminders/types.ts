@@ -16,6 +16,7 @@ export const RULE_IDS = [
   "leavers",
   "passwords",
   "quota",
+  "duties",
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 
@@ -31,6 +32,7 @@ export const SECTIONS = {
   enforced: { rank: 30, title: "Đã thực hiện theo quy chế" },
   "reply-half": { rank: 40, title: "Sắp hết hạn trả lời" },
   "sla-near": { rank: 41, title: "Yêu cầu đến hạn xử lý hôm nay" },
+  duty: { rank: 45, title: "Báo cáo định kỳ theo quy chế" },
   "inactivity-warning": { rank: 50, title: "Sắp bị tạm khóa do không hoạt động" },
   "first-login": { rank: 51, title: "Chưa đổi mật khẩu lần đầu" },
   "leaver-notice": { rank: 55, title: "Sắp thu hồi hộp thư của người đã nghỉ" },
