@@ -10,3 +10,4 @@ export * from "./passwords.ts";
 export * from "./common-passwords.ts";
 export * from "./eligibility.ts";
 export * from "./lifecycle.ts";
+export * from "./duties.ts";

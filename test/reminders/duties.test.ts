@@ -1,8 +1,9 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { createCalendar } from "../../src/calendar/calendar.ts";
+import { dutyDueDates, effectiveDueDate } from "../../src/policy/duties.ts";
 import { getProfile } from "../../src/policy/profiles/index.ts";
-import { dutiesDueOn, dutiesRule, dutyDueDates, effectiveDueDate } from "../../src/reminders/rules/duties.ts";
+import { dutiesDueOn, dutiesRule } from "../../src/reminders/rules/duties.ts";
 import { runSweep, type SweepDeps } from "../../src/reminders/sweep.ts";
 import type { RuleContext } from "../../src/reminders/types.ts";
 import { describeEachDb } from "../helpers/db.ts";

@@ -4,10 +4,8 @@
  * Điều 10.1 monthly report, soctrang Điều 8.5 quarterly report, ninhbinh Điều 13.6 yearly report
  * before 15 December). Duties without a date (outage notices) are not reminded here.
  *
- * Due dates: `everyMonths: n` falls due at the end of every n-th month counted from 1 January
- * (6 → 30/06 and 31/12, 3 → end of each quarter, 1 → last day of each month; n ≥ 12 → 31/12);
- * `yearlyBy: "MM-DD"` on that date each year (29/02 → the month's last day). A due date that is
- * not a working day moves back to the previous working day. Two reminders per due date: from
+ * Due dates (the rule itself is src/policy/duties.ts): end of every n-th month or a yearly date,
+ * moved back to the previous working day when it is a day off. Two reminders per due date: from
  * 5 working days before it ("early") and on the day itself ("due"); the claim period is the due
  * date, so each is sent once. A sweep that missed the early day sends the early reminder on the
  * next working day before the due day; on the due day only the "due" one is sent.
@@ -15,47 +13,16 @@
  * Recipients: the unit heads of the profile's top-level units (facts.selectTopUnitHeads) and the
  * support chat.
  */
-import {
-  daysInMonth,
-  formatVnDate,
-  isoDateOf,
-  splitIsoDate,
-  vnDateOf,
-  vnInstant,
-} from "../../calendar/time.ts";
+import { formatVnDate, splitIsoDate, vnDateOf, vnInstant } from "../../calendar/time.ts";
 import type { WorkingDayCalendar } from "../../calendar/calendar.ts";
 import type { IsoDate } from "../../calendar/types.ts";
+import { dutyDueDates, effectiveDueDate, type Duty } from "../../policy/duties.ts";
 import type { Profile } from "../../policy/profile.ts";
 import type { ReminderItem, RuleContext, RuleOutput } from "../types.ts";
 import { cite, formatVnDay, itemsFor, uniqueChats } from "./common.ts";
 
 /** Working days before the due date of the early reminder. */
 export const DUTY_EARLY_WORKING_DAYS = 5;
-
-export type Duty = Profile["duties"][number];
-
-/** The nominal due dates of a duty in `year` (empty for a duty without a date). */
-export function dutyDueDates(duty: Duty, year: number): IsoDate[] {
-  if (duty.yearlyBy) {
-    const month = Number(duty.yearlyBy.slice(0, 2));
-    const day = Number(duty.yearlyBy.slice(3, 5));
-    return [isoDateOf(year, month, Math.min(day, daysInMonth(year, month)))];
-  }
-  if (duty.everyMonths) {
-    const step = Math.min(duty.everyMonths, 12);
-    const dates: IsoDate[] = [];
-    for (let month = step; month <= 12; month += step) {
-      dates.push(isoDateOf(year, month, daysInMonth(year, month)));
-    }
-    return dates;
-  }
-  return [];
-}
-
-/** The due date itself when it is a working day, else the previous working day. */
-export function effectiveDueDate(calendar: WorkingDayCalendar, due: IsoDate): IsoDate {
-  return calendar.isWorkingDay(due) ? due : calendar.previousWorkingDay(due);
-}
 
 export interface DutyOccurrence {
   duty: Duty;
