@@ -17,9 +17,10 @@ import type { Actor, RoleScope, StaffView, UnitView } from "./types.ts";
 import { requireStaff, requireUnit, staffViews, unitAncestors, unitSubtreeIds, unitView } from "./views.ts";
 
 export interface AccessService {
-  hasRole(staff: StaffView, role: Role, unitId?: number | null): Promise<boolean>;
+  /** True when `staff` holds `role` (or one of several) over `unitId`; at most one query. */
+  hasRole(staff: StaffView, role: Role | readonly Role[], unitId?: number | null): Promise<boolean>;
   /** Throws ServiceError("forbidden") when hasRole is false. */
-  requireRole(staff: StaffView, role: Role | Role[], unitId?: number | null): Promise<void>;
+  requireRole(staff: StaffView, role: Role | readonly Role[], unitId?: number | null): Promise<void>;
   unitsInScope(staff: StaffView, roles: Role[]): Promise<UnitView[]>;
   /**
    * Who holds `role` (exactly that role, not admin) over `unitId`: grants on the unit, on an
@@ -39,8 +40,8 @@ export const ROLE_NAMES_VI: Record<Role, string> = {
   admin: "quản trị",
 };
 
-function matching(staff: StaffView, role: Role): RoleScope[] {
-  return staff.roles.filter((g) => g.role === role || g.role === "admin");
+function matching(staff: StaffView, roles: readonly Role[]): RoleScope[] {
+  return staff.roles.filter((g) => roles.includes(g.role) || g.role === "admin");
 }
 
 const GrantInput = z.object({
@@ -52,13 +53,20 @@ const GrantInput = z.object({
 export function createAccessService(ctx: ServiceContext): AccessService {
   const { db } = ctx.database;
 
-  async function hasRole(staff: StaffView, role: Role, unitId?: number | null): Promise<boolean> {
-    const grants = matching(staff, role);
-    if (role === "staff" && (unitId === undefined || unitId === null)) return true;
+  // Several roles are checked together: one ancestor walk for all of them, not one per role.
+  async function hasRole(
+    staff: StaffView,
+    role: Role | readonly Role[],
+    unitId?: number | null,
+  ): Promise<boolean> {
+    const roles: readonly Role[] = typeof role === "string" ? [role] : role;
+    const anyStaff = roles.includes("staff");
+    const grants = matching(staff, roles);
+    if (anyStaff && (unitId === undefined || unitId === null)) return true;
     if (grants.some((g) => g.unitId === null)) return true;
     if (unitId === undefined || unitId === null) return grants.length > 0;
     const scoped = new Set(grants.map((g) => g.unitId));
-    if (role === "staff") scoped.add(staff.unitId);
+    if (anyStaff) scoped.add(staff.unitId);
     if (scoped.size === 0) return false;
     if (scoped.has(unitId)) return true;
     const ancestors = await unitAncestors(db, unitId);
@@ -82,8 +90,8 @@ export function createAccessService(ctx: ServiceContext): AccessService {
     hasRole,
 
     async requireRole(staff, role, unitId) {
-      const roles = Array.isArray(role) ? role : [role];
-      for (const r of roles) if (await hasRole(staff, r, unitId)) return;
+      const roles: readonly Role[] = typeof role === "string" ? [role] : role;
+      if (await hasRole(staff, roles, unitId)) return;
       throw new ServiceError(
         "forbidden",
         `Bạn không có quyền ${roles.map((r) => ROLE_NAMES_VI[r]).join(" hoặc ")} cho việc này. Hãy liên hệ bộ phận hỗ trợ nếu cần được cấp quyền.`,

@@ -311,7 +311,7 @@ function deadlineFor(
   return service ? serviceDeadline(profile, service, receivedAt, cal) : null;
 }
 
-const ELEVATED: Role[] = ["clerk", "unit_head", "support"];
+const ELEVATED: readonly Role[] = ["clerk", "unit_head", "support"];
 
 // ---------------------------------------------------------------------------------------------
 
@@ -508,7 +508,7 @@ export function createRequestsService(ctx: ServiceContext, access: AccessService
     checkMailboxFor(kind, mailbox, now);
     const me = await actorStaff(actor);
     if (me && me.id !== mailbox.ownerStaffId && me.id !== mailbox.keeperStaffId) {
-      await access.requireRole(me, ["clerk", "unit_head", "support"], mailbox.unitId);
+      await access.requireRole(me, ELEVATED, mailbox.unitId);
     }
     const requesterStaffId = await requesterId(actor, input.requesterStaffId);
     const [dup] = await db
@@ -607,12 +607,8 @@ export function createRequestsService(ctx: ServiceContext, access: AccessService
     const requesterStaffId = await requesterId(actor, input.requesterStaffId);
     const me = await actorStaff(actor);
     // Clerks, unit heads and support file directly; anyone else needs their unit head first.
-    let state: RequestState = "open";
-    if (me) {
-      let elevated = false;
-      for (const role of ELEVATED) if (await access.hasRole(me, role, prep.unit.id)) elevated = true;
-      if (!elevated) state = "pending_endorsement";
-    }
+    const state: RequestState =
+      me && !(await access.hasRole(me, ELEVATED, prep.unit.id)) ? "pending_endorsement" : "open";
     const now = ctx.now();
     const cal = await ctx.calendar();
     const dueAt = deadlineFor(prep.profile, "capmoi", now, cal);

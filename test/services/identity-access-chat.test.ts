@@ -105,6 +105,14 @@ describeEachDb("access: roles scoped to unit subtrees", (getDb) => {
     expect(await access.hasRole(view, "unit_head", grandchild.id)).toBe(true);
     expect(await access.hasRole(view, "unit_head", other.id)).toBe(false);
     expect(await access.hasRole(view, "support", root.id)).toBe(false);
+    // Several roles at once: any one of them over the unit (or its ancestors) is enough.
+    expect(await access.hasRole(view, ["support", "unit_head"], grandchild.id)).toBe(true);
+    expect(await access.hasRole(view, ["support", "clerk"], grandchild.id)).toBe(false);
+    expect(await access.hasRole(view, ["support", "unit_head"], other.id)).toBe(false);
+    expect(await access.hasRole(view, ["clerk", "staff"], root.id)).toBe(true); // own unit
+    await expect(access.requireRole(view, ["support", "clerk"], child.id)).rejects.toMatchObject({
+      code: "forbidden",
+    });
     const scope = await access.unitsInScope(view, ["unit_head"]);
     expect(scope.map((u) => u.id).sort()).toEqual([root.id, child.id, grandchild.id].sort());
 
