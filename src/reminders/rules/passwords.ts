@@ -7,8 +7,7 @@
  * earlier than WARN_BEFORE_LOCK_MS after the warning was actually claimed, so nobody is
  * locked without having been warned.
  */
-import { vnDateOf } from "../../calendar/time.ts";
-import { formatVnDate } from "../../calendar/time.ts";
+import { formatVnDate, vnDateOf, vnInstant } from "../../calendar/time.ts";
 import { cite } from "../../policy/cite.ts";
 import { firstLoginLockDate, passwordExpiry } from "../../policy/lifecycle.ts";
 import type { EnforcementAction, MailboxRef, ReminderItem, RuleContext, RuleOutput } from "../types.ts";
@@ -73,7 +72,8 @@ export function firstLoginRule(facts: readonly FirstLoginFact[], ctx: RuleContex
     if (lockAt === null) continue;
     const target = `mb:${fact.mailboxId}`;
     const period = fact.issuedAt.toISOString().slice(0, 16);
-    const warnAt = new Date(vnInstantStartOfPreviousWorkingDay(ctx, lockAt));
+    // From the start of the working day before the lock day.
+    const warnAt = vnInstant(calendar.previousWorkingDay(vnDateOf(lockAt)), "00:00");
     const lockable =
       now.getTime() >= lockAt.getTime() &&
       fact.warnedAt !== null &&
@@ -118,10 +118,4 @@ export function firstLoginRule(facts: readonly FirstLoginFact[], ctx: RuleContex
     }
   }
   return { reminders, actions };
-}
-
-/** Start of the working day before the one `instant` falls on: when the first-login warning is due. */
-function vnInstantStartOfPreviousWorkingDay(ctx: RuleContext, instant: Date): number {
-  const day = ctx.calendar.previousWorkingDay(vnDateOf(instant));
-  return Date.parse(`${day}T00:00:00+07:00`);
 }
