@@ -23,7 +23,7 @@ import { findProfile } from "../src/policy/profiles/index.ts";
 import type { Role } from "../src/policy/types.ts";
 import type { ApproveResult } from "../src/services/requests.ts";
 import { staffActor, type RequestView } from "../src/services/types.ts";
-import { requestTitle, supportCard } from "./shared/format.ts";
+import { isOpenState, requestTitle, supportCard } from "./shared/format.ts";
 import {
   daysLeft,
   postToSupport,
@@ -205,8 +205,7 @@ onCallback(composer, requestButton, async (ctx, [action, id]) => {
   if (action === "reject") {
     const asHead = request.state === "pending_endorsement";
     if (!(await allowed(ctx, asHead ? ["unit_head"] : ["support"], request))) return;
-    if (!["pending_endorsement", "open", "in_progress"].includes(request.state))
-      return toast(ctx, m.closed(request));
+    if (!isOpenState(request.state)) return toast(ctx, m.closed(request));
     await rejectFlow.start(ctx, "reason", {
       requestId: id,
       ...(card ? { cardChatId: card.chat.id, cardMessageId: card.message_id } : {}),
