@@ -12,8 +12,9 @@ import { workingTimeLeft } from "../src/calendar/deadlines.ts";
 import { can } from "../src/bot/middleware/require-role.ts";
 import { findProfile } from "../src/policy/profiles/index.ts";
 import type { Role } from "../src/policy/types.ts";
-import type { MailboxView, RequestView } from "../src/services/types.ts";
+import type { MailboxView } from "../src/services/types.ts";
 import { isOpenState, mailboxLine, requestLine } from "./shared/format.ts";
+import { daysLeft } from "./shared/notify.ts";
 import { parseStatusTarget, tooLong } from "./shared/parse.ts";
 
 /** Who may look at a mailbox or request of a unit besides the people it is about. */
@@ -32,19 +33,6 @@ const m = {
   noRequests: () => "Chưa có yêu cầu nào.",
 };
 
-/** One calendar for the whole reply: it costs a query to fetch. */
-async function clockFor(ctx: BotContext, requests: readonly RequestView[]) {
-  if (!requests.some((r) => isOpenState(r.state) && r.dueAt)) return () => null;
-  const calendar = await ctx.services.calendar.get();
-  const now = ctx.now();
-  return (r: RequestView) =>
-    isOpenState(r.state) && r.dueAt ? workingTimeLeft(calendar, now, r.dueAt) : null;
-}
-
-async function requestLineWithClock(ctx: BotContext, request: RequestView): Promise<string> {
-  return requestLine(request, (await clockFor(ctx, [request]))(request));
-}
-
 function mailboxText(mailbox: MailboxView): string {
   return mailboxLine(mailbox, findProfile(mailbox.profileId));
 }
@@ -61,7 +49,9 @@ export async function replyRequestStatus(ctx: BotContext, requestId: number): Pr
   if (!request || !(mine || (await can(ctx, TRANGTHAI_ROLES, request.unitId)))) {
     return ctx.reply(m.noRequest(requestId));
   }
-  return ctx.reply(await requestLineWithClock(ctx, request));
+  return ctx.reply(
+    requestLine(request, await daysLeft(ctx, isOpenState(request.state) ? request.dueAt : null)),
+  );
 }
 
 export const composer = new Composer<BotContext>();
