@@ -5,7 +5,7 @@
  */
 import { and, desc, eq, gte } from "drizzle-orm";
 import { z } from "zod";
-import { isoDateSchema, vnDateOf } from "../calendar/time.ts";
+import { dayNumberOf, isoDateSchema, vnDateOf } from "../calendar/time.ts";
 import type { IsoDate } from "../calendar/types.ts";
 import { absenceNotices } from "../db/schema.ts";
 import type { AccessService } from "./access.ts";
@@ -62,7 +62,7 @@ export function createAbsencesService(ctx: ServiceContext, access: AccessService
         throw new ServiceError("invalid_input", "Ngày kết thúc báo nghỉ phải từ ngày bắt đầu trở đi.");
       }
       if (input.endsOn < today) throw new ServiceError("invalid_input", "Ngày kết thúc báo nghỉ đã qua.");
-      const spanDays = (Date.parse(input.endsOn) - Date.parse(startsOn)) / 86_400_000;
+      const spanDays = dayNumberOf(input.endsOn) - dayNumberOf(startsOn);
       if (spanDays > MAX_DAYS) {
         throw new ServiceError(
           "invalid_input",

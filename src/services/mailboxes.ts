@@ -3,7 +3,7 @@ import { desc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { mailboxes, passwordHistory } from "../db/schema.ts";
 import { passwordExpiry } from "../policy/lifecycle.ts";
-import { checkPassword, MAX_PASSWORD_LENGTH } from "../policy/passwords.ts";
+import { checkPassword, MAX_PASSWORD_LENGTH, passwordPolicy } from "../policy/passwords.ts";
 import { findProfile } from "../policy/profiles/index.ts";
 import type { PasswordRole } from "../policy/types.ts";
 import type { AccessService } from "./access.ts";
@@ -74,7 +74,7 @@ export function createMailboxesService(ctx: ServiceContext, access: AccessServic
           },
         );
       }
-      const policy = role === "admin" ? profile.passwords.admin : profile.passwords.user;
+      const policy = passwordPolicy(profile, role);
       const history = await db
         .select({ hash: passwordHistory.passwordHash })
         .from(passwordHistory)

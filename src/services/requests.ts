@@ -15,7 +15,7 @@ import { alias } from "drizzle-orm/pg-core";
 import { and, asc, eq, inArray, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { WorkingDayCalendar } from "../calendar/calendar.ts";
-import { workingTimeLeft } from "../calendar/deadlines.ts";
+import { isOverdue, workingTimeLeft } from "../calendar/deadlines.ts";
 import { isoDateSchema } from "../calendar/time.ts";
 import type { IsoDate } from "../calendar/types.ts";
 import type { DbOrTx, Tx } from "../db/client.ts";
@@ -968,7 +968,7 @@ export function createRequestsService(ctx: ServiceContext, access: AccessService
       const cal = await ctx.calendar();
       const items: QueueItem[] = views.map((v) => ({
         ...v,
-        overdue: v.dueAt !== null && now.getTime() > v.dueAt.getTime(),
+        overdue: v.dueAt !== null && isOverdue(now, v.dueAt),
         workingDaysLeft: v.dueAt ? workingTimeLeft(cal, now, v.dueAt) : 0,
       }));
       return items.sort((a, b) => {
