@@ -15,7 +15,7 @@ import { z } from "zod";
 import type { BotContext, BotFeature } from "../src/bot/context.ts";
 import { defineFlow, type FlowInput } from "../src/bot/flows.ts";
 import { COMMAND_DESCRIPTIONS, formatDeadline, t } from "../src/bot/i18n.ts";
-import { keyboard, requestButton } from "../src/bot/keyboards.ts";
+import { dropButtons, keyboard, requestButton } from "../src/bot/keyboards.ts";
 import { vnDateOf } from "../src/calendar/time.ts";
 import { formatVnDate } from "../src/calendar/time.ts";
 import { findProfile } from "../src/policy/profiles/index.ts";
@@ -134,12 +134,6 @@ async function scopeUnits(ctx: BotContext): Promise<UnitView[]> {
 
 function today(ctx: BotContext): string {
   return vnDateOf(ctx.now());
-}
-
-/** Clears the buttons of the message a button was pressed on, so it cannot be pressed again. */
-async function dropButtons(ctx: BotContext): Promise<void> {
-  if (!ctx.callbackQuery?.message) return;
-  await ctx.editMessageReplyMarkup({ reply_markup: undefined }).catch(() => undefined);
 }
 
 function textOf(input: FlowInput): string | null {

@@ -19,7 +19,7 @@ import { z } from "zod";
 import type { BotContext, BotFeature } from "../src/bot/context.ts";
 import { defineFlow } from "../src/bot/flows.ts";
 import { COMMAND_DESCRIPTIONS, formatDateTime, formatDay, formatDeadline, t } from "../src/bot/i18n.ts";
-import { keyboard } from "../src/bot/keyboards.ts";
+import { dropButtons, keyboard } from "../src/bot/keyboards.ts";
 import { describePasswordPolicy, MAX_PASSWORD_LENGTH } from "../src/policy/passwords.ts";
 import { findProfile } from "../src/policy/profiles/index.ts";
 import { isServiceError } from "../src/services/errors.ts";
@@ -113,7 +113,7 @@ export const flow = defineFlow<Data, "pick" | "password">({
       }
       const address = (data.choices ?? [])[Number(input.value.replace(/^m/, ""))];
       if (!address) return ctx.reply(m.buttonsOnly());
-      await ctx.editMessageReplyMarkup({ reply_markup: undefined }).catch(() => undefined);
+      await dropButtons(ctx);
       if (data.mode === "reset") return fileReset(ctx, address);
       await askPassword(ctx, data, address, false);
     },

@@ -10,7 +10,7 @@ import { z } from "zod";
 import type { BotContext, BotFeature } from "../src/bot/context.ts";
 import { defineFlow } from "../src/bot/flows.ts";
 import { COMMAND_DESCRIPTIONS, formatDay, formatDeadline, t } from "../src/bot/i18n.ts";
-import { keyboard } from "../src/bot/keyboards.ts";
+import { dropButtons, keyboard } from "../src/bot/keyboards.ts";
 import { can } from "../src/bot/middleware/require-role.ts";
 import { findProfile } from "../src/policy/profiles/index.ts";
 import type { Role } from "../src/policy/types.ts";
@@ -66,7 +66,7 @@ export const flow = defineFlow<Data, "confirm">({
   steps: {
     async confirm(ctx, data, input) {
       if (input.kind !== "button") return ctx.reply("Hãy bấm Gửi hoặc Hủy (hoặc gõ /huy).");
-      await ctx.editMessageReplyMarkup({ reply_markup: undefined }).catch(() => undefined);
+      await dropButtons(ctx);
       await ctx.flow.end();
       if (input.value !== "send") return ctx.reply(m.cancelled());
       const me = ctx.staff;

@@ -102,6 +102,12 @@ export function onCallback<A extends readonly Field[]>(
   });
 }
 
+/** Clears the buttons of the message a button was pressed on, so it cannot be pressed again. */
+export async function dropButtons(ctx: BotContext): Promise<void> {
+  if (!ctx.callbackQuery?.message) return;
+  await ctx.editMessageReplyMarkup({ reply_markup: undefined }).catch(() => undefined);
+}
+
 /** Rows of buttons → an inline keyboard. */
 export function keyboard(rows: InlineKeyboardButton[][]): InlineKeyboard {
   return InlineKeyboard.from(rows);
