@@ -7,7 +7,7 @@ import { and, desc, eq, gte } from "drizzle-orm";
 import { z } from "zod";
 import { dayNumberOf, isoDateSchema, vnDateOf } from "../calendar/time.ts";
 import type { IsoDate } from "../calendar/types.ts";
-import { absenceNotices } from "../db/schema.ts";
+import { absenceNotices, mailboxes, type AbsenceNotice } from "../db/schema.ts";
 import type { AccessService } from "./access.ts";
 import { writeAudit } from "./audit.ts";
 import type { ServiceContext } from "./context.ts";
@@ -39,6 +39,17 @@ const Input = z.object({
   endsOn: isoDateSchema,
   reason: z.string().trim().min(3, "lý do quá ngắn").max(300, "lý do dài quá 300 ký tự"),
 });
+
+function absenceView(r: AbsenceNotice, address: string): AbsenceView {
+  return {
+    id: r.id,
+    mailboxId: r.mailboxId,
+    address,
+    startsOn: r.startsOn,
+    endsOn: r.endsOn,
+    reason: r.reason,
+  };
+}
 
 /** A notice longer than this is not an absence but a departure (leaver rules apply). */
 const MAX_DAYS = 366;
@@ -83,7 +94,28 @@ export function createAbsencesService(ctx: ServiceContext, access: AccessService
         if (!me) throw new ServiceError("forbidden", "Tài khoản của bạn không còn trong danh bạ.");
         await access.requireRole(me, "unit_head", mailbox.unitId);
       }
+      const view = (r: AbsenceNotice) => absenceView(r, mailbox.address);
       return db.transaction(async (tx) => {
+        // The mailbox row serialises notices for it, so a repeated submission (retry, double
+        // click) finds the first one and changes nothing instead of filing it twice.
+        await tx
+          .select({ id: mailboxes.id })
+          .from(mailboxes)
+          .where(eq(mailboxes.id, mailbox.id))
+          .for("update");
+        const [same] = await tx
+          .select()
+          .from(absenceNotices)
+          .where(
+            and(
+              eq(absenceNotices.mailboxId, mailbox.id),
+              eq(absenceNotices.startsOn, startsOn),
+              eq(absenceNotices.endsOn, input.endsOn),
+              eq(absenceNotices.reason, input.reason),
+            ),
+          )
+          .limit(1);
+        if (same) return view(same);
         const [row] = await tx
           .insert(absenceNotices)
           .values({
@@ -103,14 +135,7 @@ export function createAbsencesService(ctx: ServiceContext, access: AccessService
           entityId: mailbox.id,
           details: { address: mailbox.address, startsOn, endsOn: input.endsOn, reason: input.reason },
         });
-        return {
-          id: notice.id,
-          mailboxId: mailbox.id,
-          address: mailbox.address,
-          startsOn: notice.startsOn,
-          endsOn: notice.endsOn,
-          reason: notice.reason,
-        };
+        return view(notice);
       });
     },
 
@@ -122,14 +147,7 @@ export function createAbsencesService(ctx: ServiceContext, access: AccessService
         .from(absenceNotices)
         .where(and(eq(absenceNotices.mailboxId, mailbox.id), gte(absenceNotices.endsOn, today)))
         .orderBy(desc(absenceNotices.endsOn));
-      return rows.map((r) => ({
-        id: r.id,
-        mailboxId: r.mailboxId,
-        address: mailbox.address,
-        startsOn: r.startsOn,
-        endsOn: r.endsOn,
-        reason: r.reason,
-      }));
+      return rows.map((r) => absenceView(r, mailbox.address));
     },
   };
 }

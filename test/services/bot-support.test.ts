@@ -79,6 +79,14 @@ describeEachDb("services for the bot commands", (getDb) => {
     expect(notice).toMatchObject({ address, startsOn: "2026-11-23", endsOn: "2027-01-31" });
     expect(await auditCount(database)).toBe(audits + 1);
     expect((await services.absences.current(address)).map((n) => n.id)).toEqual([notice.id]);
+    // The same notice again (a retry, a double click): the first one, no second row or audit.
+    const again = await services.absences.create(
+      { address, endsOn: "2027-01-31", reason: "đi học" },
+      staffActor(head.id),
+    );
+    expect(again).toEqual(notice);
+    expect(await auditCount(database)).toBe(audits + 1);
+    expect((await services.absences.current(address)).map((n) => n.id)).toEqual([notice.id]);
     await expect(
       services.absences.create({ address: "khong@co.vn", endsOn: "2027-01-31", reason: "x y z" }, CLI),
     ).rejects.toMatchObject({
