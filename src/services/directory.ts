@@ -208,6 +208,14 @@ export function createDirectoryService(ctx: ServiceContext): DirectoryService {
       }
       if (person.unitId === toUnitId) return;
       await db.transaction(async (tx) => {
+        // Re-read under a row lock: a concurrent twin (double click, retry) that moved the person
+        // first leaves nothing to change, so the move is applied and audited once.
+        const [locked] = await tx
+          .select({ unitId: staff.unitId })
+          .from(staff)
+          .where(eq(staff.id, staffId))
+          .for("update");
+        if (!locked || locked.unitId === toUnitId) return;
         const now = ctx.now();
         await tx.update(staff).set({ unitId: toUnitId, updatedAt: now }).where(eq(staff.id, staffId));
         // The address stays (mic Điều 5.5: existing addresses are never renamed); only the unit moves.
@@ -220,7 +228,7 @@ export function createDirectoryService(ctx: ServiceContext): DirectoryService {
           action: "staff.move",
           entity: "staff",
           entityId: staffId,
-          details: { fromUnitId: person.unitId, toUnitId },
+          details: { fromUnitId: locked.unitId, toUnitId },
         });
       });
     },

@@ -57,7 +57,13 @@ describeEachDb("directory", (getDb) => {
       code: "invalid_input",
     });
 
-    await services.directory.moveStaff(person.id, other.id, CLI);
+    // Two moves at once (double click, retry): one move, one audit row.
+    const beforeMove = await auditCount(database);
+    await Promise.all([
+      services.directory.moveStaff(person.id, other.id, CLI),
+      services.directory.moveStaff(person.id, other.id, CLI),
+    ]);
+    expect(await auditCount(database)).toBe(beforeMove + 1);
     const [moved] = await database.db.select().from(mailboxes).where(eq(mailboxes.id, box.id));
     expect(moved?.unitId).toBe(other.id);
     expect(moved?.address).toBe(box.address);
