@@ -6,12 +6,7 @@ import type { Database } from "../db/client.ts";
 import { createAbsencesService, type AbsencesService } from "./absences.ts";
 import { markMessageHandled, trackedMessageView, type TrackedMessageView } from "./activity.ts";
 import { createAccessService, type AccessService } from "./access.ts";
-import {
-  listHolidayOverrides,
-  loadCalendar,
-  removeHolidayOverride,
-  setHolidayOverride,
-} from "./calendar-store.ts";
+import { listHolidayOverrides, removeHolidayOverride, setHolidayOverride } from "./calendar-store.ts";
 import { createChatStateService, type ChatStateService } from "./chat-state.ts";
 import { createContext, type ServicesOptions } from "./context.ts";
 import { createDirectoryService, type DirectoryService } from "./directory.ts";
@@ -74,7 +69,7 @@ export function createServices(database: Database, options: ServicesOptions = {}
     messageDeletions: createMessageDeletionsService(ctx),
     absences: createAbsencesService(ctx, access),
     calendar: {
-      get: () => (options.calendar ? Promise.resolve(options.calendar) : loadCalendar(database)),
+      get: () => ctx.calendar(),
       setOverride: (input, actor) => setHolidayOverride(database, input, actor),
       removeOverride: (date, actor) => removeHolidayOverride(database, date, actor),
       list: () => listHolidayOverrides(database),

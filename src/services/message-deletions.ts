@@ -33,6 +33,15 @@ const Stored = z.object({
   attempts: z.number().int().min(0).default(0),
 });
 
+/** Stored rows as deletions; a row that does not parse (hand-edited, old format) is skipped. */
+function pendingDeletions(rows: readonly { data: unknown }[]): PendingDeletion[] {
+  return rows.flatMap((row) => {
+    const data = typeof row.data === "string" ? (JSON.parse(row.data) as unknown) : row.data;
+    const parsed = Stored.safeParse(data);
+    return parsed.success ? [{ ...parsed.data, deleteAt: new Date(parsed.data.deleteAt) }] : [];
+  });
+}
+
 export interface MessageDeletionsService {
   schedule(input: { chatId: number; messageId: number; deleteAt: Date; attempts?: number }): Promise<void>;
   /** Removes and returns up to `limit` deletions due at `now` (default: the service clock). */
@@ -74,11 +83,7 @@ export function createMessageDeletionsService(ctx: ServiceContext): MessageDelet
               for update skip locked)
             returning ${chatSessions.data} as data`,
       );
-      return rows.flatMap((row) => {
-        const data = typeof row.data === "string" ? (JSON.parse(row.data) as unknown) : row.data;
-        const parsed = Stored.safeParse(data);
-        return parsed.success ? [{ ...parsed.data, deleteAt: new Date(parsed.data.deleteAt) }] : [];
-      });
+      return pendingDeletions(rows);
     },
 
     async list() {
@@ -86,11 +91,7 @@ export function createMessageDeletionsService(ctx: ServiceContext): MessageDelet
         db,
         sql`select ${chatSessions.data} as data from ${chatSessions} where ${chatSessions.key} like ${`${MESSAGE_DELETION_PREFIX}%`}`,
       );
-      return rows.flatMap((row) => {
-        const data = typeof row.data === "string" ? (JSON.parse(row.data) as unknown) : row.data;
-        const parsed = Stored.safeParse(data);
-        return parsed.success ? [{ ...parsed.data, deleteAt: new Date(parsed.data.deleteAt) }] : [];
-      });
+      return pendingDeletions(rows);
     },
   };
 }
