@@ -16,7 +16,7 @@ import { and, asc, eq, inArray, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { WorkingDayCalendar } from "../calendar/calendar.ts";
 import { isOverdue, workingTimeLeft } from "../calendar/deadlines.ts";
-import { isoDateSchema } from "../calendar/time.ts";
+import { formatVnDate, isoDateSchema, vnDateOf } from "../calendar/time.ts";
 import type { IsoDate } from "../calendar/types.ts";
 import type { DbOrTx, Tx } from "../db/client.ts";
 import { isAddressTaken, isUniqueViolation } from "../db/errors.ts";
@@ -1065,7 +1065,7 @@ function checkMailboxFor(
     ) {
       throw new ServiceError(
         "illegal_transition",
-        `Hộp thư ${a} đã quá hạn khôi phục (hạn cuối ${mailbox.removeAfter.toISOString().slice(0, 10)}) và sẽ bị xóa. Hãy gửi yêu cầu cấp mới.`,
+        `Hộp thư ${a} đã quá hạn khôi phục (hạn cuối ${formatVnDate(vnDateOf(mailbox.removeAfter))}) và sẽ bị xóa. Hãy gửi yêu cầu cấp mới.`,
       );
     }
   } else if (mailbox.status === "suspended") {
