@@ -1,5 +1,6 @@
 import { expect, it } from "vitest";
 import { runDueDeletions } from "../../commands/support.ts";
+import { getProfile, registerProfile } from "../../src/policy/profiles/index.ts";
 import { SUPPORT_CHAT_ID } from "../helpers/bot.ts";
 import { describeEachDb } from "../helpers/db.ts";
 import { countRows, dumpAllTables } from "../services/fixtures.ts";
@@ -164,6 +165,28 @@ describeEachDb(
       await h.press(users.support, h.group(), "Duyệt");
       const pw = h.callsTo("sendMessage").filter((c) => String(c.payload.text).includes("Mật khẩu tạm:"));
       expect(pw.map((c) => Number(c.payload.chat_id))).toEqual([TG.self]);
+    });
+
+    it("the contract buttons offer the profile's minimum, not a fixed 12 months", async () => {
+      const w = await makeWorld(getDb());
+      const { h, users } = w;
+      const chat = h.privateChat(users.clerk);
+      const original = getProfile("phuyen");
+      registerProfile({ ...original, eligibility: { ...original.eligibility, minContractMonths: 24 } });
+      try {
+        await h.command(users.clerk, chat, "capmoi");
+        await h.text(users.clerk, chat, "Lê Thị Hợp Đồng");
+        await h.text(users.clerk, chat, "05/06/1992");
+        await h.press(users.clerk, chat, "Phòng CNTT");
+        await h.press(users.clerk, chat, "Chuyên viên");
+        const labels = h.buttonsOf(h.lastKeyboardMessage(TG.clerk)!).map((b) => b.text);
+        expect(labels).toEqual(["Biên chế", "Hợp đồng ≥ 24 tháng", "Hợp đồng < 24 tháng"]);
+        await h.press(users.clerk, chat, "Hợp đồng ≥ 24 tháng");
+        expect(h.lastReply(TG.clerk)).toContain("Hình thức: Hợp đồng 24 tháng");
+        expect(h.lastReply(TG.clerk)).toContain("Địa chỉ đề xuất:");
+      } finally {
+        registerProfile(original);
+      }
     });
 
     it("refusals: ineligible contract, existing mailbox, unit outside scope", async () => {
