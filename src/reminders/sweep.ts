@@ -19,6 +19,7 @@ import { getProfile, profileIds } from "../policy/profiles/index.ts";
 import type { MailboxKind } from "../policy/types.ts";
 import { loadCalendar } from "../services/calendar-store.ts";
 import type { Logger } from "../services/context.ts";
+import { expireTemporaryPasswords } from "../services/temp-passwords.ts";
 import { applyAction, blockedAmong, claimItems, DEFAULT_LEASE_MS, existingKeys } from "./claims.ts";
 import { buildDigests, compareItems } from "./digest.ts";
 import { deliverDigests, RateLimiter, type DeliveryReport, type SendFn } from "./deliver.ts";
@@ -85,6 +86,8 @@ export interface SweepReport {
   durationMs: number;
   /** Milliseconds per phase: select (SQL), rules, actions, claim, digest, deliver. */
   phases: Record<string, number>;
+  /** Temporary passwords past their validity whose hash this run removed. */
+  expiredTemporaryPasswords: number;
 }
 
 /** Inside the profile's working hours on a working day (or the profile allows any time). */
@@ -219,6 +222,7 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions = {}): Pro
     delivery: null,
     durationMs: 0,
     phases: {},
+    expiredTemporaryPasswords: 0,
   };
   let mark = performance.now();
   const phase = (name: string): void => {
@@ -226,6 +230,12 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions = {}): Pro
     report.phases[name] = Math.round((report.phases[name] ?? 0) + t - mark);
     mark = t;
   };
+
+  // A security expiry, not a reminder: it applies at any hour (a temporary password not replaced
+  // within its validity, 72 h by default, stops working).
+  if (!dryRun && rules.has("passwords")) {
+    report.expiredTemporaryPasswords = (await expireTemporaryPasswords(deps.database, now)).length;
+  }
 
   let reminders: ReminderItem[] = [];
   let actions: EnforcementAction[] = [];
