@@ -226,7 +226,8 @@ onCallback(composer, requestButton, async (ctx, [action, id]) => {
   if (action === "take") {
     const taken = await ctx.services.requests.take(id, actor);
     await toast(ctx, m.taken(taken));
-    const text = supportCard(taken, await daysLeft(ctx, taken.dueAt), roleLabel(null));
+    const [requester] = await ctx.services.directory.findStaff({ id: taken.requesterStaffId });
+    const text = supportCard(taken, await daysLeft(ctx, taken.dueAt), roleLabel(requester ?? null));
     await editCard(ctx, card?.chat.id, card?.message_id, text, taken);
     await tellRequester(ctx, taken, m.takenForRequester(taken));
     return;

@@ -105,6 +105,8 @@ describeEachDb(
       await h.press(users.clerk, clerkChat, "Gửi yêu cầu");
       await h.press(users.support, group, "Nhận xử lý");
       expect(h.lastReply(SUPPORT_CHAT_ID)).toContain("Đang xử lý: Phạm Văn Hùng");
+      // The edited card keeps the requester's role.
+      expect(h.lastReply(SUPPORT_CHAT_ID)).toContain("(văn thư)");
       await h.press(users.support, group, "Từ chối");
       expect(h.lastReply(SUPPORT_CHAT_ID)).toContain("Lý do từ chối yêu cầu #1?");
       await h.text(users.support, group, "x");
