@@ -11,7 +11,7 @@ import type { BotContext, BotFeature } from "../src/bot/context.ts";
 import { defineFlow } from "../src/bot/flows.ts";
 import { COMMAND_DESCRIPTIONS, formatDay, formatDeadline, t } from "../src/bot/i18n.ts";
 import { dropButtons, keyboard } from "../src/bot/keyboards.ts";
-import { can } from "../src/bot/middleware/require-role.ts";
+import { mayActOnMailbox } from "../src/bot/middleware/require-role.ts";
 import { findProfile } from "../src/policy/profiles/index.ts";
 import type { Role } from "../src/policy/types.ts";
 import { staffActor, type MailboxView, type RequestView } from "../src/services/types.ts";
@@ -53,11 +53,8 @@ const m = {
 const Data = z.object({ address: z.string() });
 type Data = z.infer<typeof Data>;
 
-async function mayAsk(ctx: BotContext, mailbox: MailboxView): Promise<boolean> {
-  const me = ctx.staff;
-  if (!me) return false;
-  if (mailbox.ownerStaffId === me.id || mailbox.keeperStaffId === me.id) return true;
-  return can(ctx, KHOIPHUC_ROLES, mailbox.unitId);
+function mayAsk(ctx: BotContext, mailbox: MailboxView): Promise<boolean> {
+  return mayActOnMailbox(ctx, mailbox, KHOIPHUC_ROLES);
 }
 
 export const flow = defineFlow<Data, "confirm">({

@@ -12,7 +12,7 @@
 import { Composer } from "grammy";
 import type { BotContext, BotFeature } from "../src/bot/context.ts";
 import { onCallback, reminderButton } from "../src/bot/keyboards.ts";
-import { can, refuse } from "../src/bot/middleware/require-role.ts";
+import { mayActOnMailbox, refuse } from "../src/bot/middleware/require-role.ts";
 import type { Role } from "../src/policy/types.ts";
 import { staffActor } from "../src/services/types.ts";
 import { startKhoiphuc } from "./khoiphuc.ts";
@@ -35,8 +35,7 @@ async function markHandled(ctx: BotContext, trackedId: number): Promise<unknown>
   if (!me) return refuse(ctx, HANDLED_ROLES);
   const message = await ctx.services.activity.trackedMessage(trackedId);
   if (!message) return ctx.answerCallbackQuery({ text: m.noMessage(), show_alert: true });
-  const mine = message.ownerStaffId === me.id || message.keeperStaffId === me.id;
-  if (!mine && !(await can(ctx, HANDLED_ROLES, message.unitId))) return refuse(ctx, HANDLED_ROLES);
+  if (!(await mayActOnMailbox(ctx, message, HANDLED_ROLES))) return refuse(ctx, HANDLED_ROLES);
   if (message.answeredAt !== null) return ctx.answerCallbackQuery({ text: m.already() });
   // false = someone else marked it (or the feed reported the answer) a moment ago: same answer.
   if (!(await ctx.services.activity.markHandled(trackedId, staffActor(me.id)))) {

@@ -9,7 +9,7 @@ import { Composer } from "grammy";
 import type { BotContext, BotFeature } from "../src/bot/context.ts";
 import { COMMAND_DESCRIPTIONS, t } from "../src/bot/i18n.ts";
 import { workingTimeLeft } from "../src/calendar/deadlines.ts";
-import { can } from "../src/bot/middleware/require-role.ts";
+import { can, mayActOnMailbox } from "../src/bot/middleware/require-role.ts";
 import { findProfile } from "../src/policy/profiles/index.ts";
 import type { Role } from "../src/policy/types.ts";
 import type { MailboxView } from "../src/services/types.ts";
@@ -68,8 +68,7 @@ composer.command("trangthai", async (ctx) => {
     if (!target.ok) return ctx.reply(target.error);
     if (target.value.kind === "request") return replyRequestStatus(ctx, target.value.id);
     const mailbox = await ctx.services.directory.findMailbox(target.value.address);
-    const mine = mailbox && (mailbox.ownerStaffId === me.id || mailbox.keeperStaffId === me.id);
-    if (!mailbox || !(mine || (await can(ctx, TRANGTHAI_ROLES, mailbox.unitId)))) {
+    if (!mailbox || !(await mayActOnMailbox(ctx, mailbox, TRANGTHAI_ROLES))) {
       return ctx.reply(m.noMailbox(target.value.address));
     }
     return ctx.reply(mailboxText(mailbox));

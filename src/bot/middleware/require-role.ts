@@ -19,10 +19,23 @@ export async function can(
 ): Promise<boolean> {
   const staff = ctx.staff;
   if (!staff) return false;
-  for (const role of typeof roles === "string" ? [roles] : roles) {
-    if (await ctx.services.access.hasRole(staff, role, unitId)) return true;
-  }
-  return false;
+  // One query for all the roles (the unit's ancestors are looked up once).
+  return ctx.services.access.hasRole(staff, roles, unitId);
+}
+
+/**
+ * A mailbox's own people (owner, keeper) may always act on it; anyone else needs one of `roles`
+ * over its unit (e.g. the unit head, the support desk).
+ */
+export async function mayActOnMailbox(
+  ctx: BotContext,
+  mailbox: { ownerStaffId: number | null; keeperStaffId: number | null; unitId: number },
+  roles: readonly Role[],
+): Promise<boolean> {
+  const me = ctx.staff;
+  if (!me) return false;
+  if (mailbox.ownerStaffId === me.id || mailbox.keeperStaffId === me.id) return true;
+  return can(ctx, roles, mailbox.unitId);
 }
 
 /** Tells the caller they may not (a toast for a button, a reply otherwise). */
