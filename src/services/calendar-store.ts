@@ -105,20 +105,18 @@ export async function setHolidayOverride(
     );
   }
   const changed = await database.db.transaction(async (tx) => {
-    const [existing] = await tx
-      .select({ kind: holidayOverrides.kind, name: holidayOverrides.name })
-      .from(holidayOverrides)
-      .where(eq(holidayOverrides.date, parsed.data.date))
-      .for("update");
-    // The same override again (a retry, a re-run script) changes nothing and writes no audit row.
-    if (existing && existing.kind === parsed.data.kind && existing.name === parsed.data.name) return false;
-    await tx
+    // One statement decides: insert, or update only when kind or name differ. The same override
+    // again (a retry, a re-run script, two at once) returns no row and writes no audit row.
+    const written = await tx
       .insert(holidayOverrides)
       .values({ ...parsed.data, createdBy: actorLabel(actor) })
       .onConflictDoUpdate({
         target: holidayOverrides.date,
         set: { kind: parsed.data.kind, name: parsed.data.name, createdBy: actorLabel(actor) },
-      });
+        setWhere: sql`(${holidayOverrides.kind}, ${holidayOverrides.name}) is distinct from (${parsed.data.kind}::holiday_override_kind, ${parsed.data.name})`,
+      })
+      .returning({ id: holidayOverrides.id });
+    if (written.length === 0) return false;
     await writeAudit(tx, {
       actor,
       action: "holiday.set",
