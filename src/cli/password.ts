@@ -4,7 +4,11 @@
  * password is never printed, logged or put in an error message.
  */
 import { z } from "zod";
-import { checkPassword, generateTemporaryPassword } from "../policy/passwords.ts";
+import {
+  checkPassword,
+  generateTemporaryPassword,
+  temporaryPasswordLengthRange,
+} from "../policy/passwords.ts";
 import { noPositionals, PROFILE_OPTION, ROLE_OPTION, roleSchema } from "./common.ts";
 import { defineCommand, done, UsageError } from "./types.ts";
 
@@ -87,9 +91,9 @@ const generate = defineCommand({
   examples: ["password generate --profile phuyen --json"],
   async run(input, ctx) {
     const profile = ctx.profile(input.profile);
-    const policy = input.role === "admin" ? profile.passwords.admin : profile.passwords.user;
-    if (input.length !== undefined && (input.length < policy.minLength || input.length > 128)) {
-      throw new UsageError(`--length: độ dài phải từ ${policy.minLength} đến 128.`);
+    const range = temporaryPasswordLengthRange(profile, input.role);
+    if (input.length !== undefined && (input.length < range.min || input.length > range.max)) {
+      throw new UsageError(`--length: độ dài phải từ ${range.min} đến ${range.max}.`);
     }
     const password = generateTemporaryPassword(profile, input.role, input.length);
     return done({ password }, [password]);

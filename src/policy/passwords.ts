@@ -280,6 +280,19 @@ function generatorSpecials(policy: PasswordPolicy): string {
 }
 
 /**
+ * The lengths generateTemporaryPassword accepts: at least the policy's minimum and one character
+ * of each class it draws from, at most MAX_PASSWORD_LENGTH.
+ */
+export function temporaryPasswordLengthRange(
+  profile: Profile,
+  role: PasswordRole,
+): { min: number; max: number } {
+  const policy = passwordPolicy(profile, role);
+  const classCount = generatorSpecials(policy) ? 4 : 3;
+  return { min: Math.max(policy.minLength, classCount), max: MAX_PASSWORD_LENGTH };
+}
+
+/**
  * A random temporary password that satisfies the profile's policy for `role`: at least one
  * character of every class the policy requires (plus the classes it merely allows), drawn from
  * node:crypto, without look-alike characters. Throws RangeError for a length the policy
@@ -296,14 +309,10 @@ export function generateTemporaryPassword(profile: Profile, role: PasswordRole, 
     );
   }
   const classes = [GEN_UPPER, GEN_LOWER, GEN_DIGITS, ...(specials ? [specials] : [])];
-  if (
-    !Number.isInteger(size) ||
-    size < policy.minLength ||
-    size < classes.length ||
-    size > MAX_PASSWORD_LENGTH
-  ) {
+  const range = temporaryPasswordLengthRange(profile, role);
+  if (!Number.isInteger(size) || size < range.min || size > range.max) {
     throw new RangeError(
-      `Độ dài mật khẩu tạm phải là số nguyên từ ${Math.max(policy.minLength, classes.length)} đến ${MAX_PASSWORD_LENGTH}, nhận được ${size}.`,
+      `Độ dài mật khẩu tạm phải là số nguyên từ ${range.min} đến ${range.max}, nhận được ${size}.`,
     );
   }
   const all = classes.join("");
