@@ -5,13 +5,10 @@
  * become exit 1 with their message in the router.
  */
 import { readFile } from "node:fs/promises";
-import { eq, or } from "drizzle-orm";
 import { z } from "zod";
 import { databaseOptionsFromEnv, redactUrl, type Database } from "../db/client.ts";
-import { units } from "../db/schema.ts";
 import type { Role } from "../policy/types.ts";
 import { ROLES } from "../policy/types.ts";
-import { ServiceError } from "../services/errors.ts";
 import {
   importStaff,
   importUnits,
@@ -56,18 +53,7 @@ function withStaff<T>(
 
 /** "--unit 7" or "--unit demo-stttt" (the unit's import code). */
 async function resolveUnitRef(database: Database, ref: string): Promise<number> {
-  const numeric = /^\d{1,9}$/.test(ref) ? Number(ref) : -1;
-  const [unit] = await database.db
-    .select({ id: units.id })
-    .from(units)
-    .where(or(eq(units.id, numeric), eq(units.externalId, ref)));
-  if (!unit) {
-    throw new ServiceError(
-      "not_found",
-      `Không có đơn vị “${ref}”. Dùng mã số đơn vị hoặc ma_don_vi đã nhập.`,
-    );
-  }
-  return unit.id;
+  return (await createServices(database).directory.findUnitByRef(ref)).id;
 }
 
 const migrate = defineCommand({

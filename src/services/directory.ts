@@ -29,6 +29,8 @@ export interface DirectoryService {
   mailboxesOfStaff(staffId: number): Promise<MailboxView[]>;
   mailboxesInUnits(unitIds: number[]): Promise<MailboxView[]>;
   getUnit(id: number): Promise<UnitView | null>;
+  /** "7" (id) or "demo-stttt" (the unit's import code, ma_don_vi); ServiceError when unknown. */
+  findUnitByRef(ref: string): Promise<UnitView>;
   listUnits(profileId?: string): Promise<UnitView[]>;
   /** The unit and everything below it. */
   unitSubtree(unitId: number): Promise<UnitView[]>;
@@ -94,6 +96,23 @@ export function createDirectoryService(ctx: ServiceContext): DirectoryService {
       if (!Number.isSafeInteger(id)) return null;
       const [row] = await db.select().from(units).where(eq(units.id, id)).limit(1);
       return row ? unitView(row) : null;
+    },
+
+    async findUnitByRef(ref) {
+      const text = ref.trim().slice(0, 60);
+      const numeric = /^\d{1,9}$/.test(text) ? Number(text) : -1;
+      const [row] = await db
+        .select()
+        .from(units)
+        .where(or(eq(units.id, numeric), eq(units.externalId, text)))
+        .limit(1);
+      if (!row) {
+        throw new ServiceError(
+          "not_found",
+          `Không có đơn vị “${text}”. Dùng mã số đơn vị hoặc ma_don_vi đã nhập.`,
+        );
+      }
+      return unitView(row);
     },
 
     async listUnits(profileId) {
