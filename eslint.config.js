@@ -10,6 +10,34 @@ export default tseslint.config(
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "no-console": "off",
+      // Spreading an array into arguments puts every element on the stack: past ~120,000
+      // elements it throws RangeError (issue 13). Use a loop or reduce.
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector:
+            "CallExpression[callee.object.name='Math'][callee.property.name=/^(max|min)$/] > SpreadElement",
+          message: "Math.max/min(...xs) overflows the stack on large arrays: use xs.reduce.",
+        },
+      ],
+    },
+  },
+  {
+    // Code whose arrays grow with the data (due items, imported rows): no push(...xs) either.
+    files: ["src/reminders/*.ts", "src/services/**/*.ts"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector:
+            "CallExpression[callee.object.name='Math'][callee.property.name=/^(max|min)$/] > SpreadElement",
+          message: "Math.max/min(...xs) overflows the stack on large arrays: use xs.reduce.",
+        },
+        {
+          selector: "CallExpression[callee.property.name=/^(push|unshift|splice)$/] > SpreadElement",
+          message: "push(...xs) overflows the stack past ~120,000 elements: push in a loop.",
+        },
+      ],
     },
   },
 );

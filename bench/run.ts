@@ -51,7 +51,9 @@ function formatValue(value: number): string {
 function printTable(rows: readonly ResultRow[]): void {
   const table = rows.map((r) => [r.module, r.name, formatValue(r.value), r.unit]);
   const header = ["module", "benchmark", "value", "unit"];
-  const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => (row[i] as string).length)));
+  const widths = header.map((h, i) =>
+    table.reduce((w, row) => Math.max(w, (row[i] as string).length), h.length),
+  );
   const line = (cells: string[]): string =>
     cells
       .map((c, i) => (i === 2 ? c.padStart(widths[i] as number) : c.padEnd(widths[i] as number)))

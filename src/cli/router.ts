@@ -90,7 +90,7 @@ function optionLines(options: Readonly<Record<string, CliOption>>): string[] {
     const flag = `${o.short ? `-${o.short}, ` : ""}--${name}${o.value ? ` ${o.value}` : ""}${o.multiple ? " …" : ""}`;
     return [flag, o.vi, o.en] as const;
   });
-  const width = Math.max(...rows.map(([f]) => f.length), 10) + 2;
+  const width = rows.reduce((w, [f]) => Math.max(w, f.length), 10) + 2;
   return rows.flatMap(([flag, vi, en]) => [`  ${flag.padEnd(width)}${vi}`, `  ${" ".repeat(width)}${en}`]);
 }
 
@@ -116,7 +116,7 @@ export function commandHelp(cmd: CliCommand): string {
 
 export function listHelp(commands: readonly CliCommand[], group?: string): string {
   const shown = group ? commands.filter((c) => c.path[0] === group) : commands;
-  const width = Math.max(...shown.map((c) => c.path.join(" ").length)) + 2;
+  const width = shown.reduce((w, c) => Math.max(w, c.path.join(" ").length), 0) + 2;
   const lines = [
     group
       ? `Cách dùng / Usage: ${PROGRAM} ${group} <lệnh/command> [tùy chọn/options]`

@@ -105,7 +105,7 @@ async function insertClaims(
         returning key`,
     );
     if (rows.length === slice.length) {
-      won.push(...slice);
+      for (const item of slice) won.push(item);
     } else if (rows.length > 0) {
       const got = new Set(rows.map((row) => row.key));
       for (const item of slice) if (got.has(item.key)) won.push(item);

@@ -195,7 +195,9 @@ export async function deliverDigests(
           return;
         }
         report.failed.push({ chatId: digest.chatId, error: failure.description });
-        report.gaveUp.push(...(await failKeys(database.db, digest.keys, runId, now(), failure.description)));
+        for (const key of await failKeys(database.db, digest.keys, runId, now(), failure.description)) {
+          report.gaveUp.push(key);
+        }
         return;
       }
     }

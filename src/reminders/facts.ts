@@ -122,7 +122,7 @@ export async function selectUnchecked(
 export async function selectInactive(db: DbOrTx, profile: Profile, now: Date): Promise<InactivityFact[]> {
   const rule = profile.inactivity;
   const today = vnDateOf(now);
-  const maxWarn = Math.max(0, ...rule.warnDaysBefore);
+  const maxWarn = rule.warnDaysBefore.reduce((a, b) => Math.max(a, b), 0);
   // lockDate = last activity day + months ≤ today + maxWarn; +4 days covers month-end clamping.
   const cut = vnInstant(addDays(addCalendarMonths(addDays(today, maxWarn), -rule.months), 4), "00:00");
   const basis =
@@ -283,7 +283,8 @@ export async function selectUnanswered(
   calendar: WorkingDayCalendar,
 ): Promise<UnansweredFact[]> {
   const all: UnansweredFact[] = [];
-  for await (const page of selectUnansweredPages(db, profile, now, calendar)) all.push(...page);
+  for await (const page of selectUnansweredPages(db, profile, now, calendar))
+    for (const fact of page) all.push(fact);
   return all;
 }
 
@@ -352,9 +353,12 @@ export async function selectPasswordAges(db: DbOrTx, profile: Profile, now: Date
     (m): m is number => m !== null,
   );
   if (ages.length === 0) return [];
-  const maxWarn = Math.max(...PASSWORD_WARN_DAYS);
+  const maxWarn = PASSWORD_WARN_DAYS.reduce<number>((a, b) => Math.max(a, b), 0);
   const cut = vnInstant(
-    addDays(addCalendarMonths(addDays(vnDateOf(now), maxWarn), -Math.min(...ages)), 4),
+    addDays(
+      addCalendarMonths(addDays(vnDateOf(now), maxWarn), -ages.reduce((a, b) => Math.min(a, b), Infinity)),
+      4,
+    ),
     "00:00",
   );
   const rows = await executeRows<RefRow & { changed_ms: number; is_admin: boolean }>(

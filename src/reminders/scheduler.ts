@@ -59,8 +59,9 @@ export function schedulerJobSpecs(
     p.workingHours.afternoon.end,
     p.workingHours.endOfDay,
   ]);
-  const first = Math.min(...hours.map((h) => Number(h.slice(0, 2))));
-  const last = Math.max(...hours.map((h) => Number(h.slice(0, 2))));
+  const hourNumbers = hours.map((h) => Number(h.slice(0, 2)));
+  const first = hourNumbers.reduce((a, b) => Math.min(a, b), 24);
+  const last = hourNumbers.reduce((a, b) => Math.max(a, b), 0);
   const specs: JobSpec[] = [
     {
       name: `${prefix}:tick`,

@@ -256,8 +256,10 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions = {}): Pro
     );
     phase("evaluate");
     report.phases.select = Math.round((report.phases.select ?? 0) + (timing.select ?? 0));
-    reminders.push(...out.reminders);
-    actions.push(...out.actions);
+    // Not push(...xs): a spread passes every element as an argument and overflows the stack
+    // past ~120,000 items (RangeError: Maximum call stack size exceeded).
+    for (const item of out.reminders) reminders.push(item);
+    for (const action of out.actions) actions.push(action);
   }
 
   // Chats that blocked the bot get nothing until they write again (they were reported then).
@@ -307,7 +309,7 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions = {}): Pro
         applied: result.applied,
       });
     }
-    toSend.push(...result.notices);
+    for (const notice of result.notices) toSend.push(notice);
   }
   phase("actions");
   const { claimed, retried } = await claimItems(deps.database, reminders, {

@@ -39,7 +39,7 @@ export async function bulkInsert<T extends Row = Row>(
       db,
       sql`${sql.raw(`insert into "${table}" (${names}) select ${selectList} from jsonb_to_recordset(`)}${json}${sql.raw(`::jsonb) as x(${recordDef})${returningSql}`)}`,
     );
-    out.push(...result);
+    for (const row of result) out.push(row);
   }
   return out;
 }

@@ -366,7 +366,9 @@ async function inChunks<T, R>(
   fn: (chunk: T[]) => Promise<R[]>,
 ): Promise<R[]> {
   const out: R[] = [];
-  for (let i = 0; i < items.length; i += size) out.push(...(await fn(items.slice(i, i + size))));
+  for (let i = 0; i < items.length; i += size) {
+    for (const result of await fn(items.slice(i, i + size))) out.push(result);
+  }
   return out;
 }
 
