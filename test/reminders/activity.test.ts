@@ -1,7 +1,9 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { detectSource, ingestActivity, jsonLinesSource } from "../../src/services/activity.ts";
-import { startActivityServer, tokenMatches } from "../../src/services/activity-http.ts";
+import { startHttpServer } from "../../src/http/server.ts";
+import { secretMatches } from "../../src/http/secrets.ts";
+import { silentLogger } from "../../src/logger.ts";
 import { describeEachDb } from "../helpers/db.ts";
 import { addMailbox, seedOrg } from "./fixtures.ts";
 
@@ -90,10 +92,17 @@ describeEachDb("activity ingestion", (getDb) => {
   });
 
   it("HTTP: 401 without the token, 400 for a useless body, 200 with a report", async () => {
-    const server = await startActivityServer({ database: getDb(), token: TOKEN, port: 0, now: () => NOW });
+    const server = await startHttpServer({
+      port: 0,
+      host: "127.0.0.1",
+      logger: silentLogger(),
+      health: async () => true,
+      activity: { database: getDb(), token: TOKEN, now: () => NOW },
+    });
+    const url = `${server.url}/api/activity`;
     try {
       const post = (body: string, auth?: string, type = "application/x-ndjson") =>
-        fetch(server.url, {
+        fetch(url, {
           method: "POST",
           body,
           headers: { "content-type": type, ...(auth ? { authorization: auth } : {}) },
@@ -110,7 +119,7 @@ describeEachDb("activity ingestion", (getDb) => {
       expect(ok.status).toBe(200);
       const body = (await ok.json()) as { report: { accepted: number } };
       expect(body.report.accepted).toBe(1);
-      const get = await fetch(server.url, { headers: { authorization: `Bearer ${TOKEN}` } });
+      const get = await fetch(url, { headers: { authorization: `Bearer ${TOKEN}` } });
       expect(get.status).toBe(405);
     } finally {
       await server.close();
@@ -119,9 +128,9 @@ describeEachDb("activity ingestion", (getDb) => {
 });
 
 it("compares tokens in constant time and rejects a missing one", () => {
-  expect(tokenMatches(undefined, TOKEN)).toBe(false);
-  expect(tokenMatches(TOKEN.slice(0, -1), TOKEN)).toBe(false);
-  expect(tokenMatches(TOKEN, TOKEN)).toBe(true);
+  expect(secretMatches(undefined, TOKEN)).toBe(false);
+  expect(secretMatches(TOKEN.slice(0, -1), TOKEN)).toBe(false);
+  expect(secretMatches(TOKEN, TOKEN)).toBe(true);
 });
 
 afterAll(() => undefined);
