@@ -13,6 +13,7 @@ import { GrammyError, type Bot } from "grammy";
 import type { Update } from "grammy/types";
 import { isDatabaseUnavailable } from "../../db/unavailable.ts";
 import type { Logger } from "../../logger.ts";
+import { metrics } from "../../metrics.ts";
 import type { BotContext } from "../context.ts";
 import { drain, updateClaimsOf } from "../create-bot.ts";
 
@@ -39,8 +40,13 @@ export interface PollingOptions {
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
     if (signal.aborted) return resolve();
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+    const wake = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", wake);
+      resolve();
+    };
+    const timer = setTimeout(wake, ms);
+    signal.addEventListener("abort", wake);
   });
 
 /** Telegram refuses this token or another process polls it: retrying cannot help. */
@@ -79,6 +85,7 @@ export async function startPolling(
       await claims?.claimBatch(ids);
     } catch (error) {
       if (isDatabaseUnavailable(error)) {
+        metrics.updatesHandled.inc({ outcome: "deferred" }, ids.length);
         await waitForDatabase();
         return offset;
       }
