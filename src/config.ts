@@ -85,6 +85,11 @@ export const ConfigSchema = z
       z.string().trim().min(16, "must be at least 16 characters").optional(),
     ),
     ACTIVITY_PORT: intWithDefault(8081, 0, 65_535),
+    /** Bearer token for GET /metrics; without it /metrics is open to whoever reaches the port. */
+    METRICS_TOKEN: z.preprocess(
+      emptyToUndefined,
+      z.string().trim().min(16, "must be at least 16 characters").optional(),
+    ),
     /** Loopback by default: the mail server usually runs next to the bot; widen it on purpose. */
     ACTIVITY_HOST: z.preprocess(emptyToUndefined, z.string().trim().min(1).default("127.0.0.1")),
     /** The reminder scheduler (sweeps on the working-day calendar): on by default. */
@@ -128,6 +133,7 @@ export interface Config {
   activityApiToken: string | undefined;
   activityPort: number;
   activityHost: string;
+  metricsToken: string | undefined;
   reminders: boolean;
 }
 
@@ -150,6 +156,7 @@ function toConfig(raw: RawConfig): Config {
     activityApiToken: raw.ACTIVITY_API_TOKEN,
     activityPort: raw.ACTIVITY_PORT,
     activityHost: raw.ACTIVITY_HOST,
+    metricsToken: raw.METRICS_TOKEN,
     reminders: raw.REMINDERS === "on",
   };
 }

@@ -3,11 +3,14 @@
  * data on the first run of the embedded database → services → bot → transport:
  *   no TELEGRAM_BOT_TOKEN   the local console chat (stdin/stdout), no network
  *   BOT_MODE=polling        long polling (@grammyjs/runner)
- *   BOT_MODE=webhook        HTTP server on PORT (webhook, /healthz), setWebhook with the secret
+ *   BOT_MODE=webhook        the HTTP server on PORT serves the webhook; setWebhook with the secret
  * In every transport (the console too: digests appear as bot messages):
- *   - the reminder scheduler (REMINDERS=on, the default), sending through bot.api;
- *   - POST /api/activity when ACTIVITY_API_TOKEN is set: on the webhook server in webhook mode,
- *     otherwise on its own server at ACTIVITY_HOST:ACTIVITY_PORT (127.0.0.1:8081 by default).
+ *   - the reminder scheduler (REMINDERS=on, the default), sending through bot.api (the one
+ *     Telegram client: throttled and retried, shared with the handlers);
+ *   - one HTTP server (src/http): /healthz, /metrics, and POST /api/activity when
+ *     ACTIVITY_API_TOKEN is set. In webhook mode it is the webhook server on PORT; otherwise it
+ *     runs at ACTIVITY_HOST:ACTIVITY_PORT (127.0.0.1:8081 by default) when ACTIVITY_API_TOKEN or
+ *     METRICS_TOKEN is set.
  * SIGINT/SIGTERM: stop the scheduler (delivery stops between two messages; unsent claims are
  * retried by the next run), stop taking updates and activity, finish the updates in flight,
  * close the database, exit 0.
@@ -27,13 +30,14 @@ import { createBot, drain, registerCommands } from "./bot/create-bot.ts";
 import { CONSOLE_SUPPORT_CHAT_ID, runConsole } from "./bot/transports/console.ts";
 import { LocalBotApi, localBotInfo } from "./bot/transports/local-api.ts";
 import { startPolling } from "./bot/transports/polling.ts";
-import { startWebhook, webhookPathOf, type WebhookServer } from "./bot/transports/webhook.ts";
+import { registerWebhook, webhookPathOf } from "./bot/transports/webhook.ts";
+import { startHttpServer, type HttpOptions, type HttpServer } from "./http/server.ts";
+import { metrics } from "./metrics.ts";
 import { startDeletionRunner, type DeletionRunner } from "../commands/support.ts";
 import type { Bot } from "grammy";
 import type { BotContext } from "./bot/context.ts";
 import { startScheduler, type Scheduler } from "./reminders/scheduler.ts";
-import type { SendFn } from "./reminders/deliver.ts";
-import { ACTIVITY_PATH, createActivityHandler, startActivityServer } from "./services/activity-http.ts";
+import { RateLimiter, type SendFn } from "./reminders/deliver.ts";
 
 /** First run of the embedded database = no staff yet: load the demo data so the console is usable. */
 async function seedIfEmpty(database: Database, logger: Logger): Promise<void> {
@@ -50,18 +54,35 @@ export interface Running {
   /** Resolves when the transport ends by itself (console: end of input). */
   finished: Promise<void>;
   services: Services;
-  webhook?: WebhookServer;
+  /** The process's HTTP server (webhook mode always; otherwise when it has something to serve). */
+  http?: HttpServer;
   /** The reminder scheduler (absent with REMINDERS=off). */
   reminders?: Scheduler;
-  /** URL of the standalone activity endpoint (polling/console mode with ACTIVITY_API_TOKEN). */
-  activityUrl?: string;
 }
 
-/** Digests go out through the bot's API (throttled, retried on 429; the console prints them). */
-function sendThrough(bot: Bot<BotContext>): SendFn {
-  return (chatId, text, keyboard) =>
-    bot.api.sendMessage(chatId, text, keyboard ? { reply_markup: keyboard } : {});
+/**
+ * Digests go out through the bot's API: the one Telegram client, throttled and retried on 429
+ * (the console prints them). Counted for /metrics.
+ */
+export function sendThrough(bot: Bot<BotContext>): SendFn {
+  return async (chatId, text, keyboard) => {
+    try {
+      const sent = await bot.api.sendMessage(chatId, text, keyboard ? { reply_markup: keyboard } : {});
+      metrics.remindersSent.inc();
+      return sent;
+    } catch (error) {
+      metrics.remindersFailed.inc();
+      throw error;
+    }
+  };
 }
+
+/**
+ * The sweep's own limiter would make every digest wait a second time: the client's throttler
+ * already holds Telegram's limits, so the sweep gets a limiter that never waits.
+ */
+export const noExtraThrottle = (): RateLimiter =>
+  new RateLimiter({ perSecond: Number.POSITIVE_INFINITY, perChatIntervalMs: 0 });
 
 export async function start(config: Config, logger: Logger): Promise<Running> {
   const database = await openDatabase(
@@ -75,10 +96,20 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
     throw error;
   }
   const services = createServices(database, { logger });
+  metrics.watchDatabase(database);
+  const httpBase: HttpOptions = {
+    logger,
+    health: async () => {
+      await database.execute("select 1");
+      return true;
+    },
+    ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
+    ...(config.activityApiToken ? { activity: { database, token: config.activityApiToken } } : {}),
+  };
 
   let stopTransport: () => Promise<void> = async () => {};
   let finished: Promise<void>;
-  let webhook: WebhookServer | undefined;
+  let http: HttpServer | undefined;
   // Deletes the private temporary-password messages when due; the queue is in the database.
   let deletions: DeletionRunner | undefined;
   let bot: Bot<BotContext>;
@@ -110,50 +141,32 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
     deletions = startDeletionRunner(bot.api, services, { log: logger });
     await registerCommands(bot, config);
     if (config.botMode === "webhook") {
-      webhook = await startWebhook(bot, {
+      const server = await startHttpServer({
+        ...httpBase,
         port: config.port,
-        path: webhookPathOf(config.webhookUrl),
-        secret: config.webhookSecret as string,
-        logger,
-        health: async () => {
-          await database.execute("select 1");
-          return true;
-        },
+        webhook: { bot, path: webhookPathOf(config.webhookUrl), secret: config.webhookSecret as string },
       });
-      await bot.api.setWebhook(config.webhookUrl as string, {
-        secret_token: config.webhookSecret as string,
-        allowed_updates: ["message", "callback_query", "my_chat_member"],
-      });
-      if (config.activityApiToken) {
-        const activity = createActivityHandler({ database, token: config.activityApiToken, logger });
-        webhook.route("POST", ACTIVITY_PATH, async (req, res) => {
-          await activity(req, res);
-        });
-        logger.info({ path: ACTIVITY_PATH }, "activity endpoint mounted on the webhook server");
-      }
-      const server = webhook;
-      stopTransport = () => server.stop();
+      http = server;
+      await registerWebhook(bot, config.webhookUrl as string, config.webhookSecret as string);
+      stopTransport = async () => {
+        await server.close();
+        await drain(bot);
+      };
       finished = new Promise((resolve) => server.server.once("close", () => resolve()));
     } else {
-      const polling = await startPolling(bot, logger);
+      const polling = await startPolling(bot, logger, { health: httpBase.health });
       stopTransport = () => polling.stop();
       finished = polling.done;
     }
   }
 
-  // The standalone activity server (webhook mode serves it on the webhook server above).
-  let activityServer: Awaited<ReturnType<typeof startActivityServer>> | undefined;
+  // Without a webhook the HTTP server runs on its own port when it has something to serve.
+  let ownHttp: HttpServer | undefined;
   let reminders: Scheduler | undefined;
   try {
-    if (config.activityApiToken && !webhook) {
-      activityServer = await startActivityServer({
-        database,
-        token: config.activityApiToken,
-        port: config.activityPort,
-        host: config.activityHost,
-        logger,
-      });
-      logger.info({ url: activityServer.url }, "activity endpoint listening");
+    if (!http && (config.activityApiToken || config.metricsToken)) {
+      ownHttp = await startHttpServer({ ...httpBase, port: config.activityPort, host: config.activityHost });
+      http = ownHttp;
     }
     if (config.reminders) {
       reminders = startScheduler({
@@ -161,6 +174,7 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
         services,
         logger,
         send: sendThrough(bot),
+        limiter: noExtraThrottle(),
         supportChatId: config.supportChatId ?? null,
       });
       logger.info({ jobs: reminders.jobs.length }, "reminder scheduler started");
@@ -170,7 +184,7 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
   } catch (error) {
     // E.g. ACTIVITY_PORT already in use: stop what started, then fail the start-up.
     await reminders?.stop();
-    await activityServer?.close();
+    await ownHttp?.close();
     await stopTransport();
     deletions?.stop();
     await database.close();
@@ -180,9 +194,8 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
   let stopping: Promise<void> | undefined;
   return {
     services,
-    ...(webhook ? { webhook } : {}),
+    ...(http ? { http } : {}),
     ...(reminders ? { reminders } : {}),
-    ...(activityServer ? { activityUrl: activityServer.url } : {}),
     finished,
     shutdown(reason) {
       stopping ??= (async () => {
@@ -191,7 +204,7 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
           // First the scheduler: a sweep in progress stops between two messages and is awaited,
           // so nothing touches the database once it is closed.
           await reminders?.stop();
-          await Promise.all([stopTransport(), activityServer?.close()]);
+          await Promise.all([stopTransport(), ownHttp?.close()]);
           deletions?.stop();
         } finally {
           await database.close();

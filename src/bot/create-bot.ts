@@ -6,8 +6,9 @@
  * Middleware order (each layer only sees what the previous let through):
  *   context     ctx.services/config/now/log/flow, callback-answer tracking
  *   sequentialize  one update at a time per (chat, user): flow state never races
- *   errorBoundary  ServiceError → its Vietnamese message; anything else → apology + log
- *     dedupe      processed_updates claim: an update is handled once across instances
+ *   dedupe      processed_updates claim: an update is handled once across instances
+ *   errorBoundary  ServiceError → its Vietnamese message; a database outage → up to the
+ *                  transport (the update is re-delivered); anything else → apology + log
  *     identity    ctx.staff (cached 30 s)
  *     early       features' pre-gate middleware (e.g. delete a password posted in a group)
  *     gate        unlinked accounts: /start and /help only
@@ -28,7 +29,7 @@ import { FlowControl, flowRouter, type Flow } from "./flows.ts";
 import { t } from "./i18n.ts";
 import { answerStale } from "./keyboards.ts";
 import { localBotInfo } from "./transports/local-api.ts";
-import { dedupe } from "./middleware/dedupe.ts";
+import { dedupe, UpdateClaims } from "./middleware/dedupe.ts";
 import { botCatch, describeUpdate, errorBoundaryHandler } from "./middleware/error-boundary.ts";
 import { IdentityCache, identity } from "./middleware/identity.ts";
 
@@ -46,8 +47,17 @@ export function commandOf(text: string | undefined, botUsername: string | undefi
   return match[1]!.toLowerCase();
 }
 
+/** Answers to callback queries are tracked per update; only button presses need the hook. */
+function trackCallbackAnswers(ctx: BotContext): void {
+  ctx.api.config.use((prev, method, payload, signal) => {
+    if (method === "answerCallbackQuery") ctx.callbackAnswered = true;
+    return prev(method, payload, signal);
+  });
+}
+
 function contextMiddleware(deps: BotDeps, catalog: readonly CommandInfo[]): MiddlewareFn<BotContext> {
   const clock = deps.clock ?? (() => new Date());
+  const logger = deps.logger;
   return async (ctx, next) => {
     const started = performance.now();
     ctx.services = deps.services;
@@ -57,23 +67,32 @@ function contextMiddleware(deps: BotDeps, catalog: readonly CommandInfo[]): Midd
     ctx.sensitive = false;
     ctx.callbackAnswered = false;
     ctx.commandCatalog = catalog;
-    ctx.log = deps.logger.child(describeUpdate(ctx));
-    ctx.flow = new FlowControl(ctx, { timeoutMinutes: deps.config.flowTimeoutMinutes });
-    ctx.api.config.use((prev, method, payload, signal) => {
-      if (method === "answerCallbackQuery") ctx.callbackAnswered = true;
-      return prev(method, payload, signal);
+    // The per-update child logger is made on first use (most updates never log), and carries
+    // the staff id known by then.
+    let log: BotContext["log"] | undefined;
+    Object.defineProperty(ctx, "log", {
+      configurable: true,
+      enumerable: true,
+      get: () => (log ??= logger.child({ ...describeUpdate(ctx), staff_id: ctx.staff?.id })),
+      set: (value: BotContext["log"]) => {
+        log = value;
+      },
     });
+    ctx.flow = new FlowControl(ctx, { timeoutMinutes: deps.config.flowTimeoutMinutes });
+    if (ctx.callbackQuery) trackCallbackAnswers(ctx);
     try {
       await next();
     } finally {
       // Never the text: only which command, how long.
-      ctx.log.debug(
-        {
-          command: commandOf(ctx.message?.text, ctx.me.username),
-          ms: Math.round(performance.now() - started),
-        },
-        "update handled",
-      );
+      if (logger.isLevelEnabled("debug")) {
+        ctx.log.debug(
+          {
+            command: commandOf(ctx.message?.text, ctx.me.username),
+            ms: Math.round(performance.now() - started),
+          },
+          "update handled",
+        );
+      }
     }
   };
 }
@@ -147,6 +166,12 @@ class InFlight {
   }
 }
 const inFlightOf = new WeakMap<Bot<BotContext>, InFlight>();
+const claimsOf = new WeakMap<Bot<BotContext>, UpdateClaims>();
+
+/** The bot's de-duplication claims (long polling claims whole batches through it). */
+export function updateClaimsOf(bot: Bot<BotContext>): UpdateClaims | undefined {
+  return claimsOf.get(bot);
+}
 
 /** Resolves once no update is being handled by `bot` (graceful shutdown). */
 export function drain(bot: Bot<BotContext>): Promise<void> {
@@ -189,8 +214,12 @@ export function createBot(deps: BotDeps): Bot<BotContext> {
     ),
   );
 
+  // Outside the error boundary: a database outage must reach the transport (see dedupe.ts).
+  const claims = new UpdateClaims(deps.services);
+  claimsOf.set(bot, claims);
+  bot.use(dedupe(claims));
+
   const guarded = new Composer<BotContext>();
-  guarded.use(dedupe(deps.services));
   guarded.use(identity(deps.services, cache));
   guarded.use(async (ctx, next) => {
     await next();

@@ -115,6 +115,36 @@ function firstIssue(error: z.ZodError): string {
   return `${where}${issue.message}`;
 }
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * The first field holding text PostgreSQL cannot store (a NUL character, a lone UTF-16
+ * surrogate): such a record is refused on its own line instead of failing the whole batch.
+ */
+export function unstorableText(data: unknown, path = ""): string | undefined {
+  if (typeof data === "string") {
+    if (data.includes("\u0000")) return `${path || "giá trị"}: chứa ký tự NUL (\\u0000), không lưu được`;
+    if (LONE_SURROGATE.test(data))
+      return `${path || "giá trị"}: chứa ký tự Unicode hỏng (nửa cặp thay thế), không lưu được`;
+    return undefined;
+  }
+  if (Array.isArray(data)) {
+    for (let i = 0; i < data.length; i++) {
+      const found = unstorableText(data[i], `${path}[${i}]`);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (data && typeof data === "object") {
+    for (const [key, value] of Object.entries(data)) {
+      const where = path ? `${path}.${key}` : key;
+      const found = unstorableText(key, "tên trường") ?? unstorableText(value, where);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
 /** Validates one raw record: a message when it has a messageId (or type "message"), else a mailbox. */
 export function parseActivityRecord(
   data: unknown,
@@ -122,6 +152,8 @@ export function parseActivityRecord(
 ): { ok: true; record: ActivityRecord } | { ok: false; message: string } {
   if (!data || typeof data !== "object" || Array.isArray(data))
     return { ok: false, message: "bản ghi phải là một đối tượng" };
+  const unstorable = unstorableText(data);
+  if (unstorable) return { ok: false, message: unstorable };
   const raw = data as Record<string, unknown>;
   const isMessage =
     raw.type === "message" || (raw.type === undefined && raw.messageId !== undefined && raw.messageId !== "");

@@ -3,7 +3,7 @@
  * two bot instances (webhook behind a load balancer, or a re-delivered update) never handle one
  * update twice. Not audited: these are technical records, not state changes of the domain.
  */
-import { and, eq, gt, isNull, lt, or } from "drizzle-orm";
+import { and, eq, gt, inArray, isNull, lt, or } from "drizzle-orm";
 import { z } from "zod";
 import { chatSessions, processedUpdates } from "../db/schema.ts";
 import type { ServiceContext } from "./context.ts";
@@ -12,6 +12,13 @@ import { ServiceError } from "./errors.ts";
 export interface ChatStateService {
   /** True exactly once per update id, across instances. */
   claimUpdate(updateId: number): Promise<boolean>;
+  /** claimUpdate for a polled batch in one round trip: the ids this call won. */
+  claimUpdates(updateIds: readonly number[]): Promise<Set<number>>;
+  /**
+   * Gives claims back (their handling failed because the database was unreachable), so the
+   * update is handled when Telegram delivers it again.
+   */
+  releaseUpdates(updateIds: readonly number[]): Promise<void>;
   getSession(key: string): Promise<unknown | null>;
   setSession(key: string, data: unknown, ttlSeconds?: number | null): Promise<void>;
   deleteSession(key: string): Promise<void>;
@@ -54,6 +61,20 @@ function claimWithoutFlush(updateId: number, at: Date): string {
   return `set local synchronous_commit = off; insert into processed_updates (update_id, processed_at) values (${updateId}, '${at.toISOString()}') on conflict do nothing returning update_id`;
 }
 
+/** Same as claimWithoutFlush, for a batch (ids are checked safe integers, hence safe inline). */
+function claimManyWithoutFlush(updateIds: readonly number[], at: Date): string {
+  const values = updateIds.map((id) => `(${id}, '${at.toISOString()}'::timestamptz)`).join(", ");
+  return `set local synchronous_commit = off; insert into processed_updates (update_id, processed_at) values ${values} on conflict do nothing returning update_id`;
+}
+
+function checkUpdateIds(updateIds: readonly number[]): number[] {
+  const ids = [...new Set(updateIds)];
+  if (ids.some((id) => !Number.isSafeInteger(id) || id < 0)) {
+    throw new ServiceError("invalid_input", "Mã cập nhật Telegram không hợp lệ.");
+  }
+  return ids;
+}
+
 export function createChatStateService(ctx: ServiceContext): ChatStateService {
   const { db } = ctx.database;
   return {
@@ -77,6 +98,31 @@ export function createChatStateService(ctx: ServiceContext): ChatStateService {
         .onConflictDoNothing()
         .returning({ updateId: processedUpdates.updateId });
       return rows.length === 1;
+    },
+
+    async claimUpdates(updateIds) {
+      const ids = checkUpdateIds(updateIds);
+      if (ids.length === 0) return new Set();
+      const processedAt = ctx.now();
+      const { database } = ctx;
+      if (database.driver === "postgres") {
+        const results = (await database.client
+          .unsafe(claimManyWithoutFlush(ids, processedAt))
+          .simple()) as unknown as { update_id: number | string }[][];
+        return new Set((results[1] ?? []).map((row) => Number(row.update_id)));
+      }
+      const rows = await db
+        .insert(processedUpdates)
+        .values(ids.map((updateId) => ({ updateId, processedAt })))
+        .onConflictDoNothing()
+        .returning({ updateId: processedUpdates.updateId });
+      return new Set(rows.map((row) => row.updateId));
+    },
+
+    async releaseUpdates(updateIds) {
+      const ids = checkUpdateIds(updateIds);
+      if (ids.length === 0) return;
+      await db.delete(processedUpdates).where(inArray(processedUpdates.updateId, ids));
     },
 
     async getSession(key) {

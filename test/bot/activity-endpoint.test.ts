@@ -101,7 +101,7 @@ describe("POST /api/activity wired by main", () => {
     const running = await start(config, silentLogger());
     try {
       expect(running.reminders?.jobs.length).toBeGreaterThan(0);
-      const url = `http://127.0.0.1:${running.webhook!.port}/api/activity`;
+      const url = `http://127.0.0.1:${running.http!.port}/api/activity`;
       expect((await post(url, "wrong-token-0123456789abcdef")).status).toBe(401);
       expect((await post(url, null)).status).toBe(401);
       const ok = await post(url, TOKEN);

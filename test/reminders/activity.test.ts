@@ -1,7 +1,9 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { detectSource, ingestActivity, jsonLinesSource } from "../../src/services/activity.ts";
-import { startActivityServer, tokenMatches } from "../../src/services/activity-http.ts";
+import { startHttpServer } from "../../src/http/server.ts";
+import { secretMatches } from "../../src/http/secrets.ts";
+import { silentLogger } from "../../src/logger.ts";
 import { describeEachDb } from "../helpers/db.ts";
 import { addMailbox, seedOrg } from "./fixtures.ts";
 
@@ -89,11 +91,72 @@ describeEachDb("activity ingestion", (getDb) => {
     expect(again).toMatchObject({ messagesAnswered: 0, checksAdded: 0 });
   });
 
+  // JSON text as a mail server would write it: escapes for NUL and a lone surrogate.
+  const poisoned = () =>
+    [
+      JSON.stringify({ address: `act1@${domain}`, lastLogin: "2026-11-22T11:00:00+07:00" }),
+      `{"messageId":"<nul@x>","address":"act2@${domain}","sender":"a@b.vn","subject":"V/v \\u0000 họp","receivedAt":"2026-11-21T09:00:00+07:00"}`,
+      `{"messageId":"<sur@x>","address":"act2@${domain}","sender":"a\\ud800@b.vn","receivedAt":"2026-11-21T09:00:00+07:00"}`,
+      JSON.stringify({
+        messageId: "<good@x>",
+        address: `act2@${domain}`,
+        sender: "c@d.vn",
+        receivedAt: "2026-11-21T10:00:00+07:00",
+      }),
+    ].join("\n");
+
+  it("a record with a NUL or a lone surrogate is refused on its line; the rest of the file is applied (CLI path)", async () => {
+    // `mailbot activity import FILE` reads the file and runs exactly this.
+    const report = await ingestActivity(getDb(), detectSource(poisoned(), "poisoned.jsonl"), { now: NOW });
+    expect(report.errors.map((e) => e.line)).toEqual([2, 3]);
+    expect(report.errors[0]?.message).toMatch(/subject: chứa ký tự NUL/);
+    expect(report.errors[1]?.message).toMatch(/sender: chứa ký tự Unicode hỏng/);
+    expect(report.accepted).toBe(2);
+    expect(report.messagesAdded).toBe(1);
+    const [row] = await getDb().execute<{ n: number }>(
+      sql`select count(*)::int as n from tracked_messages where message_id in ('<good@x>', '<nul@x>', '<sur@x>')`,
+    );
+    expect(row?.n).toBe(1);
+  });
+
+  it("HTTP: the same poisoned batch answers 200 with the bad lines listed and the good records kept", async () => {
+    const server = await startHttpServer({
+      port: 0,
+      host: "127.0.0.1",
+      logger: silentLogger(),
+      health: async () => true,
+      activity: { database: getDb(), token: TOKEN, now: () => NOW },
+    });
+    try {
+      const body = poisoned().replace("<good@x>", "<good2@x>");
+      const response = await fetch(`${server.url}/api/activity`, {
+        method: "POST",
+        body,
+        headers: { "content-type": "application/x-ndjson", authorization: `Bearer ${TOKEN}` },
+      });
+      expect(response.status).toBe(200);
+      const answer = (await response.json()) as {
+        report: { accepted: number; messagesAdded: number; errors: { line: number }[] };
+      };
+      expect(answer.report.errors.map((e) => e.line)).toEqual([2, 3]);
+      expect(answer.report.messagesAdded).toBe(1);
+    } finally {
+      await server.close();
+    }
+  });
+
   it("HTTP: 401 without the token, 400 for a useless body, 200 with a report", async () => {
-    const server = await startActivityServer({ database: getDb(), token: TOKEN, port: 0, now: () => NOW });
+    const server = await startHttpServer({
+      port: 0,
+      host: "127.0.0.1",
+      logger: silentLogger(),
+      health: async () => true,
+      activity: { database: getDb(), token: TOKEN, now: () => NOW },
+    });
+    const url = `${server.url}/api/activity`;
     try {
       const post = (body: string, auth?: string, type = "application/x-ndjson") =>
-        fetch(server.url, {
+        fetch(url, {
           method: "POST",
           body,
           headers: { "content-type": type, ...(auth ? { authorization: auth } : {}) },
@@ -110,7 +173,7 @@ describeEachDb("activity ingestion", (getDb) => {
       expect(ok.status).toBe(200);
       const body = (await ok.json()) as { report: { accepted: number } };
       expect(body.report.accepted).toBe(1);
-      const get = await fetch(server.url, { headers: { authorization: `Bearer ${TOKEN}` } });
+      const get = await fetch(url, { headers: { authorization: `Bearer ${TOKEN}` } });
       expect(get.status).toBe(405);
     } finally {
       await server.close();
@@ -119,9 +182,9 @@ describeEachDb("activity ingestion", (getDb) => {
 });
 
 it("compares tokens in constant time and rejects a missing one", () => {
-  expect(tokenMatches(undefined, TOKEN)).toBe(false);
-  expect(tokenMatches(TOKEN.slice(0, -1), TOKEN)).toBe(false);
-  expect(tokenMatches(TOKEN, TOKEN)).toBe(true);
+  expect(secretMatches(undefined, TOKEN)).toBe(false);
+  expect(secretMatches(TOKEN.slice(0, -1), TOKEN)).toBe(false);
+  expect(secretMatches(TOKEN, TOKEN)).toBe(true);
 });
 
 afterAll(() => undefined);

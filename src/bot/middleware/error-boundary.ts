@@ -4,6 +4,7 @@
  * always gets its callback query answered, so the client's spinner stops.
  */
 import { BotError, GrammyError, type Context } from "grammy";
+import { isDatabaseUnavailable } from "../../db/unavailable.ts";
 import { isServiceError } from "../../services/errors.ts";
 import type { Logger } from "../../logger.ts";
 import type { BotContext } from "../context.ts";
@@ -49,8 +50,12 @@ export async function replyWithError(ctx: BotContext, error: unknown): Promise<v
   if (ctx.chat) await safely(log, "reply", () => ctx.reply(t.genericError()));
 }
 
-/** For `bot.errorBoundary`. */
+/**
+ * For `bot.errorBoundary`. An unreachable database is not answered here: the error goes on to
+ * the transport, which makes Telegram deliver the update again (see dedupe.ts).
+ */
 export async function errorBoundaryHandler(error: BotError<BotContext>): Promise<void> {
+  if (isDatabaseUnavailable(error.error)) throw error.error;
   await replyWithError(error.ctx, error.error);
 }
 

@@ -60,7 +60,6 @@ export function identity(services: BotServices, cache: IdentityCache): Middlewar
     };
     const cached = user ? cache.get(user.id, Date.now()) : null;
     ctx.staff = cached === undefined ? await load() : cached;
-    ctx.log = ctx.log.child({ staff_id: ctx.staff?.id });
     await next();
   };
 }
