@@ -68,11 +68,15 @@ export function canonicalHeader(raw: string): string {
   return HEADER_ALIASES[folded] ?? folded;
 }
 
-function tooLarge(bytes: number): ServiceError {
+function megabytes(bytes: number): string {
+  return (bytes / 1048576).toLocaleString("vi-VN", { maximumFractionDigits: 1 });
+}
+
+function tooLarge(bytes: number, limit: number): ServiceError {
   return new ServiceError(
     "bad_file",
-    `Tệp quá lớn (hơn ${Math.floor(bytes / 1048576)} MB, tối đa ${MAX_FILE_BYTES / 1048576} MB). Chưa ghi gì; hãy chia thành nhiều tệp.`,
-    { bytes, limit: MAX_FILE_BYTES },
+    `Tệp quá lớn (hơn ${megabytes(bytes)} MB, tối đa ${megabytes(limit)} MB). Chưa ghi gì; hãy chia thành nhiều tệp.`,
+    { bytes, limit },
   );
 }
 
@@ -83,7 +87,7 @@ function tooLarge(bytes: number): ServiceError {
 export async function openImportFile(path: string): Promise<AsyncIterable<Uint8Array>> {
   const info = await stat(path);
   if (!info.isFile() && !info.isFIFO()) throw new ServiceError("bad_file", `${path} không phải là một tệp.`);
-  if (info.size > MAX_FILE_BYTES) throw tooLarge(info.size);
+  if (info.size > MAX_FILE_BYTES) throw tooLarge(info.size, MAX_FILE_BYTES);
   return createReadStream(path, { highWaterMark: CHUNK });
 }
 
@@ -132,6 +136,7 @@ function checkText(piece: string, encoding: "utf8" | LegacyEncoding): string {
 export async function* decodeCsvStream(
   input: ImportInput,
   encoding: ImportOptions["encoding"] = "utf8",
+  maxBytes = MAX_FILE_BYTES,
 ): AsyncGenerator<string> {
   const utf8 = new TextDecoder("utf-8", { fatal: true });
   let bytes = 0;
@@ -152,7 +157,7 @@ export async function* decodeCsvStream(
       piece = chunk;
     } else {
       bytes += chunk.byteLength;
-      if (bytes > MAX_FILE_BYTES) throw tooLarge(bytes);
+      if (bytes > maxBytes) throw tooLarge(bytes, maxBytes);
       if (encoding === "utf8") {
         try {
           piece = utf8.decode(chunk, { stream: true });
@@ -163,7 +168,7 @@ export async function* decodeCsvStream(
         piece = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString("latin1");
       }
     }
-    if (bytes > MAX_FILE_BYTES) throw tooLarge(bytes);
+    if (bytes > maxBytes) throw tooLarge(bytes, maxBytes);
     carry += piece;
     // Cut after the last line end so NFC and the VNI decoder see whole letters; a "line" longer
     // than a record may be is passed on as it is and refused by the parser.
@@ -230,7 +235,7 @@ function structureError(error: unknown): ServiceError {
 export async function* readCsv(
   input: ImportInput,
   spec: CsvSpec,
-  encoding: ImportOptions["encoding"] = "utf8",
+  options: Pick<ImportOptions, "encoding" | "maxFileBytes"> = {},
 ): AsyncGenerator<CsvItem> {
   const parser = parse({
     info: true,
@@ -240,7 +245,9 @@ export async function* readCsv(
     bom: true,
     max_record_size: MAX_RECORD_BYTES,
   });
-  const source = Readable.from(decodeCsvStream(input, encoding), { objectMode: false });
+  const source = Readable.from(decodeCsvStream(input, options.encoding, options.maxFileBytes), {
+    objectMode: false,
+  });
   source.on("error", (error) => parser.destroy(error));
   source.pipe(parser);
   let headers: string[] | null = null;

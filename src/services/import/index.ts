@@ -16,7 +16,7 @@
  *
  * csv-reader.ts reads, units.ts and staff.ts check and write, unnest.ts is the set-based SQL.
  */
-export { decodeCsv, MAX_FIELD, MAX_FILE_BYTES, openImportFile } from "./csv-reader.ts";
+export { decodeCsv, decodeCsvStream, MAX_FIELD, MAX_FILE_BYTES, openImportFile } from "./csv-reader.ts";
 export { importStaff, STAFF_HEADERS, STAFF_PAGE_ROWS } from "./staff.ts";
 export { MAX_REPORTED_ERRORS } from "./types.ts";
 export type { ImportInput, ImportOptions, ImportReport, RowError } from "./types.ts";

@@ -555,11 +555,7 @@ export async function importStaff(
     await database.db.transaction(async (tx) => {
       for (const u of await tx.select().from(units)) if (u.externalId) run.unitByCode.set(u.externalId, u);
       let page: CsvItem[] = [];
-      for await (const item of readCsv(
-        input,
-        { known: STAFF_HEADERS, required: REQUIRED },
-        options.encoding,
-      )) {
+      for await (const item of readCsv(input, { known: STAFF_HEADERS, required: REQUIRED }, options)) {
         page.push(item);
         if (page.length >= STAFF_PAGE_ROWS) {
           await handlePage(tx, run, page);

@@ -20,6 +20,8 @@ export interface ImportOptions {
   /** Validate and report, write nothing. */
   dryRun?: boolean;
   actor?: Actor;
+  /** Refuse input longer than this many bytes (default MAX_FILE_BYTES; tests use less). */
+  maxFileBytes?: number;
   /** Clock for created_at/updated_at (tests). */
   now?: Date;
 }

@@ -208,7 +208,7 @@ export async function importUnits(
   const good: UnitRow[] = [];
   const errors: RowError[] = [];
   const seen = new Map<string, number>();
-  for await (const item of readCsv(input, { known: UNIT_HEADERS, required: REQUIRED }, options.encoding)) {
+  for await (const item of readCsv(input, { known: UNIT_HEADERS, required: REQUIRED }, options)) {
     report.rows++;
     if ("error" in item) {
       errors.push(item.error);
