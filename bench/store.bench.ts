@@ -14,7 +14,7 @@ import { randomBytes } from "node:crypto";
 import postgres from "postgres";
 import { openDatabase, type Database } from "../src/db/client.ts";
 import { migrateDatabase } from "../src/db/migrate.ts";
-import { importStaff, importUnits } from "../src/services/import.ts";
+import { importStaff, importUnits } from "../src/services/import/index.ts";
 import { createServices } from "../src/services/index.ts";
 import { hashPassword } from "../src/services/password-hash.ts";
 import { FAMILY_NAMES, GIVEN_NAMES, MIDDLE_NAMES } from "../test/helpers/vietnamese-names.ts";

@@ -4,7 +4,6 @@
  * configured database, migrated, closed afterwards); refusals from the services (ServiceError)
  * become exit 1 with their message in the router.
  */
-import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { databaseOptionsFromEnv, redactUrl, type Database } from "../db/client.ts";
 import type { Role } from "../policy/types.ts";
@@ -12,11 +11,14 @@ import { ROLES } from "../policy/types.ts";
 import {
   importStaff,
   importUnits,
+  MAX_FILE_BYTES,
+  openImportFile,
   STAFF_HEADERS,
   UNIT_HEADERS,
   type ImportReport,
-} from "../services/import.ts";
+} from "../services/import/index.ts";
 import { createContext } from "../services/context.ts";
+import { isServiceError } from "../services/errors.ts";
 import { resolveStaffRef } from "../services/identity.ts";
 import { createServices } from "../services/index.ts";
 import { seedDemo } from "../services/seed-demo.ts";
@@ -88,12 +90,16 @@ function importText(report: ImportReport, skipBad: boolean): string[] {
     lines.push(`Kiểm tra ${report.rows} dòng: không có lỗi (chưa ghi gì).`);
   } else {
     lines.push(
-      `Có ${report.errors.length} dòng lỗi nên CHƯA GHI GÌ. Sửa tệp rồi nhập lại, hoặc dùng --skip-bad để nhập các dòng đúng.`,
+      `Có ${report.errorCount} dòng lỗi nên CHƯA GHI GÌ. Sửa tệp rồi nhập lại, hoặc dùng --skip-bad để nhập các dòng đúng.`,
     );
   }
   if (report.errors.length > 0) {
-    if (report.written && skipBad) lines.push(`Đã bỏ qua ${report.errors.length} dòng lỗi:`);
+    if (report.written && skipBad) lines.push(`Đã bỏ qua ${report.errorCount} dòng lỗi:`);
     for (const e of report.errors) lines.push(`  dòng ${e.line}${e.code ? ` (${e.code})` : ""}: ${e.reason}`);
+    if (report.errorCount > report.errors.length)
+      lines.push(
+        `  … và ${report.errorCount - report.errors.length} dòng lỗi khác (chỉ liệt kê ${report.errors.length} dòng đầu).`,
+      );
   }
   if (report.notIssued.length > 0) {
     lines.push(`${report.notIssued.length} cán bộ chưa được cấp địa chỉ:`);
@@ -114,13 +120,15 @@ const importCommand = (kind: "units" | "staff") =>
     details: {
       vi:
         `Tệp CSV UTF-8 (có hoặc không có BOM), dòng đầu là tiêu đề: ${(kind === "units" ? UNIT_HEADERS : STAFF_HEADERS).join(",")}. ` +
-        "Tiêu đề có dấu (“Họ và tên”) cũng được. Có dòng lỗi thì không ghi gì (trừ khi --skip-bad); nhập lại cùng tệp không thay đổi gì." +
+        "Tiêu đề có dấu (“Họ và tên”) cũng được. Có dòng lỗi thì không ghi gì (trừ khi --skip-bad); nhập lại cùng tệp không thay đổi gì. " +
+        `Tệp tối đa ${MAX_FILE_BYTES / 1048576} MB.` +
         (kind === "staff"
           ? " --issue-mailboxes: cấp địa chỉ theo quy tắc cho cán bộ chưa có (không tạo mật khẩu; dùng /doimk)."
           : ""),
       en:
         `UTF-8 CSV (BOM optional), header line: ${(kind === "units" ? UNIT_HEADERS : STAFF_HEADERS).join(",")}. ` +
-        "Vietnamese headers with diacritics are accepted. Any bad row means nothing is written (unless --skip-bad); re-importing the same file changes nothing." +
+        "Vietnamese headers with diacritics are accepted. Any bad row means nothing is written (unless --skip-bad); re-importing the same file changes nothing. " +
+        `Files up to ${MAX_FILE_BYTES / 1048576} MB.` +
         (kind === "staff"
           ? " --issue-mailboxes: generate addresses for staff without one (no passwords; use /doimk)."
           : ""),
@@ -165,11 +173,13 @@ const importCommand = (kind: "units" | "staff") =>
     async run(input, ctx) {
       if (input.profile) ctx.profile(input.profile);
       const path = input.positionals[0] as string;
-      let bytes: Buffer;
+      let bytes: AsyncIterable<Uint8Array>;
       try {
-        // Bytes, not text: a legacy-encoded file must be detected, not silently mangled.
-        bytes = await readFile(path);
+        // A stream of bytes, not text: a legacy-encoded file must be detected, not silently
+        // mangled, and a large file must not sit in memory. Too large: refused before reading.
+        bytes = await openImportFile(path);
       } catch (error) {
+        if (isServiceError(error)) throw error;
         throw new UsageError(
           `Không đọc được tệp ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`,
         );

@@ -2,7 +2,7 @@ import { eq, inArray, like } from "drizzle-orm";
 import { expect, it } from "vitest";
 import { mailboxes, staff, units } from "../../src/db/schema.ts";
 import { encodeLegacyVietnamese } from "../../src/policy/legacy-encodings.ts";
-import { importStaff, importUnits } from "../../src/services/import.ts";
+import { importStaff, importUnits } from "../../src/services/import/index.ts";
 import { describeEachDb } from "../helpers/db.ts";
 import { auditCount, countRows, uniq } from "./fixtures.ts";
 

@@ -1,0 +1,583 @@
+/**
+ * `mailbot import staff FILE [--issue-mailboxes]`: one row per person.
+ *
+ * Columns: ma_can_bo (code), ho_ten, ngay_sinh (YYYY-MM-DD or DD/MM/YYYY, optional), ma_don_vi
+ * (import units first), chuc_vu (optional), hinh_thuc (bien_che | hop_dong), so_thang_hop_dong
+ * (required for hop_dong), email (optional: the person's existing address, recorded as their
+ * mailbox and never renamed, mic Điều 5.5).
+ *
+ * The file is streamed page by page (PAGE rows) inside one transaction: each page is checked,
+ * prefetched with one query per table and written with one statement per table (unnest). As soon
+ * as a row is bad (without skipBad) the following pages are only checked, and at the end the
+ * transaction is rolled back, so nothing is written; a dry run is checked the same way. Memory
+ * therefore holds one page of rows plus the codes and addresses already seen (to report
+ * duplicates and avoid collisions), never the file.
+ *
+ * With `issueMailboxes`, staff without an address get one proposed by the profile's naming rules
+ * (collisions resolved against every address taken, loaded once) and a mailbox record. No
+ * password is generated here: hashing 50,000 argon2id passwords would take tens of minutes and
+ * the clear passwords would have to be handed out somehow; each owner gets a temporary password
+ * through the normal reset flow (/doimk) when they first need it.
+ */
+import { and, eq, isNotNull, sql } from "drizzle-orm";
+import type { Database, DbOrTx } from "../../db/client.ts";
+import { addressClaims, mailboxes, staff, units, type Unit } from "../../db/schema.ts";
+import { proposePersonalAddress } from "../../policy/addresses.ts";
+import { checkEligibility } from "../../policy/eligibility.ts";
+import { normalizeName } from "../../policy/names.ts";
+import { findProfile } from "../../policy/profiles/index.ts";
+import type { EmploymentType, LeaderLevel } from "../../policy/types.ts";
+import { writeAuditBatch, type AuditInput } from "../audit.ts";
+import type { Actor } from "../types.ts";
+import { readCsv, type CsvItem } from "./csv-reader.ts";
+import { ADDRESS, CODE, parseBirthDate, parseEmploymentType, parseLeaderLevel } from "./fields.ts";
+import {
+  addError,
+  addNotIssued,
+  emptyReport,
+  type ImportInput,
+  type ImportOptions,
+  type ImportReport,
+  type RowError,
+} from "./types.ts";
+import { pgArrayLiteral, unnestInsert, unnestUpdate } from "./unnest.ts";
+import { translateWriteError } from "./write-errors.ts";
+
+export const STAFF_HEADERS = [
+  "ma_can_bo",
+  "ho_ten",
+  "ngay_sinh",
+  "ma_don_vi",
+  "chuc_vu",
+  "hinh_thuc",
+  "so_thang_hop_dong",
+  "email",
+] as const;
+const REQUIRED = ["ma_can_bo", "ho_ten", "ma_don_vi", "hinh_thuc"] as const;
+
+/** Rows per page: big enough that statements are few, small enough that memory stays flat. */
+export const STAFF_PAGE_ROWS = 5000;
+
+interface StaffRow {
+  line: number;
+  code: string;
+  fullName: string;
+  birthDate: string | null;
+  unitCode: string;
+  leaderLevel: LeaderLevel;
+  employmentType: EmploymentType;
+  contractMonths: number | null;
+  email: string | null;
+}
+
+interface NamingContext {
+  agency: string | undefined;
+  ward: string | undefined;
+}
+
+/** What naming needs of each unit: the agency's local part and the ward (commune name). */
+function unitNaming(all: readonly Unit[]): Map<number, NamingContext> {
+  const byId = new Map(all.map((u) => [u.id, u]));
+  const out = new Map<number, NamingContext>();
+  for (const u of all) {
+    let agency: string | undefined;
+    let ward: string | undefined;
+    for (
+      let cur: Unit | undefined = u, depth = 0;
+      cur && depth < 32;
+      cur = cur.parentId ? byId.get(cur.parentId) : undefined, depth++
+    ) {
+      if (!agency && (cur.kind === "agency" || cur.kind === "district") && cur.localPart)
+        agency = cur.localPart;
+      if (!ward && cur.kind === "commune") ward = cur.name;
+    }
+    out.set(u.id, { agency, ward });
+  }
+  return out;
+}
+
+/** State kept across pages: small keys only. */
+interface Run {
+  options: ImportOptions;
+  report: ImportReport;
+  actor: Actor;
+  now: Date;
+  unitByCode: Map<string, Unit>;
+  naming: Map<number, NamingContext> | null;
+  /** Every address taken (lower case), loaded on first need and kept up to date. */
+  taken: Set<string> | null;
+  /** Code (lower case) → first line, and email → line: duplicates within the file. */
+  seen: Map<string, number>;
+  seenEmail: Map<string, number>;
+}
+
+/** Shape checks of one row (no database). */
+function checkRow(run: Run, line: number, values: Record<string, string>): StaffRow | RowError {
+  const code = values.ma_can_bo ?? "";
+  const reasons: string[] = [];
+  if (!CODE.test(code))
+    reasons.push("ma_can_bo trống hoặc có ký tự không hợp lệ (chỉ chữ, số, . _ - /; tối đa 50)");
+  else if (run.seen.has(code.toLowerCase()))
+    reasons.push(`ma_can_bo ${code} trùng với dòng ${run.seen.get(code.toLowerCase())}`);
+  const name = normalizeName(values.ho_ten ?? "");
+  if (!name.ok) reasons.push(`ho_ten: ${name.error.message}`);
+  const birth = parseBirthDate(values.ngay_sinh ?? "");
+  if (birth && typeof birth === "object") reasons.push(birth.error);
+  const unitCode = values.ma_don_vi ?? "";
+  if (!CODE.test(unitCode)) reasons.push("ma_don_vi trống hoặc không hợp lệ");
+  const level = parseLeaderLevel(values.chuc_vu ?? "");
+  if (!level)
+    reasons.push(`chuc_vu “${values.chuc_vu}” không hợp lệ (nhan_vien, lanh_dao_phong, lanh_dao_so)`);
+  const employment = parseEmploymentType(values.hinh_thuc ?? "");
+  if (!employment) reasons.push(`hinh_thuc “${values.hinh_thuc}” không hợp lệ (bien_che hoặc hop_dong)`);
+  let months: number | null = null;
+  if (values.so_thang_hop_dong) {
+    if (!/^\d{1,4}$/.test(values.so_thang_hop_dong) || Number(values.so_thang_hop_dong) < 1)
+      reasons.push("so_thang_hop_dong phải là số nguyên dương");
+    else months = Number(values.so_thang_hop_dong);
+  } else if (employment === "contract") {
+    reasons.push("hợp đồng cần so_thang_hop_dong");
+  }
+  let email: string | null = null;
+  if (values.email) {
+    const parsed = ADDRESS.safeParse(values.email);
+    if (!parsed.success) reasons.push(`email “${values.email}” không hợp lệ`);
+    else if (run.seenEmail.has(parsed.data))
+      reasons.push(`email ${parsed.data} trùng với dòng ${run.seenEmail.get(parsed.data)}`);
+    else {
+      email = parsed.data;
+      run.seenEmail.set(email, line);
+    }
+  }
+  if (CODE.test(code) && !run.seen.has(code.toLowerCase())) run.seen.set(code.toLowerCase(), line);
+  if (reasons.length > 0) return { line, code, reason: reasons.join("; ") };
+  return {
+    line,
+    code,
+    fullName: (name as { value: string }).value,
+    birthDate: birth as string | null,
+    unitCode,
+    leaderLevel: level as LeaderLevel,
+    employmentType: employment as EmploymentType,
+    contractMonths: months,
+    email,
+  };
+}
+
+/** The database rows one page refers to: one query per table, an array parameter each. */
+async function prefetch(tx: DbOrTx, rows: readonly StaffRow[]) {
+  const codes = pgArrayLiteral(rows.map((r) => r.code));
+  const emails = pgArrayLiteral(rows.flatMap((r) => (r.email ? [r.email] : [])));
+  const anyEmail = rows.some((r) => r.email);
+  const existing =
+    rows.length === 0
+      ? []
+      : await tx
+          .select()
+          .from(staff)
+          .where(sql`${staff.externalId} = any(${codes}::text[])`);
+  const boxes = anyEmail
+    ? await tx
+        .select()
+        .from(mailboxes)
+        .where(sql`lower(${mailboxes.address}) = any(${emails}::text[])`)
+    : [];
+  const reserved = anyEmail
+    ? await tx
+        .select({ address: addressClaims.address })
+        .from(addressClaims)
+        .where(
+          and(
+            sql`lower(${addressClaims.address}) = any(${emails}::text[])`,
+            isNotNull(addressClaims.reservationId),
+          ),
+        )
+    : [];
+  return {
+    staffByCode: new Map(existing.map((s) => [s.externalId as string, s])),
+    mailboxByAddress: new Map(boxes.map((m) => [m.address.toLowerCase(), m])),
+    reserved: new Set(reserved.map((r) => r.address.toLowerCase())),
+  };
+}
+
+type Prefetched = Awaited<ReturnType<typeof prefetch>>;
+
+/** Checks against the database: the unit, the profile, the existing address. */
+function checkAgainstDb(run: Run, r: StaffRow, pre: Prefetched): string[] {
+  const reasons: string[] = [];
+  const unit = run.unitByCode.get(r.unitCode);
+  const { profileId } = run.options;
+  if (!unit)
+    reasons.push(
+      `ma_don_vi ${r.unitCode} chưa có trong hệ thống (hãy nhập danh sách đơn vị trước: mailbot import units)`,
+    );
+  else if (profileId && unit.profileId !== profileId)
+    reasons.push(`đơn vị ${r.unitCode} thuộc hồ sơ ${unit.profileId}, khác --profile ${profileId}`);
+  if (r.email && unit) {
+    const profile = findProfile(unit.profileId);
+    const box = pre.mailboxByAddress.get(r.email);
+    const me = pre.staffByCode.get(r.code);
+    if (box && box.ownerStaffId !== null && box.ownerStaffId !== me?.id)
+      reasons.push(`email ${r.email} đang thuộc về cán bộ khác`);
+    else if (box && box.kind !== "personal")
+      reasons.push(`email ${r.email} là hộp thư đơn vị/nhóm, không phải hộp thư cá nhân`);
+    else if (!box && pre.reserved.has(r.email))
+      reasons.push(`email ${r.email} đang được giữ cho một yêu cầu cấp mới`);
+    else if (profile && !r.email.endsWith(`@${profile.domain}`))
+      reasons.push(`email ${r.email} không thuộc tên miền ${profile.domain}`);
+  }
+  return reasons;
+}
+
+interface NewBox {
+  line: number;
+  address: string;
+  ownerStaffId: number;
+  unit: Unit;
+  /** Proposed here (the owner must set a password), not an address the person already had. */
+  issued: boolean;
+}
+
+async function writePage(tx: DbOrTx, run: Run, valid: readonly StaffRow[], pre: Prefetched): Promise<void> {
+  const { report, actor, now } = run;
+  const audits: AuditInput[] = [];
+  const ids = new Map<string, number>();
+  const toInsert: StaffRow[] = [];
+  const updates: unknown[][] = [];
+  for (const r of valid) {
+    const unit = run.unitByCode.get(r.unitCode) as Unit;
+    const old = pre.staffByCode.get(r.code);
+    if (!old) {
+      toInsert.push(r);
+      continue;
+    }
+    ids.set(r.code, old.id);
+    const diff: Record<string, unknown> = {};
+    if (old.fullName !== r.fullName) diff.fullName = r.fullName;
+    if (old.birthDate !== r.birthDate) diff.birthDate = r.birthDate;
+    if (old.unitId !== unit.id) diff.unitId = unit.id;
+    if (old.leaderLevel !== r.leaderLevel) diff.leaderLevel = r.leaderLevel;
+    if (old.employmentType !== r.employmentType) diff.employmentType = r.employmentType;
+    if (old.contractMonths !== r.contractMonths) diff.contractMonths = r.contractMonths;
+    if (Object.keys(diff).length === 0) {
+      report.unchanged++;
+      continue;
+    }
+    updates.push([
+      old.id,
+      r.fullName,
+      r.birthDate,
+      unit.id,
+      r.leaderLevel,
+      r.employmentType,
+      r.contractMonths,
+      now,
+    ]);
+    report.updated++;
+    audits.push({
+      actor,
+      action: "staff.update",
+      entity: "staff",
+      entityId: old.id,
+      details: { code: r.code, line: r.line, changes: diff },
+    });
+  }
+  if (updates.length > 0)
+    await unnestUpdate(
+      tx,
+      "staff",
+      [
+        ["id", "int"],
+        ["full_name", "text"],
+        ["birth_date", "date"],
+        ["unit_id", "int"],
+        ["leader_level", "leader_level"],
+        ["employment_type", "employment_type"],
+        ["contract_months", "int"],
+        ["updated_at", "timestamptz"],
+      ],
+      updates,
+    );
+  const inserted = await unnestInsert<{ id: number; external_id: string }>(
+    tx,
+    "staff",
+    [
+      ["external_id", "text"],
+      ["full_name", "text"],
+      ["birth_date", "date"],
+      ["unit_id", "int"],
+      ["leader_level", "leader_level"],
+      ["employment_type", "employment_type"],
+      ["contract_months", "int"],
+      ["created_at", "timestamptz"],
+      ["updated_at", "timestamptz"],
+    ],
+    toInsert.map((r) => [
+      r.code,
+      r.fullName,
+      r.birthDate,
+      (run.unitByCode.get(r.unitCode) as Unit).id,
+      r.leaderLevel,
+      r.employmentType,
+      r.contractMonths,
+      now,
+      now,
+    ]),
+    ["id", "external_id"],
+  );
+  for (const row of inserted) ids.set(row.external_id, Number(row.id));
+  report.created += inserted.length;
+  for (const r of toInsert) {
+    audits.push({
+      actor,
+      action: "staff.create",
+      entity: "staff",
+      entityId: ids.get(r.code) as number,
+      details: { code: r.code, line: r.line },
+    });
+  }
+
+  // Existing addresses: recorded as they are (never renamed).
+  const newBoxes: NewBox[] = [];
+  const owners: unknown[][] = [];
+  for (const r of valid) {
+    if (!r.email) continue;
+    const box = pre.mailboxByAddress.get(r.email);
+    const staffId = ids.get(r.code) as number;
+    if (!box) {
+      newBoxes.push({
+        line: r.line,
+        address: r.email,
+        ownerStaffId: staffId,
+        unit: run.unitByCode.get(r.unitCode) as Unit,
+        issued: false,
+      });
+      continue;
+    }
+    if (box.ownerStaffId !== null) continue;
+    owners.push([box.id, staffId, now]);
+    audits.push({
+      actor,
+      action: "mailbox.assign_owner",
+      entity: "mailbox",
+      entityId: box.id,
+      details: { address: box.address, staffId, line: r.line },
+    });
+  }
+  if (owners.length > 0)
+    await unnestUpdate(
+      tx,
+      "mailboxes",
+      [
+        ["id", "int"],
+        ["owner_staff_id", "int"],
+        ["updated_at", "timestamptz"],
+      ],
+      owners,
+    );
+
+  if (run.options.issueMailboxes) await issueAddresses(tx, run, valid, ids, pre, newBoxes);
+
+  const boxRows = await unnestInsert<{ id: number; address: string }>(
+    tx,
+    "mailboxes",
+    [
+      ["address", "text"],
+      ["local_part", "text"],
+      ["profile_id", "text"],
+      ["kind", "mailbox_kind"],
+      ["owner_staff_id", "int"],
+      ["unit_id", "int"],
+      ["status", "mailbox_status"],
+      ["quota_mb", "int"],
+      ["must_change_password", "boolean"],
+      ["created_at", "timestamptz"],
+      ["updated_at", "timestamptz"],
+    ],
+    newBoxes.map((b) => [
+      b.address,
+      b.address.split("@")[0],
+      b.unit.profileId,
+      "personal",
+      b.ownerStaffId,
+      b.unit.id,
+      "active",
+      findProfile(b.unit.profileId)?.limits.quotaMb ?? null,
+      // Issued here without a password: the owner gets a temporary one through /doimk.
+      b.issued,
+      now,
+      now,
+    ]),
+    ["id", "address"],
+  );
+  report.mailboxesCreated += boxRows.length;
+  const source = new Map(newBoxes.map((b) => [b.address.toLowerCase(), b]));
+  for (const row of boxRows) {
+    const src = source.get(row.address.toLowerCase());
+    audits.push({
+      actor,
+      action: "mailbox.create",
+      entity: "mailbox",
+      entityId: Number(row.id),
+      details: { address: row.address, staffId: src?.ownerStaffId, line: src?.line, source: "import" },
+    });
+  }
+  await writeAuditBatch(tx, audits);
+}
+
+/** Proposes addresses for the page's staff who have no personal mailbox; adds them to newBoxes. */
+async function issueAddresses(
+  tx: DbOrTx,
+  run: Run,
+  valid: readonly StaffRow[],
+  ids: Map<string, number>,
+  pre: Prefetched,
+  newBoxes: NewBox[],
+): Promise<void> {
+  const have = new Set<number>(newBoxes.map((b) => b.ownerStaffId));
+  // Only staff that existed before this import can already own a mailbox.
+  const before = valid.flatMap((r) => {
+    const old = pre.staffByCode.get(r.code);
+    return old ? [old.id] : [];
+  });
+  if (before.length > 0) {
+    const owned = await tx
+      .select({ owner: mailboxes.ownerStaffId })
+      .from(mailboxes)
+      .where(
+        and(
+          sql`${mailboxes.ownerStaffId} = any(${pgArrayLiteral(before)}::int[])`,
+          eq(mailboxes.kind, "personal"),
+          sql`${mailboxes.status} <> 'revoked'`,
+        ),
+      );
+    for (const o of owned) if (o.owner !== null) have.add(o.owner);
+  }
+  const candidates = valid.filter((r) => !r.email && !have.has(ids.get(r.code) as number));
+  if (candidates.length === 0) return;
+  if (run.taken === null) {
+    // Every address taken anywhere, once: proposals for a whole file are then pure CPU.
+    const rows = await tx.select({ a: sql<string>`lower(${addressClaims.address})` }).from(addressClaims);
+    run.taken = new Set(rows.map((r) => r.a));
+  }
+  const taken = run.taken;
+  for (const b of newBoxes) taken.add(b.address.toLowerCase());
+  run.naming ??= unitNaming([...run.unitByCode.values()]);
+  for (const r of candidates) {
+    const unit = run.unitByCode.get(r.unitCode) as Unit;
+    const profile = findProfile(unit.profileId);
+    const ctx = run.naming.get(unit.id);
+    if (!profile || !ctx) continue;
+    const eligible = checkEligibility(profile, {
+      employmentType: r.employmentType,
+      contractMonths: r.contractMonths,
+      employmentStatus: "active",
+      hasPersonalMailbox: false,
+    });
+    if (!eligible.ok) {
+      addNotIssued(run.report, { line: r.line, code: r.code, reason: eligible.error.message });
+      continue;
+    }
+    const proposal = proposePersonalAddress(
+      profile,
+      {
+        fullName: r.fullName,
+        birthDate: r.birthDate,
+        unitSymbol: unit.abbr,
+        agency: ctx.agency,
+        ward: ctx.ward,
+      },
+      taken,
+    );
+    if (!proposal.ok) {
+      addNotIssued(run.report, { line: r.line, code: r.code, reason: proposal.error.message });
+      continue;
+    }
+    taken.add(proposal.value.address);
+    newBoxes.push({
+      line: r.line,
+      address: proposal.value.address,
+      ownerStaffId: ids.get(r.code) as number,
+      unit,
+      issued: true,
+    });
+    run.report.addressesIssued++;
+  }
+}
+
+async function handlePage(tx: DbOrTx, run: Run, items: readonly CsvItem[]): Promise<void> {
+  const errors: RowError[] = [];
+  const good: StaffRow[] = [];
+  for (const item of items) {
+    run.report.rows++;
+    if ("error" in item) {
+      errors.push(item.error);
+      continue;
+    }
+    const row = checkRow(run, item.line, item.values);
+    if ("reason" in row) errors.push(row);
+    else good.push(row);
+  }
+  const pre = await prefetch(tx, good);
+  const valid: StaffRow[] = [];
+  for (const r of good) {
+    const reasons = checkAgainstDb(run, r, pre);
+    if (reasons.length > 0) errors.push({ line: r.line, code: r.code, reason: reasons.join("; ") });
+    else valid.push(r);
+  }
+  for (const e of errors.sort((a, b) => a.line - b.line)) addError(run.report, e);
+  // After the first bad row (without skipBad) the rest is only checked: it will be rolled back.
+  if (run.options.dryRun || (run.report.errorCount > 0 && !run.options.skipBad)) return;
+  await writePage(tx, run, valid, pre);
+}
+
+/** Thrown inside the transaction to roll it back (bad rows, dry run); never escapes. */
+class DiscardWrites extends Error {}
+
+export async function importStaff(
+  database: Database,
+  input: ImportInput,
+  options: ImportOptions = {},
+): Promise<ImportReport> {
+  const report = emptyReport("staff");
+  const run: Run = {
+    options,
+    report,
+    actor: options.actor ?? { kind: "cli" },
+    now: options.now ?? new Date(),
+    unitByCode: new Map(),
+    naming: null,
+    taken: null,
+    seen: new Map(),
+    seenEmail: new Map(),
+  };
+  try {
+    await database.db.transaction(async (tx) => {
+      for (const u of await tx.select().from(units)) if (u.externalId) run.unitByCode.set(u.externalId, u);
+      let page: CsvItem[] = [];
+      for await (const item of readCsv(input, { known: STAFF_HEADERS, required: REQUIRED }, options)) {
+        page.push(item);
+        if (page.length >= STAFF_PAGE_ROWS) {
+          await handlePage(tx, run, page);
+          page = [];
+        }
+      }
+      await handlePage(tx, run, page);
+      if (options.dryRun || (report.errorCount > 0 && !options.skipBad)) throw new DiscardWrites();
+    });
+  } catch (error) {
+    if (!(error instanceof DiscardWrites)) throw translateWriteError(error);
+    // Nothing was written: the counts of rolled-back pages would mislead.
+    Object.assign(report, {
+      created: 0,
+      updated: 0,
+      unchanged: 0,
+      mailboxesCreated: 0,
+      addressesIssued: 0,
+      notIssued: [],
+    });
+    return report;
+  }
+  report.written = true;
+  return report;
+}

@@ -1,0 +1,93 @@
+/**
+ * Set-based writes for imports: one statement per page of rows, each column passed as ONE array
+ * parameter and unpacked by `unnest` (9 parameters for 5,000 staff rows instead of 45,000). The
+ * arrays travel as Postgres array literals in text parameters, which both drivers send as they
+ * are (postgres.js would otherwise need per-type array serialisers).
+ *
+ * Table, column and type names come from code, never from input; values only travel in the
+ * parameters, so nothing a CSV contains is ever spliced into SQL.
+ */
+import { sql, type SQL } from "drizzle-orm";
+import { executeRows, type DbOrTx, type Row } from "../../db/client.ts";
+
+/** [column, Postgres element type ("text", "int", "date", an enum…)]. */
+export type UnnestColumn = readonly [name: string, type: string];
+
+const IDENT = /^[a-z_][a-z0-9_]*$/;
+
+function checkIdents(names: readonly string[]): void {
+  for (const name of names) if (!IDENT.test(name)) throw new Error(`unnest: bad identifier ${name}`);
+}
+
+function element(value: unknown): string {
+  if (value === null || value === undefined) return "NULL";
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) throw new Error("unnest: non-finite number");
+    return String(value);
+  }
+  if (typeof value === "boolean") return value ? "t" : "f";
+  const s = value instanceof Date ? value.toISOString() : String(value);
+  return `"${s.replace(/["\\]/g, "\\$&")}"`;
+}
+
+/** A Postgres array literal: ["a", null, 'b"c'] → {"a",NULL,"b\"c"}. */
+export function pgArrayLiteral(values: readonly unknown[]): string {
+  return `{${values.map(element).join(",")}}`;
+}
+
+/** `unnest($1::t1[], $2::t2[], …) as x(c1, c2, …)` over the given rows. */
+export function unnestFrom(columns: readonly UnnestColumn[], rows: readonly (readonly unknown[])[]): SQL {
+  checkIdents(columns.flatMap(([name, type]) => [name, type]));
+  const args = columns.map(
+    ([, type], i) => sql`${pgArrayLiteral(rows.map((r) => r[i]))}::${sql.raw(type)}[]`,
+  );
+  return sql`unnest(${sql.join(args, sql`, `)}) as x(${sql.raw(columns.map(([n]) => `"${n}"`).join(", "))})`;
+}
+
+/** INSERT of rows (arrays in column order), chunked; returns the RETURNING rows. */
+export async function unnestInsert<T extends Row = Row>(
+  db: DbOrTx,
+  table: string,
+  columns: readonly UnnestColumn[],
+  rows: readonly (readonly unknown[])[],
+  returning: readonly string[] = [],
+  chunkSize = 10_000,
+): Promise<T[]> {
+  checkIdents([table, ...returning]);
+  const names = sql.raw(columns.map(([n]) => `"${n}"`).join(", "));
+  const ret = returning.length ? sql.raw(` returning ${returning.map((r) => `"${r}"`).join(", ")}`) : sql``;
+  const out: T[] = [];
+  for (let i = 0; i < rows.length; i += chunkSize) {
+    const chunk = rows.slice(i, i + chunkSize);
+    const result = await executeRows<T>(
+      db,
+      sql`insert into ${sql.raw(`"${table}"`)} (${names}) select * from ${unnestFrom(columns, chunk)}${ret}`,
+    );
+    for (const row of result) out.push(row);
+  }
+  return out;
+}
+
+/**
+ * UPDATE table SET col = x.col … FROM unnest(…) WHERE table.id = x.id, for rows whose first
+ * column is the id. One statement per chunk, whatever the number of changed rows.
+ */
+export async function unnestUpdate(
+  db: DbOrTx,
+  table: string,
+  columns: readonly UnnestColumn[],
+  rows: readonly (readonly unknown[])[],
+  chunkSize = 10_000,
+): Promise<void> {
+  checkIdents([table]);
+  const [idCol, ...rest] = columns;
+  if (!idCol || rest.length === 0) throw new Error("unnest: update needs an id and a column");
+  const set = sql.raw(rest.map(([n]) => `"${n}" = x."${n}"`).join(", "));
+  for (let i = 0; i < rows.length; i += chunkSize) {
+    const chunk = rows.slice(i, i + chunkSize);
+    await executeRows(
+      db,
+      sql`update ${sql.raw(`"${table}"`)} as t set ${set} from ${unnestFrom(columns, chunk)} where t."${sql.raw(idCol[0])}" = x."${sql.raw(idCol[0])}"`,
+    );
+  }
+}
