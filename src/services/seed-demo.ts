@@ -15,7 +15,7 @@ import { getProfile } from "../policy/profiles/index.ts";
 import type { Role } from "../policy/types.ts";
 import { writeAudit } from "./audit.ts";
 import { createServices } from "./index.ts";
-import { importStaff, importUnits } from "./import.ts";
+import { importStaff, importUnits } from "./import/index.ts";
 import type { ServicesOptions } from "./context.ts";
 
 const PROFILE = "phuyen";
