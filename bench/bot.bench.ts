@@ -42,7 +42,7 @@ const CONCURRENCY = [16, 32];
 const TARGET_RATE = 500;
 const AT_RATE = 2500;
 
-async function seed(database: Database): Promise<number[]> {
+export async function seed(database: Database): Promise<number[]> {
   const { db } = database;
   const [root] = await db
     .insert(units)

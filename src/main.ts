@@ -37,7 +37,7 @@ import { startDeletionRunner, type DeletionRunner } from "../commands/support.ts
 import type { Bot } from "grammy";
 import type { BotContext } from "./bot/context.ts";
 import { startScheduler, type Scheduler } from "./reminders/scheduler.ts";
-import { RateLimiter, type SendFn } from "./reminders/deliver.ts";
+import { digestSender, noExtraThrottle } from "./bot/api-config.ts";
 
 /** First run of the embedded database = no staff yet: load the demo data so the console is usable. */
 async function seedIfEmpty(database: Database, logger: Logger): Promise<void> {
@@ -59,30 +59,6 @@ export interface Running {
   /** The reminder scheduler (absent with REMINDERS=off). */
   reminders?: Scheduler;
 }
-
-/**
- * Digests go out through the bot's API: the one Telegram client, throttled and retried on 429
- * (the console prints them). Counted for /metrics.
- */
-export function sendThrough(bot: Bot<BotContext>): SendFn {
-  return async (chatId, text, keyboard) => {
-    try {
-      const sent = await bot.api.sendMessage(chatId, text, keyboard ? { reply_markup: keyboard } : {});
-      metrics.remindersSent.inc();
-      return sent;
-    } catch (error) {
-      metrics.remindersFailed.inc();
-      throw error;
-    }
-  };
-}
-
-/**
- * The sweep's own limiter would make every digest wait a second time: the client's throttler
- * already holds Telegram's limits, so the sweep gets a limiter that never waits.
- */
-export const noExtraThrottle = (): RateLimiter =>
-  new RateLimiter({ perSecond: Number.POSITIVE_INFINITY, perChatIntervalMs: 0 });
 
 export async function start(config: Config, logger: Logger): Promise<Running> {
   const database = await openDatabase(
@@ -173,7 +149,7 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
         database,
         services,
         logger,
-        send: sendThrough(bot),
+        send: digestSender(bot.api),
         limiter: noExtraThrottle(),
         supportChatId: config.supportChatId ?? null,
       });

@@ -11,10 +11,16 @@
  * The transformers are installed on `bot.api`; grammY copies them into every `ctx.api`, so they
  * apply to handlers too. (We do not use @grammyjs/conversations, whose own Api instances would
  * bypass them.)
+ *
+ * One client per process: the bot's handlers, the reminder scheduler and `mailbot remind run` all
+ * send through an Api configured here (`digestSender`), so digests wait in this one throttle and
+ * not also in the sweep's own limiter (`noExtraThrottle`).
  */
 import { autoRetry } from "@grammyjs/auto-retry";
 import { apiThrottler } from "@grammyjs/transformer-throttler";
-import type { Api } from "grammy";
+import { Api } from "grammy";
+import { metrics } from "../metrics.ts";
+import { RateLimiter, type SendFn } from "../reminders/deliver.ts";
 
 export function installApiTransformers(api: Api, options: { throttle: boolean }): void {
   if (options.throttle) {
@@ -41,4 +47,37 @@ export function installApiTransformers(api: Api, options: { throttle: boolean })
   // Installed last, so it is the outermost: a retried call queues through the throttler again.
   // A webhook update must finish within ~10 s, so very long flood waits fail instead of hanging.
   api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 30 }));
+}
+
+/** The Telegram client of a process without a Bot (`mailbot remind run`): same transformers. */
+export function createTelegramApi(
+  token: string,
+  options: { apiRoot?: string; throttle?: boolean } = {},
+): Api {
+  const api = new Api(token, options.apiRoot ? { apiRoot: options.apiRoot } : undefined);
+  installApiTransformers(api, { throttle: options.throttle ?? true });
+  return api;
+}
+
+/** Digests go out through `api` (throttled, retried on 429), counted for /metrics. */
+export function digestSender(api: Api): SendFn {
+  return async (chatId, text, keyboard) => {
+    try {
+      const sent = await api.sendMessage(chatId, text, keyboard ? { reply_markup: keyboard } : {});
+      metrics.remindersSent.inc();
+      return sent;
+    } catch (error) {
+      metrics.remindersFailed.inc();
+      throw error;
+    }
+  };
+}
+
+/**
+ * For the sweep when it sends through `digestSender`: the client's throttler already holds
+ * Telegram's limits, so the sweep's own limiter must not make each digest wait a second time.
+ */
+export function noExtraThrottle(): RateLimiter {
+  // Finite on purpose: the limiter's refill arithmetic turns Infinity × 0 into NaN.
+  return new RateLimiter({ perSecond: 1e9, perChatIntervalMs: 0 });
 }

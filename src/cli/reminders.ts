@@ -3,9 +3,9 @@
  * command line. Each runs in `ctx.withDatabase` (the configured database, migrated, closed
  * afterwards); refusals from the services (ServiceError) become exit 1 in the router.
  */
-import { Api } from "grammy";
+import { createTelegramApi, digestSender, noExtraThrottle } from "../bot/api-config.ts";
 import { z } from "zod";
-import { RateLimiter, type SendFn } from "../reminders/deliver.ts";
+import type { SendFn } from "../reminders/deliver.ts";
 import { runSweep } from "../reminders/sweep.ts";
 import { RULE_IDS, type RuleId } from "../reminders/types.ts";
 import { detectSource, ingestActivity } from "../services/activity.ts";
@@ -17,12 +17,9 @@ import { defineCommand, done, rejected } from "./types.ts";
 function telegramSend(): SendFn | null {
   const token = process.env.TELEGRAM_BOT_TOKEN?.trim();
   if (!token) return null;
-  const api = new Api(
-    token,
-    process.env.TELEGRAM_API_ROOT ? { apiRoot: process.env.TELEGRAM_API_ROOT } : undefined,
-  );
-  return (chatId, text, keyboard) =>
-    api.sendMessage(chatId, text, keyboard ? { reply_markup: keyboard } : {});
+  // The same client as the bot's: throttled to Telegram's limits and retried on 429.
+  const apiRoot = process.env.TELEGRAM_API_ROOT?.trim();
+  return digestSender(createTelegramApi(token, apiRoot ? { apiRoot } : {}));
 }
 
 const supportChat = (): number | null => {
@@ -78,7 +75,7 @@ const remindRun = defineCommand({
     }
     const report = await ctx.withDatabase((database) =>
       runSweep(
-        { database, supportChatId: supportChat(), limiter: new RateLimiter(), ...(send ? { send } : {}) },
+        { database, supportChatId: supportChat(), limiter: noExtraThrottle(), ...(send ? { send } : {}) },
         { ...(input.at ? { now: input.at } : {}), rules: (input.rule ?? []) as RuleId[], dryRun },
       ),
     );

@@ -12,6 +12,7 @@ import type { Database } from "../db/client.ts";
 import { getProfile, profileIds } from "../policy/profiles/index.ts";
 import type { Logger } from "../services/context.ts";
 import type { Services } from "../services/index.ts";
+import { metrics } from "../metrics.ts";
 import type { RateLimiter, SendFn } from "./deliver.ts";
 import { runSweep, type SweepReport } from "./sweep.ts";
 
@@ -114,6 +115,9 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
         },
         { signal: controller.signal },
       );
+      metrics.sweepDuration.observe(report.durationMs / 1000);
+      metrics.sweepItems.inc(report.claimed + report.retried);
+      metrics.claimTakeovers.inc(report.retried);
       deps.logger?.info(
         { reason, claimed: report.claimed, retried: report.retried, actions: report.actions.length },
         "reminder sweep",

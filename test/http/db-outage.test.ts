@@ -103,7 +103,7 @@ describe.skipIf(!hasPostgres)("database outage under the bot [postgres]", () => 
 
     const update = (userId: number, text: string): Update => {
       const user = h.user(userId, "Mất Điện");
-      return { update_id: h.nextUpdateId(), message: h.message(user, h.privateChat(user), text) };
+      return { update_id: h.nextUpdateId(), message: h.message(user, h.privateChat(user), text) } as Update;
     };
     const post = (body: Update) =>
       fetch(`${server.url}/telegram`, {
