@@ -193,7 +193,22 @@ async function prefetch(tx: DbOrTx, rows: readonly StaffRow[]) {
           ),
         )
     : [];
+  // Staff that existed before this import and already hold a personal mailbox (only they can).
+  const owned =
+    existing.length === 0
+      ? []
+      : await tx
+          .select({ owner: mailboxes.ownerStaffId })
+          .from(mailboxes)
+          .where(
+            and(
+              sql`${mailboxes.ownerStaffId} = any(${pgArrayLiteral(existing.map((s) => s.id))}::int[])`,
+              eq(mailboxes.kind, "personal"),
+              sql`${mailboxes.status} <> 'revoked'`,
+            ),
+          );
   return {
+    hasMailbox: new Set(owned.flatMap((o) => (o.owner === null ? [] : [o.owner]))),
     staffByCode: new Map(existing.map((s) => [s.externalId as string, s])),
     mailboxByAddress: new Map(boxes.map((m) => [m.address.toLowerCase(), m])),
     reserved: new Set(reserved.map((r) => r.address.toLowerCase())),
@@ -231,27 +246,36 @@ function checkAgainstDb(run: Run, r: StaffRow, pre: Prefetched): string[] {
 
 interface NewBox {
   line: number;
+  /** The owner's code; the id is known once the page's staff rows are inserted. */
+  code: string;
   address: string;
-  ownerStaffId: number;
   unit: Unit;
   /** Proposed here (the owner must set a password), not an address the person already had. */
   issued: boolean;
 }
 
-async function writePage(tx: DbOrTx, run: Run, valid: readonly StaffRow[], pre: Prefetched): Promise<void> {
+/** Everything a page will write, decided in memory before any statement is sent. */
+interface PagePlan {
+  toInsert: StaffRow[];
+  updates: unknown[][];
+  owners: { boxId: number; address: string; code: string; line: number }[];
+  newBoxes: NewBox[];
+  audits: AuditInput[];
+  /** Ids of staff that already existed, by code. */
+  ids: Map<string, number>;
+}
+
+function planPage(run: Run, valid: readonly StaffRow[], pre: Prefetched): PagePlan {
   const { report, actor, now } = run;
-  const audits: AuditInput[] = [];
-  const ids = new Map<string, number>();
-  const toInsert: StaffRow[] = [];
-  const updates: unknown[][] = [];
+  const plan: PagePlan = { toInsert: [], updates: [], owners: [], newBoxes: [], audits: [], ids: new Map() };
   for (const r of valid) {
     const unit = run.unitByCode.get(r.unitCode) as Unit;
     const old = pre.staffByCode.get(r.code);
     if (!old) {
-      toInsert.push(r);
+      plan.toInsert.push(r);
       continue;
     }
-    ids.set(r.code, old.id);
+    plan.ids.set(r.code, old.id);
     const diff: Record<string, unknown> = {};
     if (old.fullName !== r.fullName) diff.fullName = r.fullName;
     if (old.birthDate !== r.birthDate) diff.birthDate = r.birthDate;
@@ -263,7 +287,7 @@ async function writePage(tx: DbOrTx, run: Run, valid: readonly StaffRow[], pre: 
       report.unchanged++;
       continue;
     }
-    updates.push([
+    plan.updates.push([
       old.id,
       r.fullName,
       r.birthDate,
@@ -274,7 +298,7 @@ async function writePage(tx: DbOrTx, run: Run, valid: readonly StaffRow[], pre: 
       now,
     ]);
     report.updated++;
-    audits.push({
+    plan.audits.push({
       actor,
       action: "staff.update",
       entity: "staff",
@@ -282,188 +306,31 @@ async function writePage(tx: DbOrTx, run: Run, valid: readonly StaffRow[], pre: 
       details: { code: r.code, line: r.line, changes: diff },
     });
   }
-  if (updates.length > 0)
-    await unnestUpdate(
-      tx,
-      "staff",
-      [
-        ["id", "int"],
-        ["full_name", "text"],
-        ["birth_date", "date"],
-        ["unit_id", "int"],
-        ["leader_level", "leader_level"],
-        ["employment_type", "employment_type"],
-        ["contract_months", "int"],
-        ["updated_at", "timestamptz"],
-      ],
-      updates,
-    );
-  const inserted = await unnestInsert<{ id: number; external_id: string }>(
-    tx,
-    "staff",
-    [
-      ["external_id", "text"],
-      ["full_name", "text"],
-      ["birth_date", "date"],
-      ["unit_id", "int"],
-      ["leader_level", "leader_level"],
-      ["employment_type", "employment_type"],
-      ["contract_months", "int"],
-      ["created_at", "timestamptz"],
-      ["updated_at", "timestamptz"],
-    ],
-    toInsert.map((r) => [
-      r.code,
-      r.fullName,
-      r.birthDate,
-      (run.unitByCode.get(r.unitCode) as Unit).id,
-      r.leaderLevel,
-      r.employmentType,
-      r.contractMonths,
-      now,
-      now,
-    ]),
-    ["id", "external_id"],
-  );
-  for (const row of inserted) ids.set(row.external_id, Number(row.id));
-  report.created += inserted.length;
-  for (const r of toInsert) {
-    audits.push({
-      actor,
-      action: "staff.create",
-      entity: "staff",
-      entityId: ids.get(r.code) as number,
-      details: { code: r.code, line: r.line },
-    });
-  }
-
   // Existing addresses: recorded as they are (never renamed).
-  const newBoxes: NewBox[] = [];
-  const owners: unknown[][] = [];
   for (const r of valid) {
     if (!r.email) continue;
     const box = pre.mailboxByAddress.get(r.email);
-    const staffId = ids.get(r.code) as number;
     if (!box) {
-      newBoxes.push({
-        line: r.line,
-        address: r.email,
-        ownerStaffId: staffId,
-        unit: run.unitByCode.get(r.unitCode) as Unit,
-        issued: false,
-      });
-      continue;
+      const unit = run.unitByCode.get(r.unitCode) as Unit;
+      plan.newBoxes.push({ line: r.line, code: r.code, address: r.email, unit, issued: false });
+    } else if (box.ownerStaffId === null) {
+      plan.owners.push({ boxId: box.id, address: box.address, code: r.code, line: r.line });
     }
-    if (box.ownerStaffId !== null) continue;
-    owners.push([box.id, staffId, now]);
-    audits.push({
-      actor,
-      action: "mailbox.assign_owner",
-      entity: "mailbox",
-      entityId: box.id,
-      details: { address: box.address, staffId, line: r.line },
-    });
   }
-  if (owners.length > 0)
-    await unnestUpdate(
-      tx,
-      "mailboxes",
-      [
-        ["id", "int"],
-        ["owner_staff_id", "int"],
-        ["updated_at", "timestamptz"],
-      ],
-      owners,
-    );
-
-  if (run.options.issueMailboxes) await issueAddresses(tx, run, valid, ids, pre, newBoxes);
-
-  const boxRows = await unnestInsert<{ id: number; address: string }>(
-    tx,
-    "mailboxes",
-    [
-      ["address", "text"],
-      ["local_part", "text"],
-      ["profile_id", "text"],
-      ["kind", "mailbox_kind"],
-      ["owner_staff_id", "int"],
-      ["unit_id", "int"],
-      ["status", "mailbox_status"],
-      ["quota_mb", "int"],
-      ["must_change_password", "boolean"],
-      ["created_at", "timestamptz"],
-      ["updated_at", "timestamptz"],
-    ],
-    newBoxes.map((b) => [
-      b.address,
-      b.address.split("@")[0],
-      b.unit.profileId,
-      "personal",
-      b.ownerStaffId,
-      b.unit.id,
-      "active",
-      findProfile(b.unit.profileId)?.limits.quotaMb ?? null,
-      // Issued here without a password: the owner gets a temporary one through /doimk.
-      b.issued,
-      now,
-      now,
-    ]),
-    ["id", "address"],
-  );
-  report.mailboxesCreated += boxRows.length;
-  const source = new Map(newBoxes.map((b) => [b.address.toLowerCase(), b]));
-  for (const row of boxRows) {
-    const src = source.get(row.address.toLowerCase());
-    audits.push({
-      actor,
-      action: "mailbox.create",
-      entity: "mailbox",
-      entityId: Number(row.id),
-      details: { address: row.address, staffId: src?.ownerStaffId, line: src?.line, source: "import" },
-    });
-  }
-  await writeAuditBatch(tx, audits);
+  if (run.options.issueMailboxes) issueAddresses(run, valid, pre, plan.newBoxes);
+  return plan;
 }
 
 /** Proposes addresses for the page's staff who have no personal mailbox; adds them to newBoxes. */
-async function issueAddresses(
-  tx: DbOrTx,
-  run: Run,
-  valid: readonly StaffRow[],
-  ids: Map<string, number>,
-  pre: Prefetched,
-  newBoxes: NewBox[],
-): Promise<void> {
-  const have = new Set<number>(newBoxes.map((b) => b.ownerStaffId));
-  // Only staff that existed before this import can already own a mailbox.
-  const before = valid.flatMap((r) => {
-    const old = pre.staffByCode.get(r.code);
-    return old ? [old.id] : [];
-  });
-  if (before.length > 0) {
-    const owned = await tx
-      .select({ owner: mailboxes.ownerStaffId })
-      .from(mailboxes)
-      .where(
-        and(
-          sql`${mailboxes.ownerStaffId} = any(${pgArrayLiteral(before)}::int[])`,
-          eq(mailboxes.kind, "personal"),
-          sql`${mailboxes.status} <> 'revoked'`,
-        ),
-      );
-    for (const o of owned) if (o.owner !== null) have.add(o.owner);
-  }
-  const candidates = valid.filter((r) => !r.email && !have.has(ids.get(r.code) as number));
-  if (candidates.length === 0) return;
-  if (run.taken === null) {
-    // Every address taken anywhere, once: proposals for a whole file are then pure CPU.
-    const rows = await tx.select({ a: sql<string>`lower(${addressClaims.address})` }).from(addressClaims);
-    run.taken = new Set(rows.map((r) => r.a));
-  }
-  const taken = run.taken;
+function issueAddresses(run: Run, valid: readonly StaffRow[], pre: Prefetched, newBoxes: NewBox[]): void {
+  const withBox = new Set(newBoxes.map((b) => b.code));
+  const taken = run.taken as Set<string>;
   for (const b of newBoxes) taken.add(b.address.toLowerCase());
   run.naming ??= unitNaming([...run.unitByCode.values()]);
-  for (const r of candidates) {
+  for (const r of valid) {
+    if (r.email || withBox.has(r.code)) continue;
+    const old = pre.staffByCode.get(r.code);
+    if (old && pre.hasMailbox.has(old.id)) continue;
     const unit = run.unitByCode.get(r.unitCode) as Unit;
     const profile = findProfile(unit.profileId);
     const ctx = run.naming.get(unit.id);
@@ -494,18 +361,153 @@ async function issueAddresses(
       continue;
     }
     taken.add(proposal.value.address);
-    newBoxes.push({
-      line: r.line,
-      address: proposal.value.address,
-      ownerStaffId: ids.get(r.code) as number,
-      unit,
-      issued: true,
-    });
+    newBoxes.push({ line: r.line, code: r.code, address: proposal.value.address, unit, issued: true });
     run.report.addressesIssued++;
   }
 }
 
-async function handlePage(tx: DbOrTx, run: Run, items: readonly CsvItem[]): Promise<void> {
+/** The page's statements: staff updates and inserts, mailbox owners and inserts, audit rows. */
+async function writePage(tx: DbOrTx, run: Run, plan: PagePlan): Promise<void> {
+  const { report, actor, now } = run;
+  const { ids, audits } = plan;
+  if (plan.updates.length > 0)
+    await unnestUpdate(
+      tx,
+      "staff",
+      [
+        ["id", "int"],
+        ["full_name", "text"],
+        ["birth_date", "date"],
+        ["unit_id", "int"],
+        ["leader_level", "leader_level"],
+        ["employment_type", "employment_type"],
+        ["contract_months", "int"],
+        ["updated_at", "timestamptz"],
+      ],
+      plan.updates,
+    );
+  const inserted = await unnestInsert<{ id: number; external_id: string }>(
+    tx,
+    "staff",
+    [
+      ["external_id", "text"],
+      ["full_name", "text"],
+      ["birth_date", "date"],
+      ["unit_id", "int"],
+      ["leader_level", "leader_level"],
+      ["employment_type", "employment_type"],
+      ["contract_months", "int"],
+      ["created_at", "timestamptz"],
+      ["updated_at", "timestamptz"],
+    ],
+    plan.toInsert.map((r) => [
+      r.code,
+      r.fullName,
+      r.birthDate,
+      (run.unitByCode.get(r.unitCode) as Unit).id,
+      r.leaderLevel,
+      r.employmentType,
+      r.contractMonths,
+      now,
+      now,
+    ]),
+    ["id", "external_id"],
+  );
+  for (const row of inserted) ids.set(row.external_id, Number(row.id));
+  report.created += inserted.length;
+  for (const r of plan.toInsert) {
+    audits.push({
+      actor,
+      action: "staff.create",
+      entity: "staff",
+      entityId: ids.get(r.code) as number,
+      details: { code: r.code, line: r.line },
+    });
+  }
+  if (plan.owners.length > 0) {
+    await unnestUpdate(
+      tx,
+      "mailboxes",
+      [
+        ["id", "int"],
+        ["owner_staff_id", "int"],
+        ["updated_at", "timestamptz"],
+      ],
+      plan.owners.map((o) => [o.boxId, ids.get(o.code), now]),
+    );
+    for (const o of plan.owners)
+      audits.push({
+        actor,
+        action: "mailbox.assign_owner",
+        entity: "mailbox",
+        entityId: o.boxId,
+        details: { address: o.address, staffId: ids.get(o.code), line: o.line },
+      });
+  }
+  const boxRows = await unnestInsert<{ id: number; address: string }>(
+    tx,
+    "mailboxes",
+    [
+      ["address", "text"],
+      ["local_part", "text"],
+      ["profile_id", "text"],
+      ["kind", "mailbox_kind"],
+      ["owner_staff_id", "int"],
+      ["unit_id", "int"],
+      ["status", "mailbox_status"],
+      ["quota_mb", "int"],
+      ["must_change_password", "boolean"],
+      ["created_at", "timestamptz"],
+      ["updated_at", "timestamptz"],
+    ],
+    plan.newBoxes.map((b) => [
+      b.address,
+      b.address.split("@")[0],
+      b.unit.profileId,
+      "personal",
+      ids.get(b.code),
+      b.unit.id,
+      "active",
+      findProfile(b.unit.profileId)?.limits.quotaMb ?? null,
+      // Issued here without a password: the owner gets a temporary one through /doimk.
+      b.issued,
+      now,
+      now,
+    ]),
+    ["id", "address"],
+  );
+  report.mailboxesCreated += boxRows.length;
+  const source = new Map(plan.newBoxes.map((b) => [b.address.toLowerCase(), b]));
+  for (const row of boxRows) {
+    const src = source.get(row.address.toLowerCase());
+    audits.push({
+      actor,
+      action: "mailbox.create",
+      entity: "mailbox",
+      entityId: Number(row.id),
+      details: {
+        address: row.address,
+        staffId: src ? ids.get(src.code) : undefined,
+        line: src?.line,
+        source: "import",
+      },
+    });
+  }
+  await writeAuditBatch(tx, audits);
+}
+
+/**
+ * Checks one page and starts writing it. The write is returned unawaited: while the server
+ * works on it, the caller reads and checks the next page (the statements of one transaction
+ * still run in order on its one connection). `previous` is the last page's write, awaited
+ * before this page looks at the database.
+ */
+async function handlePage(
+  tx: DbOrTx,
+  run: Run,
+  items: readonly CsvItem[],
+  previous: Promise<void>,
+): Promise<{ write: Promise<void> }> {
   const errors: RowError[] = [];
   const good: StaffRow[] = [];
   for (const item of items) {
@@ -518,6 +520,7 @@ async function handlePage(tx: DbOrTx, run: Run, items: readonly CsvItem[]): Prom
     if ("reason" in row) errors.push(row);
     else good.push(row);
   }
+  await previous;
   const pre = await prefetch(tx, good);
   const valid: StaffRow[] = [];
   for (const r of good) {
@@ -527,8 +530,18 @@ async function handlePage(tx: DbOrTx, run: Run, items: readonly CsvItem[]): Prom
   }
   for (const e of errors.sort((a, b) => a.line - b.line)) addError(run.report, e);
   // After the first bad row (without skipBad) the rest is only checked: it will be rolled back.
-  if (run.options.dryRun || (run.report.errorCount > 0 && !run.options.skipBad)) return;
-  await writePage(tx, run, valid, pre);
+  if (run.options.dryRun || (run.report.errorCount > 0 && !run.options.skipBad))
+    return { write: Promise.resolve() };
+  if (run.options.issueMailboxes && run.taken === null) {
+    // Every address taken anywhere, once: proposals for a whole file are then pure CPU.
+    const rows = await tx.select({ a: sql<string>`lower(${addressClaims.address})` }).from(addressClaims);
+    run.taken = new Set(rows.map((r) => r.a));
+  }
+  const write = writePage(tx, run, planPage(run, valid, pre));
+  // Handled here so a failure is not "unhandled" before the caller awaits it (it still throws there).
+  write.catch(() => undefined);
+  // Wrapped: an async function would otherwise wait for the promise it returns.
+  return { write };
 }
 
 /** Thrown inside the transaction to roll it back (bad rows, dry run); never escapes. */
@@ -555,14 +568,22 @@ export async function importStaff(
     await database.db.transaction(async (tx) => {
       for (const u of await tx.select().from(units)) if (u.externalId) run.unitByCode.set(u.externalId, u);
       let page: CsvItem[] = [];
-      for await (const item of readCsv(input, { known: STAFF_HEADERS, required: REQUIRED }, options)) {
-        page.push(item);
-        if (page.length >= STAFF_PAGE_ROWS) {
-          await handlePage(tx, run, page);
-          page = [];
+      let writing: Promise<void> = Promise.resolve();
+      try {
+        for await (const item of readCsv(input, { known: STAFF_HEADERS, required: REQUIRED }, options)) {
+          page.push(item);
+          if (page.length >= STAFF_PAGE_ROWS) {
+            writing = (await handlePage(tx, run, page, writing)).write;
+            page = [];
+          }
         }
+        writing = (await handlePage(tx, run, page, writing)).write;
+        await writing;
+      } catch (error) {
+        // Let a page still being written settle before the transaction rolls back.
+        await writing.catch(() => undefined);
+        throw error;
       }
-      await handlePage(tx, run, page);
       if (options.dryRun || (report.errorCount > 0 && !options.skipBad)) throw new DiscardWrites();
     });
   } catch (error) {

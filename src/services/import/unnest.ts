@@ -19,6 +19,8 @@ function checkIdents(names: readonly string[]): void {
   for (const name of names) if (!IDENT.test(name)) throw new Error(`unnest: bad identifier ${name}`);
 }
 
+const NEEDS_ESCAPE = /["\\]/;
+
 function element(value: unknown): string {
   if (value === null || value === undefined) return "NULL";
   if (typeof value === "number") {
@@ -27,7 +29,8 @@ function element(value: unknown): string {
   }
   if (typeof value === "boolean") return value ? "t" : "f";
   const s = value instanceof Date ? value.toISOString() : String(value);
-  return `"${s.replace(/["\\]/g, "\\$&")}"`;
+  // Most values need no escaping; skip the regex for them (this runs once per field).
+  return NEEDS_ESCAPE.test(s) ? `"${s.replace(/["\\]/g, "\\$&")}"` : `"${s}"`;
 }
 
 /** A Postgres array literal: ["a", null, 'b"c'] → {"a",NULL,"b\"c"}. */
