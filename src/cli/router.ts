@@ -12,6 +12,7 @@ import { migrateDatabase } from "../db/migrate.ts";
 import type { Profile } from "../policy/profile.ts";
 import { findProfile, parseProfileJson, profileIds, registerProfile } from "../policy/profiles/index.ts";
 import { isServiceError } from "../services/errors.ts";
+import { scrubbingOptions } from "../logger.ts";
 import {
   type CliCommand,
   type CliContext,
@@ -179,7 +180,7 @@ async function readFirstLine(stream: CliIo["stdin"]): Promise<string | null> {
 
 function createLogger(): Logger {
   return pino(
-    { level: process.env.LOG_LEVEL ?? "warn", base: undefined },
+    { level: process.env.LOG_LEVEL ?? "warn", base: undefined, ...scrubbingOptions() },
     pino.destination({ dest: 2, sync: true }),
   );
 }
