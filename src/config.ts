@@ -54,6 +54,15 @@ export const ConfigSchema = z
         .regex(/^postgres(ql)?:\/\//, "must start with postgres:// or postgresql://")
         .optional(),
     ),
+    /** The owner role that runs migrations (recommended); DATABASE_URL is then the runtime role. */
+    MIGRATION_DATABASE_URL: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .trim()
+        .regex(/^postgres(ql)?:\/\//, "must start with postgres:// or postgresql://")
+        .optional(),
+    ),
     DATA_DIR: z.preprocess(emptyToUndefined, z.string().trim().default("./data")),
     DEFAULT_PROFILE: z.preprocess(
       emptyToUndefined,
@@ -124,6 +133,7 @@ export interface Config {
   telegramApiRoot: string | undefined;
   supportChatId: number | undefined;
   databaseUrl: string | undefined;
+  migrationDatabaseUrl: string | undefined;
   dataDir: string;
   defaultProfile: string;
   passwordMessageTtlMinutes: number;
@@ -147,6 +157,7 @@ function toConfig(raw: RawConfig): Config {
     telegramApiRoot: raw.TELEGRAM_API_ROOT?.replace(/\/+$/, ""),
     supportChatId: raw.SUPPORT_CHAT_ID,
     databaseUrl: raw.DATABASE_URL,
+    migrationDatabaseUrl: raw.MIGRATION_DATABASE_URL,
     dataDir: raw.DATA_DIR,
     defaultProfile: raw.DEFAULT_PROFILE,
     passwordMessageTtlMinutes: raw.PASSWORD_MESSAGE_TTL_MINUTES,

@@ -65,7 +65,12 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
     config.databaseUrl ? { url: config.databaseUrl } : { dataDir: join(config.dataDir, "pglite") },
   );
   try {
-    await migrateDatabase(database);
+    if (database.driver === "postgres" && !config.migrationDatabaseUrl) {
+      logger.warn(
+        "MIGRATION_DATABASE_URL is not set: the bot's own role runs migrations and owns the tables, so it could alter audit_log (see docs/security.md)",
+      );
+    }
+    await migrateDatabase(database, { migrationUrl: config.migrationDatabaseUrl });
     await seedIfEmpty(database, logger);
   } catch (error) {
     await database.close();

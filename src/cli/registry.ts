@@ -3,6 +3,7 @@
  * `CliCommand` contract in src/cli/types.ts) and add its array here.
  */
 import { addressCommands } from "./address.ts";
+import { auditCommands } from "./audit.ts";
 import { holidayCommands } from "./holiday.ts";
 import { lifecycleCommands } from "./lifecycle.ts";
 import { passwordCommands } from "./password.ts";
@@ -21,4 +22,5 @@ export const COMMANDS: readonly CliCommand[] = [
   ...lifecycleCommands,
   ...profileCommands,
   ...reminderCommands,
+  ...auditCommands,
 ];

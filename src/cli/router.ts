@@ -7,11 +7,12 @@ import { readFile } from "node:fs/promises";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { pino, type Logger } from "pino";
 import { createCalendar, type WorkingDayCalendar } from "../calendar/index.ts";
-import { databaseOptionsFromEnv, openDatabase } from "../db/client.ts";
+import { databaseOptionsFromEnv, migrationUrlFromEnv, openDatabase } from "../db/client.ts";
 import { migrateDatabase } from "../db/migrate.ts";
 import type { Profile } from "../policy/profile.ts";
 import { findProfile, parseProfileJson, profileIds, registerProfile } from "../policy/profiles/index.ts";
 import { isServiceError } from "../services/errors.ts";
+import { scrubbingOptions } from "../logger.ts";
 import {
   type CliCommand,
   type CliContext,
@@ -179,7 +180,7 @@ async function readFirstLine(stream: CliIo["stdin"]): Promise<string | null> {
 
 function createLogger(): Logger {
   return pino(
-    { level: process.env.LOG_LEVEL ?? "warn", base: undefined },
+    { level: process.env.LOG_LEVEL ?? "warn", base: undefined, ...scrubbingOptions() },
     pino.destination({ dest: 2, sync: true }),
   );
 }
@@ -313,7 +314,7 @@ export async function runCli(
     async withDatabase(fn) {
       const database = await openDatabase(databaseOptionsFromEnv());
       try {
-        await migrateDatabase(database);
+        await migrateDatabase(database, { migrationUrl: migrationUrlFromEnv() });
         return await fn(database);
       } finally {
         await database.close();

@@ -176,6 +176,12 @@ const DatabaseEnv = z.object({
     .or(z.literal("").transform(() => undefined)),
   PGLITE_DIR: z.string().trim().min(1).optional(),
   DATA_DIR: z.string().trim().min(1).optional(),
+  MIGRATION_DATABASE_URL: z
+    .string()
+    .trim()
+    .regex(/^postgres(ql)?:\/\//, "MIGRATION_DATABASE_URL must start with postgres:// or postgresql://")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
 });
 
 /**
@@ -192,4 +198,11 @@ export function databaseOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Op
   if (parsed.DATABASE_URL) return { url: parsed.DATABASE_URL };
   if (parsed.PGLITE_DIR) return { dataDir: parsed.PGLITE_DIR };
   return { dataDir: parsed.DATA_DIR ? join(parsed.DATA_DIR, "pglite") : DEFAULT_PGLITE_DIR };
+}
+
+/** MIGRATION_DATABASE_URL (the owner that runs migrations), or undefined: see migrateDatabase. */
+export function migrationUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return DatabaseEnv.pick({ MIGRATION_DATABASE_URL: true }).parse({
+    MIGRATION_DATABASE_URL: env.MIGRATION_DATABASE_URL,
+  }).MIGRATION_DATABASE_URL;
 }

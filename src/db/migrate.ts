@@ -6,14 +6,32 @@ import { fileURLToPath } from "node:url";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
-import type { Database } from "./client.ts";
+import { openDatabase, type Database } from "./client.ts";
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL("../../migrations", import.meta.url));
 
 /** Key of the session-level advisory lock that serialises migrations across instances. */
 const MIGRATION_LOCK_KEY = 727_001_042;
 
-export async function migrateDatabase(database: Database): Promise<void> {
+export interface MigrateOptions {
+  /**
+   * MIGRATION_DATABASE_URL: the owner role (mailbot_owner) that may create and alter tables.
+   * When set on PostgreSQL, migrations run through a short-lived connection as that role and
+   * `database` (the runtime role, mailbot_app) is never asked to change the schema.
+   */
+  migrationUrl?: string | undefined;
+}
+
+export async function migrateDatabase(database: Database, options: MigrateOptions = {}): Promise<void> {
+  if (options.migrationUrl && database.driver === "postgres") {
+    const owner = await openDatabase({ url: options.migrationUrl, maxConnections: 2 });
+    try {
+      await migrateDatabase(owner);
+    } finally {
+      await owner.close();
+    }
+    return;
+  }
   if (database.driver === "pglite") {
     // One process owns a PGlite folder (lock file), so nobody can race us here.
     await migratePglite(database.driverDb, { migrationsFolder: MIGRATIONS_FOLDER });

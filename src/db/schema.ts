@@ -14,6 +14,8 @@
  * - `audit_log` is append-only (UPDATE, DELETE and TRUNCATE raise);
  * - `address_claims` is filled by triggers on `mailboxes` and `address_reservations` (see there);
  * - a request that leaves the open states releases its address reservation.
+ * Migration `audit_chain` adds the audit hash chain (trigger `audit_log_chain`) and the grants
+ * of the runtime role `mailbot_app` (see docs/security.md).
  */
 import { sql } from "drizzle-orm";
 import {
@@ -400,8 +402,35 @@ export const auditLog = pgTable(
     entity: text("entity").notNull(),
     entityId: text("entity_id"),
     details: jsonb("details").$type<Record<string, unknown>>(),
+    /**
+     * Tamper evidence, filled by the BEFORE INSERT trigger `audit_log_chain` (never by the app):
+     * the row's position in the chain, the previous row's hash and sha256 over both plus the
+     * row's content. `mailbot audit verify` recomputes them (src/services/audit-verify.ts).
+     */
+    chainSeq: bigint("chain_seq", { mode: "number" }),
+    prevHash: text("prev_hash"),
+    hash: text("hash"),
   },
-  (t) => [index("audit_log_entity_idx").on(t.entity, t.entityId), index("audit_log_at_idx").on(t.at)],
+  (t) => [
+    index("audit_log_entity_idx").on(t.entity, t.entityId),
+    index("audit_log_at_idx").on(t.at),
+    index("audit_log_chain_seq_idx").on(t.chainSeq),
+  ],
+);
+
+/**
+ * The end of the audit hash chain: one row, locked by each audit insert (FOR UPDATE) so
+ * concurrent transactions chain one after another. Written only by the SECURITY DEFINER trigger;
+ * the runtime role `mailbot_app` may only read it.
+ */
+export const auditChainHead = pgTable(
+  "audit_chain_head",
+  {
+    id: integer("id").primaryKey().default(1),
+    seq: bigint("seq", { mode: "number" }).notNull(),
+    hash: text("hash").notNull(),
+  },
+  (t) => [check("audit_chain_head_one_row", sql`${t.id} = 1`)],
 );
 
 /** Conversation state keyed "chat:user", so a flow survives a restart or another instance. */

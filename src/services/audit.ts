@@ -5,6 +5,7 @@
  */
 import { auditLog } from "../db/schema.ts";
 import type { DbOrTx } from "../db/client.ts";
+import { isSecretKey, PHC_PATTERN, REDACTED } from "../redact.ts";
 import { bulkInsert } from "./bulk.ts";
 import type { Actor } from "./types.ts";
 
@@ -22,14 +23,18 @@ export function actorLabel(actor: Actor | string): string {
   return actor.kind === "staff" ? `staff:${actor.staffId}` : actor.kind;
 }
 
-const SECRET_KEY = /password|hash|secret|token|^code$/i;
-
-function stripSecrets(value: unknown): unknown {
+/**
+ * Secrets by name (password, hash, token…) and PHC hashes by shape are replaced; innocuous names
+ * such as `code` (an imported record's code) are kept. Only the PHC shape is looked for in
+ * values: audit details hold names and codes a password heuristic would mangle.
+ */
+export function stripSecrets(value: unknown): unknown {
+  if (typeof value === "string") return value.replace(PHC_PATTERN, REDACTED);
   if (Array.isArray(value)) return value.map(stripSecrets);
   if (value && typeof value === "object" && !(value instanceof Date)) {
     const out: Record<string, unknown> = {};
     for (const [key, inner] of Object.entries(value)) {
-      out[key] = SECRET_KEY.test(key) ? "[redacted]" : stripSecrets(inner);
+      out[key] = isSecretKey(key) ? REDACTED : stripSecrets(inner);
     }
     return out;
   }
