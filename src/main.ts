@@ -13,11 +13,10 @@
  * close the database, exit 0.
  * Bad configuration exits 2; start-up failures exit 1.
  */
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { config as loadDotenv } from "dotenv";
 import pino from "pino";
-import { loadConfigOrExit, type Config } from "./config.ts";
+import { databaseTargetOf, loadConfigOrExit, type Config } from "./config.ts";
 import { openDatabase, type Database } from "./db/client.ts";
 import { migrateDatabase } from "./db/migrate.ts";
 import { createLogger, type Logger } from "./logger.ts";
@@ -64,9 +63,7 @@ function sendThrough(bot: Bot<BotContext>): SendFn {
 }
 
 export async function start(config: Config, logger: Logger): Promise<Running> {
-  const database = await openDatabase(
-    config.databaseUrl ? { url: config.databaseUrl } : { dataDir: join(config.dataDir, "pglite") },
-  );
+  const database = await openDatabase(databaseTargetOf(config));
   try {
     await migrateDatabase(database);
     await seedIfEmpty(database, logger);
@@ -74,7 +71,7 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
     await database.close();
     throw error;
   }
-  const services = createServices(database, { logger });
+  const services = createServices(database, { logger, cultureDayFrom: config.cultureDayFrom });
 
   let stopTransport: () => Promise<void> = async () => {};
   let finished: Promise<void>;
@@ -209,7 +206,7 @@ async function main(): Promise<void> {
   // In the console chat, stdout is the conversation: logs go to stderr, warnings and worse.
   const consoleMode = !config.telegramBotToken;
   const logger = createLogger({
-    level: consoleMode && !process.env.LOG_LEVEL ? "warn" : config.logLevel,
+    level: config.logLevelSet ?? (consoleMode ? "warn" : "info"),
     ...(consoleMode ? { destination: pino.destination(2) } : {}),
   });
   let running: Running;

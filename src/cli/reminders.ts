@@ -3,32 +3,25 @@
  * command line. Each runs in `ctx.withDatabase` (the configured database, migrated, closed
  * afterwards); refusals from the services (ServiceError) become exit 1 in the router.
  */
-import { Api } from "grammy";
 import { z } from "zod";
-import { RateLimiter, type SendFn } from "../reminders/deliver.ts";
-import { runSweep } from "../reminders/sweep.ts";
+import type { Config } from "../config.ts";
+import type { SendFn } from "../reminders/deliver.ts";
 import { RULE_IDS, type RuleId } from "../reminders/types.ts";
-import { detectSource, ingestActivity } from "../services/activity.ts";
-import { createServices } from "../services/index.ts";
 import { CLI } from "../services/types.ts";
 import { calendarDate, isoInstant, noPositionals, required, vnHuman } from "./common.ts";
 import { defineCommand, done, rejected } from "./types.ts";
 
-function telegramSend(): SendFn | null {
-  const token = process.env.TELEGRAM_BOT_TOKEN?.trim();
-  if (!token) return null;
+// grammY, the sweep and the services load only when a command here runs (see types.ts).
+async function telegramSend(config: Config): Promise<SendFn | null> {
+  if (!config.telegramBotToken) return null;
+  const { Api } = await import("grammy");
   const api = new Api(
-    token,
-    process.env.TELEGRAM_API_ROOT ? { apiRoot: process.env.TELEGRAM_API_ROOT } : undefined,
+    config.telegramBotToken,
+    config.telegramApiRoot ? { apiRoot: config.telegramApiRoot } : undefined,
   );
   return (chatId, text, keyboard) =>
     api.sendMessage(chatId, text, keyboard ? { reply_markup: keyboard } : {});
 }
-
-const supportChat = (): number | null => {
-  const n = Number(process.env.SUPPORT_CHAT_ID);
-  return Number.isSafeInteger(n) && n !== 0 ? n : null;
-};
 
 const remindRun = defineCommand({
   path: ["remind", "run"],
@@ -69,16 +62,27 @@ const remindRun = defineCommand({
   examples: ["remind run --dry-run --at 2026-11-23T16:30", "remind run --rule reply --rule checks --json"],
   async run(input, ctx) {
     const dryRun = input["dry-run"] === true;
-    const send = telegramSend();
+    const send = await telegramSend(ctx.config);
     if (!dryRun && !send) {
       return rejected(
         "no_token",
         "Chưa đặt TELEGRAM_BOT_TOKEN nên không gửi được: dùng --dry-run để xem trước, hoặc đặt biến này.",
       );
     }
-    const report = await ctx.withDatabase((database) =>
+    const [{ runSweep }, { RateLimiter }] = await Promise.all([
+      import("../reminders/sweep.ts"),
+      import("../reminders/deliver.ts"),
+    ]);
+    const report = await ctx.withServices(async (services, database) =>
       runSweep(
-        { database, supportChatId: supportChat(), limiter: new RateLimiter(), ...(send ? { send } : {}) },
+        {
+          database,
+          // The services' calendar: holiday overrides and CULTURE_DAY_FROM, as in the bot.
+          calendar: await services.calendar.get(),
+          supportChatId: ctx.config.supportChatId ?? null,
+          limiter: new RateLimiter(),
+          ...(send ? { send } : {}),
+        },
         { ...(input.at ? { now: input.at } : {}), rules: (input.rule ?? []) as RuleId[], dryRun },
       ),
     );
@@ -122,6 +126,7 @@ const activityImport = defineCommand({
   examples: ["activity import hoat-dong-2026-11-23.jsonl", "activity import thu-can-tra-loi.csv --json"],
   async run(input, ctx) {
     const text = await ctx.readTextFile(input.positionals);
+    const { detectSource, ingestActivity } = await import("../services/activity.ts");
     const report = await ctx.withDatabase((database) =>
       ingestActivity(database, detectSource(text, input.positionals), { actor: CLI }),
     );
@@ -172,8 +177,8 @@ const absenceAdd = defineCommand({
   }),
   examples: ['absence add --address nguyenvana@phuyen.gov.vn --until 2026-12-31 --reason "Đi học dài hạn"'],
   async run(input, ctx) {
-    const view = await ctx.withDatabase((database) =>
-      createServices(database).absences.create(
+    const view = await ctx.withServices((services) =>
+      services.absences.create(
         {
           address: input.address,
           endsOn: input.until,

@@ -59,6 +59,7 @@ import { bulkInsert } from "./bulk.ts";
 import { ServiceError } from "./errors.ts";
 import type { Actor } from "./types.ts";
 import { isoDateSchema } from "../calendar/time.ts";
+import { STAFF_HEADERS, UNIT_HEADERS } from "./import-columns.ts";
 
 export interface ImportOptions {
   /** Write the good rows even when some are bad (the bad ones are reported). */
@@ -101,17 +102,7 @@ export interface ImportReport {
   notIssued: RowError[];
 }
 
-export const UNIT_HEADERS = ["ma_don_vi", "ten_don_vi", "loai", "ky_hieu", "don_vi_cha", "ho_so"] as const;
-export const STAFF_HEADERS = [
-  "ma_can_bo",
-  "ho_ten",
-  "ngay_sinh",
-  "ma_don_vi",
-  "chuc_vu",
-  "hinh_thuc",
-  "so_thang_hop_dong",
-  "email",
-] as const;
+export { STAFF_HEADERS, UNIT_HEADERS };
 
 /** Header aliases after folding (lower case, no diacritics, spaces/dashes → "_"). */
 const HEADER_ALIASES: Record<string, string> = {
