@@ -27,6 +27,7 @@ import { CONSOLE_SUPPORT_CHAT_ID, runConsole } from "./bot/transports/console.ts
 import { LocalBotApi, localBotInfo } from "./bot/transports/local-api.ts";
 import { startPolling } from "./bot/transports/polling.ts";
 import { startWebhook, webhookPathOf, type WebhookServer } from "./bot/transports/webhook.ts";
+import { ALL_FEATURES } from "../commands/index.ts";
 import { startDeletionRunner, type DeletionRunner } from "../commands/support.ts";
 import type { Bot } from "grammy";
 import type { BotContext } from "./bot/context.ts";
@@ -84,9 +85,16 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
     // The console has its own support group; point the bot at it so triage works out of the box.
     config = { ...config, supportChatId: config.supportChatId ?? CONSOLE_SUPPORT_CHAT_ID };
     const api = new LocalBotApi(localBotInfo(config.botUsername));
-    bot = createBot({ config, services, logger, botInfo: api.botInfo, fetch: api.fetch });
+    bot = createBot({
+      config,
+      services,
+      logger,
+      features: ALL_FEATURES,
+      botInfo: api.botInfo,
+      fetch: api.fetch,
+    });
     deletions = startDeletionRunner(bot.api, services, { log: logger });
-    await registerCommands(bot, config);
+    await registerCommands(bot, config, ALL_FEATURES);
     const consoleDone = runConsole({
       bot,
       api,
@@ -102,10 +110,10 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
       await drain(bot);
     };
   } else {
-    bot = createBot({ config, services, logger });
+    bot = createBot({ config, services, logger, features: ALL_FEATURES });
     await bot.init();
     deletions = startDeletionRunner(bot.api, services, { log: logger });
-    await registerCommands(bot, config);
+    await registerCommands(bot, config, ALL_FEATURES);
     if (config.botMode === "webhook") {
       webhook = await startWebhook(bot, {
         port: config.port,
