@@ -40,4 +40,16 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // One configuration object: the environment is read in src/config.ts only (parsed by zod,
+    // a bad value stops every entry point naming the variable). Tests and benches set up theirs.
+    files: ["src/**/*.ts", "commands/**/*.ts"],
+    ignores: ["src/config.ts"],
+    rules: {
+      "no-restricted-properties": [
+        "error",
+        { object: "process", property: "env", message: "Read configuration from src/config.ts (Config)." },
+      ],
+    },
+  },
 );

@@ -26,6 +26,7 @@ import { openDatabase, type Database } from "../src/db/client.ts";
 import { migrateDatabase } from "../src/db/migrate.ts";
 import { createServices, type Services } from "../src/services/index.ts";
 import { seed, type BenchResult } from "./bot.bench.ts";
+import { ALL_FEATURES } from "../commands/index.ts";
 
 const USERS = 16;
 const TOTAL = 3000;
@@ -48,7 +49,8 @@ function fakeApi(queue: Update[], onReply: (chatId: number) => void): ClientFetc
     };
     if (method === "getUpdates") {
       while (queue.length > 0 && (queue[0] as Update).update_id < (payload.offset ?? 0)) queue.shift();
-      if (queue.length === 0 && payload.timeout === 0) return { json: async () => ({ ok: true, result: [] }) };
+      if (queue.length === 0 && payload.timeout === 0)
+        return { json: async () => ({ ok: true, result: [] }) };
       if (queue.length === 0) await new Promise<void>((resolve) => (wake = resolve));
       return { json: async () => ({ ok: true, result: queue.slice(0, payload.limit ?? 100) }) };
     }
@@ -143,6 +145,7 @@ async function measure(database: Database, label: string): Promise<BenchResult[]
     botInfo: localBotInfo("mailbot_bench_bot"),
     fetch: noReplies,
     throttle: false,
+    features: ALL_FEATURES,
   });
   await direct.init();
 
@@ -177,6 +180,7 @@ async function measure(database: Database, label: string): Promise<BenchResult[]
     botInfo: localBotInfo("mailbot_bench_bot"),
     fetch: api,
     throttle: false,
+    features: ALL_FEATURES,
   });
   const polling = await startPolling(polled, silent, { health: async () => true, timeoutSeconds: 1 });
   let startedAt = 0;

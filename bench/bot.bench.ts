@@ -18,6 +18,7 @@ import type { Update } from "grammy/types";
 import pino from "pino";
 import postgres from "postgres";
 import type { ClientFetch } from "../src/bot/context.ts";
+import { ALL_FEATURES } from "../commands/index.ts";
 import { createBot } from "../src/bot/create-bot.ts";
 import { localBotInfo } from "../src/bot/transports/local-api.ts";
 import { parseConfig } from "../src/config.ts";
@@ -141,6 +142,7 @@ async function measure(database: Database, label: string): Promise<BenchResult[]
     botInfo: localBotInfo("mailbot_bench_bot"),
     fetch: instantFetch(),
     throttle: false,
+    features: ALL_FEATURES,
   });
   await bot.init();
   let updateId = 1;

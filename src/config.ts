@@ -3,7 +3,10 @@
  * validated with zod. A bad value stops the process with exit code 2 and a message naming every
  * bad variable at once, so an operator fixes them in one pass instead of one restart per typo.
  */
+import { join } from "node:path";
 import { z } from "zod";
+import { isoDateSchema } from "./calendar/time.ts";
+import type { IsoDate } from "./calendar/types.ts";
 
 const emptyToUndefined = (value: unknown): unknown =>
   typeof value === "string" && value.trim() === "" ? undefined : value;
@@ -12,6 +15,7 @@ const intWithDefault = (fallback: number, min: number, max: number) =>
   z.preprocess(emptyToUndefined, z.coerce.number().int().min(min).max(max).default(fallback));
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const ConfigSchema = z
   .object({
@@ -64,6 +68,8 @@ export const ConfigSchema = z
         .optional(),
     ),
     DATA_DIR: z.preprocess(emptyToUndefined, z.string().trim().default("./data")),
+    /** The PGlite folder itself (CLI and tests); overrides DATA_DIR/pglite. */
+    PGLITE_DIR: z.preprocess(emptyToUndefined, z.string().trim().min(1).optional()),
     DEFAULT_PROFILE: z.preprocess(
       emptyToUndefined,
       z
@@ -74,7 +80,8 @@ export const ConfigSchema = z
     ),
     PASSWORD_MESSAGE_TTL_MINUTES: intWithDefault(10, 1, 24 * 60),
     FLOW_TIMEOUT_MINUTES: intWithDefault(15, 1, 24 * 60),
-    LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(LOG_LEVELS).default("info")),
+    /** Unset: "info" for the bot, "warn" for the console chat and the CLI (their stdout is the output). */
+    LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(LOG_LEVELS).optional()),
     /** Used for t.me links when getMe is not available (console mode). */
     BOT_USERNAME: z.preprocess(
       emptyToUndefined,
@@ -106,6 +113,8 @@ export const ConfigSchema = z
       (value) => (typeof value === "string" ? value.trim().toLowerCase() || undefined : value),
       z.enum(["on", "off"], { error: "must be on or off" }).default("on"),
     ),
+    /** Vietnamese Culture Day (24/11) is a holiday from this day on (the operator switches it on). */
+    CULTURE_DAY_FROM: z.preprocess(emptyToUndefined, isoDateSchema.optional()),
   })
   .superRefine((cfg, ctx) => {
     if (cfg.BOT_MODE === "webhook" && cfg.TELEGRAM_BOT_TOKEN) {
@@ -138,13 +147,18 @@ export interface Config {
   defaultProfile: string;
   passwordMessageTtlMinutes: number;
   flowTimeoutMinutes: number;
-  logLevel: (typeof LOG_LEVELS)[number];
+  logLevel: LogLevel;
+  /** LOG_LEVEL as set; undefined when unset (each entry point picks its own default). */
+  logLevelSet: LogLevel | undefined;
   botUsername: string | undefined;
   activityApiToken: string | undefined;
   activityPort: number;
   activityHost: string;
   metricsToken: string | undefined;
   reminders: boolean;
+  /** PGLITE_DIR, when set: the embedded database's folder instead of DATA_DIR/pglite. */
+  pgliteDir: string | undefined;
+  cultureDayFrom: IsoDate | null;
 }
 
 function toConfig(raw: RawConfig): Config {
@@ -162,13 +176,16 @@ function toConfig(raw: RawConfig): Config {
     defaultProfile: raw.DEFAULT_PROFILE,
     passwordMessageTtlMinutes: raw.PASSWORD_MESSAGE_TTL_MINUTES,
     flowTimeoutMinutes: raw.FLOW_TIMEOUT_MINUTES,
-    logLevel: raw.LOG_LEVEL,
+    logLevel: raw.LOG_LEVEL ?? "info",
+    logLevelSet: raw.LOG_LEVEL,
     botUsername: raw.BOT_USERNAME,
     activityApiToken: raw.ACTIVITY_API_TOKEN,
     activityPort: raw.ACTIVITY_PORT,
     activityHost: raw.ACTIVITY_HOST,
     metricsToken: raw.METRICS_TOKEN,
     reminders: raw.REMINDERS === "on",
+    pgliteDir: raw.PGLITE_DIR,
+    cultureDayFrom: raw.CULTURE_DAY_FROM ?? null,
   };
 }
 
@@ -187,17 +204,19 @@ export class ConfigError extends Error {
 export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const result = ConfigSchema.safeParse(env);
   if (result.success) return toConfig(result.data);
-  const problems = result.error.issues.map((issue) => ({
-    variable: String(issue.path[0] ?? "(env)"),
-    message: issue.message,
-  }));
-  throw new ConfigError(problems);
+  // One line per variable: a value can fail several checks (a date's format, then its calendar).
+  const problems = new Map<string, string>();
+  for (const issue of result.error.issues) {
+    const variable = String(issue.path[0] ?? "(env)");
+    if (!problems.has(variable)) problems.set(variable, issue.message);
+  }
+  throw new ConfigError([...problems].map(([variable, message]) => ({ variable, message })));
 }
 
 /** Exit code for a bad configuration (distinct from crashes, exit 1). */
 export const CONFIG_EXIT_CODE = 2;
 
-/** For main.ts: parse, or print the problems and exit 2. */
+/** For every entry point (bot, CLI, scripts): parse, or print the problems and exit 2. */
 export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
   try {
     return parseConfig(env);
@@ -210,7 +229,12 @@ export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
   }
 }
 
-/** Where the embedded database lives under DATA_DIR. */
+/** Where the embedded database lives: PGLITE_DIR, else DATA_DIR/pglite. */
 export function pgliteDirOf(config: Config): string {
-  return `${config.dataDir.replace(/\/+$/, "")}/pglite`;
+  return config.pgliteDir ?? join(config.dataDir, "pglite");
+}
+
+/** The database every entry point opens: the server at DATABASE_URL, else the embedded one. */
+export function databaseTargetOf(config: Config): { url: string } | { dataDir: string } {
+  return config.databaseUrl ? { url: config.databaseUrl } : { dataDir: pgliteDirOf(config) };
 }

@@ -16,11 +16,10 @@
  * close the database, exit 0.
  * Bad configuration exits 2; start-up failures exit 1.
  */
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { config as loadDotenv } from "dotenv";
 import pino from "pino";
-import { loadConfigOrExit, type Config } from "./config.ts";
+import { databaseTargetOf, loadConfigOrExit, type Config } from "./config.ts";
 import { openDatabase, type Database } from "./db/client.ts";
 import { migrateDatabase } from "./db/migrate.ts";
 import { createLogger, type Logger } from "./logger.ts";
@@ -33,6 +32,7 @@ import { startPolling } from "./bot/transports/polling.ts";
 import { registerWebhook, webhookPathOf } from "./bot/transports/webhook.ts";
 import { startHttpServer, type HttpOptions, type HttpServer } from "./http/server.ts";
 import { metrics } from "./metrics.ts";
+import { ALL_FEATURES } from "../commands/index.ts";
 import { startDeletionRunner, type DeletionRunner } from "../commands/support.ts";
 import type { Bot } from "grammy";
 import type { BotContext } from "./bot/context.ts";
@@ -61,9 +61,7 @@ export interface Running {
 }
 
 export async function start(config: Config, logger: Logger): Promise<Running> {
-  const database = await openDatabase(
-    config.databaseUrl ? { url: config.databaseUrl } : { dataDir: join(config.dataDir, "pglite") },
-  );
+  const database = await openDatabase(databaseTargetOf(config));
   try {
     if (database.driver === "postgres" && !config.migrationDatabaseUrl) {
       logger.warn(
@@ -76,7 +74,7 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
     await database.close();
     throw error;
   }
-  const services = createServices(database, { logger });
+  const services = createServices(database, { logger, cultureDayFrom: config.cultureDayFrom });
   metrics.watchDatabase(database);
   const httpBase: HttpOptions = {
     logger,
@@ -99,9 +97,16 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
     // The console has its own support group; point the bot at it so triage works out of the box.
     config = { ...config, supportChatId: config.supportChatId ?? CONSOLE_SUPPORT_CHAT_ID };
     const api = new LocalBotApi(localBotInfo(config.botUsername));
-    bot = createBot({ config, services, logger, botInfo: api.botInfo, fetch: api.fetch });
+    bot = createBot({
+      config,
+      services,
+      logger,
+      features: ALL_FEATURES,
+      botInfo: api.botInfo,
+      fetch: api.fetch,
+    });
     deletions = startDeletionRunner(bot.api, services, { log: logger });
-    await registerCommands(bot, config);
+    await registerCommands(bot, config, ALL_FEATURES);
     const consoleDone = runConsole({
       bot,
       api,
@@ -117,10 +122,10 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
       await drain(bot);
     };
   } else {
-    bot = createBot({ config, services, logger });
+    bot = createBot({ config, services, logger, features: ALL_FEATURES });
     await bot.init();
     deletions = startDeletionRunner(bot.api, services, { log: logger });
-    await registerCommands(bot, config);
+    await registerCommands(bot, config, ALL_FEATURES);
     if (config.botMode === "webhook") {
       const server = await startHttpServer({
         ...httpBase,
@@ -203,7 +208,7 @@ async function main(): Promise<void> {
   // In the console chat, stdout is the conversation: logs go to stderr, warnings and worse.
   const consoleMode = !config.telegramBotToken;
   const logger = createLogger({
-    level: consoleMode && !process.env.LOG_LEVEL ? "warn" : config.logLevel,
+    level: config.logLevelSet ?? (consoleMode ? "warn" : "info"),
     ...(consoleMode ? { destination: pino.destination(2) } : {}),
   });
   let running: Running;

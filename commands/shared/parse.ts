@@ -20,7 +20,8 @@
 import { z } from "zod";
 import { daysInMonth, isoDateOf } from "../../src/calendar/time.ts";
 import type { IsoDate } from "../../src/calendar/types.ts";
-import { err, ok, type Result } from "../../src/policy/result.ts";
+import { foldWords } from "../../src/lib/fold.ts";
+import { err, ok, type Result } from "../../src/lib/result.ts";
 import { normalizeName } from "../../src/policy/names.ts";
 import type { EmploymentType, LeaderLevel, MailboxKind } from "../../src/policy/types.ts";
 
@@ -29,16 +30,8 @@ export const MAX_INPUT_LENGTH = 500;
 export const MAX_NAME_LENGTH = 80;
 export const MAX_REASON_LENGTH = 300;
 
-/** Lower case, diacritics removed, đ → d, spaces collapsed: how typed words are compared. */
-export function fold(text: string): string {
-  return text
-    .normalize("NFD")
-    .replace(/\p{M}+/gu, "")
-    .replace(/[đĐ]/g, "d")
-    .toLowerCase()
-    .replace(/\s+/g, " ")
-    .trim();
-}
+/** How typed words are compared: the one fold (src/lib/fold.ts), spaces collapsed. */
+export const fold = foldWords;
 
 /** NFC, trimmed, inner whitespace collapsed to single spaces. */
 export function clean(text: string): string {

@@ -10,7 +10,7 @@ import type { Logger } from "../logger.ts";
 import type { Role } from "../policy/types.ts";
 import type { Services } from "../services/index.ts";
 import type { StaffView } from "../services/types.ts";
-import type { Flow, FlowControl } from "./flows.ts";
+import type { InlineKeyboardButton } from "grammy/types";
 
 /** The parts of the services the bot uses (all of them, today). */
 export type BotServices = Services;
@@ -33,8 +33,8 @@ export interface BotDeps {
   botInfo?: UserFromGetMe;
   /** Custom HTTP client for Bot API calls (tests and the console transport answer locally). */
   fetch?: ClientFetch;
-  /** The features to mount; default: all of commands/ (commands/index.ts). */
-  features?: readonly BotFeature[];
+  /** The features to mount, in order (main.ts: ALL_FEATURES of commands/index.ts). */
+  features: readonly BotFeature[];
   /** Throttle outgoing calls to Telegram's limits (default true; benches may turn it off). */
   throttle?: boolean;
   /** How long a telegram-id → staff lookup is cached (default 30 s). */
@@ -56,6 +56,58 @@ export interface CommandInfo {
    */
   audience: "everyone" | "linked" | readonly Role[];
   place: CommandPlace;
+}
+
+// The flow types live here, not in flows.ts, so that the context and the flows do not import
+// each other: flows.ts implements them.
+
+/** What a flow step receives: a text message or a flow button's value. */
+export type FlowInput =
+  | { kind: "text"; text: string; messageId: number }
+  | { kind: "button"; value: string; messageId: number | undefined };
+
+/** A flow run as saved in chat_sessions (validated on every load, see flows.ts). */
+export interface StoredFlow {
+  v: 1;
+  flow: string;
+  step: string;
+  seq: number;
+  nonce: string;
+  data?: unknown;
+  startedAt: string;
+  expiresAt: string;
+}
+
+/** A declared flow (flows.ts `defineFlow`). Methods (not function properties) so any Flow<D, S> is a `Flow`. */
+export interface Flow<D = unknown, S extends string = string> {
+  readonly id: string;
+  readonly sensitive: boolean;
+  readonly stepNames: readonly string[];
+  /** Begins a new run at `step` (ends any other flow of this user in this chat). */
+  start(ctx: BotContext, step: S, data: D): Promise<void>;
+  /** Moves the current run to `step` with `data` (refreshes the timeout; old buttons expire). */
+  goto(ctx: BotContext, step: S, data: D): Promise<void>;
+  /** Saves new data without moving (buttons of the current step stay valid). */
+  update(ctx: BotContext, data: D): Promise<void>;
+  dispatch(ctx: BotContext, state: StoredFlow, input: FlowInput): Promise<boolean>;
+}
+
+/** `ctx.flow`: the saved flow of (this chat, this user); flows.ts `FlowControl` implements it. */
+export interface FlowControl {
+  readonly key: string | undefined;
+  /** The saved run, expired or not (see `isExpired`), or null. */
+  current(): Promise<StoredFlow | null>;
+  isExpired(state: StoredFlow): boolean;
+  save(
+    flowId: string,
+    step: string,
+    data: unknown,
+    opts: { newRun: boolean; keepSeq?: boolean },
+  ): Promise<void>;
+  /** Ends the current run, if any; true when there was a live (not expired) one. */
+  end(): Promise<boolean>;
+  /** A button for the current step of the current run; `value` is `[A-Za-z0-9_.-]{1,40}`. */
+  button(label: string, value: string): InlineKeyboardButton.CallbackButton;
 }
 
 /** One feature = one Composer plus what the bot must know about it. */

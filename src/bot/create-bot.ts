@@ -17,11 +17,11 @@
  *     features    one Composer per command (commands/*.ts)
  *     fallback    unknown command / text / stale button → a clear answer
  *
- * How to add a command or a step-by-step flow: see src/bot/README.md.
+ * The features come in as `deps.features` (main.ts passes commands/index.ts ALL_FEATURES): the bot
+ * layer never imports commands/. How to add a command or a step-by-step flow: src/bot/README.md.
  */
 import { sequentialize } from "@grammyjs/runner";
 import { Bot, Composer, type MiddlewareFn } from "grammy";
-import { ALL_FEATURES } from "../../commands/index.ts";
 import type { Config } from "../config.ts";
 import { installApiTransformers } from "./api-config.ts";
 import type { BotContext, BotDeps, BotFeature, CommandInfo } from "./context.ts";
@@ -184,7 +184,7 @@ export function inFlightCount(bot: Bot<BotContext>): number {
 }
 
 export function createBot(deps: BotDeps): Bot<BotContext> {
-  const features = deps.features ?? ALL_FEATURES;
+  const features = deps.features;
   const catalog = commandCatalog(features);
   const flows: Flow[] = features.flatMap((feature) => feature.flows ?? []);
   const token = deps.config.telegramBotToken ?? "0:local-console";
@@ -242,7 +242,7 @@ export function createBot(deps: BotDeps): Bot<BotContext> {
 export async function registerCommands(
   bot: Bot<BotContext>,
   config: Config,
-  features: readonly BotFeature[] = ALL_FEATURES,
+  features: readonly BotFeature[],
 ): Promise<void> {
   const catalog = commandCatalog(features);
   const menu = (places: readonly string[]) =>

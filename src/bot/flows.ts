@@ -26,13 +26,10 @@ import { randomBytes } from "node:crypto";
 import type { MiddlewareFn } from "grammy";
 import type { InlineKeyboardButton } from "grammy/types";
 import { z } from "zod";
-import type { BotContext } from "./context.ts";
+import type { BotContext, Flow, FlowControl as FlowControlApi, FlowInput, StoredFlow } from "./context.ts";
 import { t } from "./i18n.ts";
-import { answerStale, flowButton } from "./keyboards.ts";
-
-export type FlowInput =
-  | { kind: "text"; text: string; messageId: number }
-  | { kind: "button"; value: string; messageId: number | undefined };
+import { flowButton } from "../lib/callbacks.ts";
+import { answerStale } from "./keyboards.ts";
 
 export type FlowStepHandler<D> = (ctx: BotContext, data: D, input: FlowInput) => Promise<unknown>;
 
@@ -46,20 +43,6 @@ export interface FlowSpec<D, S extends string> {
   steps: Record<S, FlowStepHandler<D>>;
 }
 
-/** A declared flow. Methods (not function properties) so any Flow<D, S> is a `Flow`. */
-export interface Flow<D = unknown, S extends string = string> {
-  readonly id: string;
-  readonly sensitive: boolean;
-  readonly stepNames: readonly string[];
-  /** Begins a new run at `step` (ends any other flow of this user in this chat). */
-  start(ctx: BotContext, step: S, data: D): Promise<void>;
-  /** Moves the current run to `step` with `data` (refreshes the timeout; old buttons expire). */
-  goto(ctx: BotContext, step: S, data: D): Promise<void>;
-  /** Saves new data without moving (buttons of the current step stay valid). */
-  update(ctx: BotContext, data: D): Promise<void>;
-  dispatch(ctx: BotContext, state: StoredFlow, input: FlowInput): Promise<boolean>;
-}
-
 const StoredFlowSchema = z.object({
   v: z.literal(1),
   flow: z.string(),
@@ -70,7 +53,6 @@ const StoredFlowSchema = z.object({
   startedAt: z.string(),
   expiresAt: z.string(),
 });
-export type StoredFlow = z.infer<typeof StoredFlowSchema>;
 
 /** How long an expired run is kept so the user can be told it expired. */
 const EXPIRED_GRACE_SECONDS = 24 * 3600;
@@ -113,8 +95,10 @@ export interface FlowControlOptions {
   timeoutMinutes: number;
 }
 
+export type { Flow, FlowInput, StoredFlow };
+
 /** `ctx.flow`: the saved flow of (this chat, this user), loaded lazily once per update. */
-export class FlowControl {
+export class FlowControl implements FlowControlApi {
   private loaded = false;
   private state: StoredFlow | null = null;
 

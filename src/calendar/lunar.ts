@@ -20,7 +20,7 @@
 // This is an independent implementation written from that description; it works in
 // "day numbers" (days since 1970-01-01) shared with time.ts. Supported range: solar
 // years 1800–2199.
-import { err, ok, type Result } from "../policy/result.ts";
+import { err, ok, type Result } from "../lib/result.ts";
 import { addDays, dateOfDayNumber, dayNumberOf, dayNumberOfParts, splitIsoDate } from "./time.ts";
 import type { IsoDate } from "./types.ts";
 

@@ -6,7 +6,7 @@
 // validating it with `announcedScheduleSchema`; single days can also be changed with
 // operator overrides.
 import { z } from "zod";
-import { err, ok, type Result } from "../policy/result.ts";
+import { err, ok, type Result } from "../lib/result.ts";
 import { HOLIDAY_NAMES, type DayRule } from "./holidays.ts";
 import { isoDateSchema, weekdayOf } from "./time.ts";
 import type { IsoDate } from "./types.ts";

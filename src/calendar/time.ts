@@ -11,7 +11,7 @@
 // Calendar days are ISO strings (IsoDate); internally they are converted to "day
 // numbers" (days since 1970-01-01), which makes day arithmetic integer arithmetic.
 import { z } from "zod";
-import { err, ok, type Result } from "../policy/result.ts";
+import { err, ok, type Result } from "../lib/result.ts";
 import type { IsoDate, TimeOfDay } from "./types.ts";
 
 /** Vietnam's offset from UTC, fixed all year. */

@@ -3,9 +3,7 @@
  * issue 9 item 1, docs/security.md.
  */
 import { z } from "zod";
-import { migrationUrlFromEnv, openDatabase } from "../db/client.ts";
 import { APP_GRANTS, APP_ROLE, operatorSetupSql } from "../db/roles.ts";
-import { REASON_TEXT, verifyAuditChain } from "../services/audit-verify.ts";
 import { noPositionals } from "./common.ts";
 import { defineCommand, done, rejected, UsageError } from "./types.ts";
 
@@ -24,6 +22,8 @@ const auditVerify = defineCommand({
   schema: z.object({ positionals: noPositionals }),
   examples: ["audit verify", "audit verify --json"],
   async run(_input, ctx) {
+    // The database layer loads only when this command runs (fast pure commands; see types.ts).
+    const { REASON_TEXT, verifyAuditChain } = await import("../services/audit-verify.ts");
     const result = await ctx.withDatabase((database) => verifyAuditChain(database.db));
     if (result.ok) {
       return done({ ok: true, count: result.count, head: result.head }, [
@@ -66,17 +66,18 @@ const dbRoles = defineCommand({
       .default("mailbot"),
   }),
   examples: ["db roles", "db roles --apply"],
-  async run(input) {
+  async run(input, ctx) {
     if (!input.apply) {
       const lines = operatorSetupSql(input.database);
       return done({ sql: lines.filter((l) => !l.startsWith("--")) }, lines);
     }
-    const url = migrationUrlFromEnv();
+    const url = ctx.config.migrationDatabaseUrl;
     if (!url) {
       throw new UsageError(
         "Cần MIGRATION_DATABASE_URL (vai trò sở hữu mailbot_owner) để cấp quyền. / MIGRATION_DATABASE_URL is required.",
       );
     }
+    const { openDatabase } = await import("../db/client.ts");
     const owner = await openDatabase({ url, maxConnections: 1 });
     try {
       const [exists] = await owner.execute<{ n: number }>(

@@ -4,7 +4,6 @@
  * every instance picks them up at its next deadline computation (see services/calendar-store.ts).
  */
 import { z } from "zod";
-import { createServices } from "../services/index.ts";
 import { CLI } from "../services/types.ts";
 import { calendarDate, noPositionals } from "./common.ts";
 import { defineCommand, done } from "./types.ts";
@@ -41,11 +40,8 @@ const add = defineCommand({
   }),
   examples: ['holiday add --date 2027-02-12 --kind off --name "Nghỉ Tết Nguyên đán"'],
   async run(input, ctx) {
-    const changed = await ctx.withDatabase((database) =>
-      createServices(database).calendar.setOverride(
-        { date: input.date, kind: input.kind, name: input.name },
-        CLI,
-      ),
+    const changed = await ctx.withServices((services) =>
+      services.calendar.setOverride({ date: input.date, kind: input.kind, name: input.name }, CLI),
     );
     const what = input.kind === "off" ? "ngày nghỉ" : "ngày làm việc";
     return done({ ok: true, changed, date: input.date, kind: input.kind, name: input.name }, [
@@ -64,9 +60,7 @@ const remove = defineCommand({
   schema: z.object({ date: calendarDate, positionals: noPositionals }),
   examples: ["holiday remove --date 2027-02-12"],
   async run(input, ctx) {
-    const removed = await ctx.withDatabase((database) =>
-      createServices(database).calendar.removeOverride(input.date, CLI),
-    );
+    const removed = await ctx.withServices((services) => services.calendar.removeOverride(input.date, CLI));
     return done({ ok: true, removed, date: input.date }, [
       removed ? `Đã bỏ điều chỉnh ngày ${input.date}.` : `Ngày ${input.date} không có điều chỉnh nào.`,
     ]);
@@ -81,7 +75,7 @@ const list = defineCommand({
   schema: z.object({ positionals: noPositionals }),
   examples: ["holiday list --json"],
   async run(_input, ctx) {
-    const days = await ctx.withDatabase((database) => createServices(database).calendar.list());
+    const days = await ctx.withServices((services) => services.calendar.list());
     return done(
       { days },
       days.length

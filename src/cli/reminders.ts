@@ -3,29 +3,26 @@
  * command line. Each runs in `ctx.withDatabase` (the configured database, migrated, closed
  * afterwards); refusals from the services (ServiceError) become exit 1 in the router.
  */
-import { createTelegramApi, digestSender, noExtraThrottle } from "../bot/api-config.ts";
 import { z } from "zod";
+import type { Config } from "../config.ts";
 import type { SendFn } from "../reminders/deliver.ts";
-import { runSweep } from "../reminders/sweep.ts";
 import { RULE_IDS, type RuleId } from "../reminders/types.ts";
-import { detectSource, ingestActivity } from "../services/activity.ts";
-import { createServices } from "../services/index.ts";
 import { CLI } from "../services/types.ts";
 import { calendarDate, isoInstant, noPositionals, required, vnHuman } from "./common.ts";
 import { defineCommand, done, rejected } from "./types.ts";
 
-function telegramSend(): SendFn | null {
-  const token = process.env.TELEGRAM_BOT_TOKEN?.trim();
-  if (!token) return null;
+// grammY, the sweep and the services load only when a command here runs (see types.ts).
+async function telegramSend(config: Config): Promise<SendFn | null> {
+  if (!config.telegramBotToken) return null;
   // The same client as the bot's: throttled to Telegram's limits and retried on 429.
-  const apiRoot = process.env.TELEGRAM_API_ROOT?.trim();
-  return digestSender(createTelegramApi(token, apiRoot ? { apiRoot } : {}));
+  const { createTelegramApi, digestSender } = await import("../bot/api-config.ts");
+  return digestSender(
+    createTelegramApi(
+      config.telegramBotToken,
+      config.telegramApiRoot ? { apiRoot: config.telegramApiRoot } : {},
+    ),
+  );
 }
-
-const supportChat = (): number | null => {
-  const n = Number(process.env.SUPPORT_CHAT_ID);
-  return Number.isSafeInteger(n) && n !== 0 ? n : null;
-};
 
 const remindRun = defineCommand({
   path: ["remind", "run"],
@@ -66,16 +63,27 @@ const remindRun = defineCommand({
   examples: ["remind run --dry-run --at 2026-11-23T16:30", "remind run --rule reply --rule checks --json"],
   async run(input, ctx) {
     const dryRun = input["dry-run"] === true;
-    const send = telegramSend();
+    const send = await telegramSend(ctx.config);
     if (!dryRun && !send) {
       return rejected(
         "no_token",
         "Chưa đặt TELEGRAM_BOT_TOKEN nên không gửi được: dùng --dry-run để xem trước, hoặc đặt biến này.",
       );
     }
-    const report = await ctx.withDatabase((database) =>
+    const [{ runSweep }, { noExtraThrottle }] = await Promise.all([
+      import("../reminders/sweep.ts"),
+      import("../bot/api-config.ts"),
+    ]);
+    const report = await ctx.withServices(async (services, database) =>
       runSweep(
-        { database, supportChatId: supportChat(), limiter: noExtraThrottle(), ...(send ? { send } : {}) },
+        {
+          database,
+          // The services' calendar: holiday overrides and CULTURE_DAY_FROM, as in the bot.
+          calendar: await services.calendar.get(),
+          supportChatId: ctx.config.supportChatId ?? null,
+          limiter: noExtraThrottle(),
+          ...(send ? { send } : {}),
+        },
         { ...(input.at ? { now: input.at } : {}), rules: (input.rule ?? []) as RuleId[], dryRun },
       ),
     );
@@ -119,6 +127,7 @@ const activityImport = defineCommand({
   examples: ["activity import hoat-dong-2026-11-23.jsonl", "activity import thu-can-tra-loi.csv --json"],
   async run(input, ctx) {
     const text = await ctx.readTextFile(input.positionals);
+    const { detectSource, ingestActivity } = await import("../services/activity.ts");
     const report = await ctx.withDatabase((database) =>
       ingestActivity(database, detectSource(text, input.positionals), { actor: CLI }),
     );
@@ -169,8 +178,8 @@ const absenceAdd = defineCommand({
   }),
   examples: ['absence add --address nguyenvana@phuyen.gov.vn --until 2026-12-31 --reason "Đi học dài hạn"'],
   async run(input, ctx) {
-    const view = await ctx.withDatabase((database) =>
-      createServices(database).absences.create(
+    const view = await ctx.withServices((services) =>
+      services.absences.create(
         {
           address: input.address,
           endsOn: input.until,

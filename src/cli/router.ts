@@ -7,8 +7,8 @@ import { readFile } from "node:fs/promises";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { pino, type Logger } from "pino";
 import { createCalendar, type WorkingDayCalendar } from "../calendar/index.ts";
-import { databaseOptionsFromEnv, migrationUrlFromEnv, openDatabase } from "../db/client.ts";
-import { migrateDatabase } from "../db/migrate.ts";
+import { databaseTargetOf, type Config } from "../config.ts";
+import type { Database } from "../db/client.ts";
 import type { Profile } from "../policy/profile.ts";
 import { findProfile, parseProfileJson, profileIds, registerProfile } from "../policy/profiles/index.ts";
 import { isServiceError } from "../services/errors.ts";
@@ -178,9 +178,9 @@ async function readFirstLine(stream: CliIo["stdin"]): Promise<string | null> {
   return buffer.length > 0 ? buffer.replace(/\r$/, "") : null;
 }
 
-function createLogger(): Logger {
+function createLogger(config: Config): Logger {
   return pino(
-    { level: process.env.LOG_LEVEL ?? "warn", base: undefined, ...scrubbingOptions() },
+    { level: config.logLevelSet ?? "warn", base: undefined, ...scrubbingOptions() },
     pino.destination({ dest: 2, sync: true }),
   );
 }
@@ -211,14 +211,37 @@ function emitUsage(out: Output, error: UsageError, hint?: string): number {
   return EXIT.usage;
 }
 
-/** Runs the CLI on `argv` (without node and script) and returns the exit code. */
+/**
+ * Opens the configured database and applies pending migrations. Imported on demand: commands that
+ * need no database (and `--help`) never load drizzle or PGlite.
+ */
+async function openMigrated(config: Config): Promise<Database> {
+  const [{ openDatabase }, { migrateDatabase }] = await Promise.all([
+    import("../db/client.ts"),
+    import("../db/migrate.ts"),
+  ]);
+  const database = await openDatabase(databaseTargetOf(config));
+  try {
+    await migrateDatabase(database, { migrationUrl: config.migrationDatabaseUrl });
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  return database;
+}
+
+/**
+ * Runs the CLI on `argv` (without node and script) and returns the exit code. `config` is the
+ * validated configuration (src/cli.ts parses the environment; tests pass their own).
+ */
 export async function runCli(
   argv: readonly string[],
   commands: readonly CliCommand[],
   io: CliIo,
+  config: Config,
 ): Promise<number> {
   const out: Output = { json: argv.includes("--json"), io };
-  const log = createLogger();
+  const log = createLogger(config);
   const help = argv.includes("--help") || argv.includes("-h");
   const { words, indices } = leadingWords(argv);
   const command = findCommand(commands, words);
@@ -279,6 +302,7 @@ export async function runCli(
   let fileProfile: Profile | undefined;
   const ctx: CliContext = {
     json: out.json,
+    config,
     log,
     profile(id) {
       if (id === undefined) {
@@ -312,13 +336,18 @@ export async function runCli(
       }
     },
     async withDatabase(fn) {
-      const database = await openDatabase(databaseOptionsFromEnv());
+      const database = await openMigrated(config);
       try {
-        await migrateDatabase(database, { migrationUrl: migrationUrlFromEnv() });
         return await fn(database);
       } finally {
         await database.close();
       }
+    },
+    async withServices(fn) {
+      const { createServices } = await import("../services/index.ts");
+      return ctx.withDatabase((database) =>
+        fn(createServices(database, { logger: log, cultureDayFrom: config.cultureDayFrom }), database),
+      );
     },
   };
 

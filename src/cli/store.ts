@@ -5,23 +5,14 @@
  * become exit 1 with their message in the router.
  */
 import { z } from "zod";
-import { databaseOptionsFromEnv, redactUrl, type Database } from "../db/client.ts";
+import { databaseTargetOf } from "../config.ts";
+import type { Database } from "../db/client.ts";
 import type { Role } from "../policy/types.ts";
 import { ROLES } from "../policy/types.ts";
-import {
-  importStaff,
-  importUnits,
-  MAX_FILE_BYTES,
-  openImportFile,
-  STAFF_HEADERS,
-  UNIT_HEADERS,
-  type ImportReport,
-} from "../services/import/index.ts";
-import { createContext } from "../services/context.ts";
+import { MAX_FILE_BYTES, STAFF_HEADERS, UNIT_HEADERS } from "../services/import-columns.ts";
 import { isServiceError } from "../services/errors.ts";
-import { resolveStaffRef } from "../services/identity.ts";
-import { createServices } from "../services/index.ts";
-import { seedDemo } from "../services/seed-demo.ts";
+import type { ImportReport } from "../services/import/index.ts";
+import type { Services } from "../services/index.ts";
 import { CLI } from "../services/types.ts";
 import { calendarDate, noPositionals, PROFILE_OPTION, vnHuman } from "./common.ts";
 import { defineCommand, done, rejected, UsageError, type CliContext, type CliOption } from "./types.ts";
@@ -42,20 +33,24 @@ const STAFF_OPTION: CliOption = {
   en: "Staff id or mailbox address",
 };
 
-/** Runs `fn` on the database with `--staff` resolved to a staff id (not found: exit 1). */
-function withStaff<T>(
+/** Runs `fn` on the services with `--staff` resolved to a staff id (not found: exit 1). */
+async function withStaff<T>(
   ctx: CliContext,
   ref: StaffRef,
-  fn: (database: Database, staffId: number) => Promise<T>,
+  fn: (services: Services, staffId: number, database: Database) => Promise<T>,
 ): Promise<T> {
-  return ctx.withDatabase(async (database) =>
-    fn(database, await resolveStaffRef(createContext(database), ref)),
+  const [{ createContext }, { resolveStaffRef }] = await Promise.all([
+    import("../services/context.ts"),
+    import("../services/identity.ts"),
+  ]);
+  return ctx.withServices(async (services, database) =>
+    fn(services, await resolveStaffRef(createContext(database), ref), database),
   );
 }
 
 /** "--unit 7" or "--unit demo-stttt" (the unit's import code). */
-async function resolveUnitRef(database: Database, ref: string): Promise<number> {
-  return (await createServices(database).directory.findUnitByRef(ref)).id;
+async function resolveUnitRef(services: Services, ref: string): Promise<number> {
+  return (await services.directory.findUnitByRef(ref)).id;
 }
 
 const migrate = defineCommand({
@@ -70,8 +65,9 @@ const migrate = defineCommand({
   schema: z.object({ positionals: noPositionals }),
   examples: ["migrate", "DATABASE_URL=postgres://mailbot@localhost/mailbot mailbot migrate"],
   async run(_input, ctx) {
-    const options = databaseOptionsFromEnv();
-    const where = options.url ? redactUrl(options.url) : (options.dataDir ?? "./data/pglite");
+    const { redactUrl } = await import("../db/client.ts");
+    const target = databaseTargetOf(ctx.config);
+    const where = "url" in target ? redactUrl(target.url) : target.dataDir;
     await ctx.withDatabase(async () => undefined);
     return done({ migrated: true, database: where }, [`Đã cập nhật cơ sở dữ liệu (${where}).`]);
   },
@@ -173,6 +169,7 @@ const importCommand = (kind: "units" | "staff") =>
     async run(input, ctx) {
       if (input.profile) ctx.profile(input.profile);
       const path = input.positionals[0] as string;
+      const { importStaff, importUnits, openImportFile } = await import("../services/import/index.ts");
       let bytes: AsyncIterable<Uint8Array>;
       try {
         // A stream of bytes, not text: a legacy-encoded file must be detected, not silently
@@ -218,6 +215,7 @@ const seed = defineCommand({
   schema: z.object({ positionals: noPositionals }),
   examples: ["seed demo"],
   async run(_input, ctx) {
+    const { seedDemo } = await import("../services/seed-demo.ts");
     const report = await ctx.withDatabase((database) => seedDemo(database));
     const text = [
       report.changed ? "Đã tạo dữ liệu mẫu." : "Dữ liệu mẫu đã có sẵn, không thay đổi gì.",
@@ -255,10 +253,10 @@ const linkCode = defineCommand({
   }),
   examples: ["link-code --staff nguyenvanan@phuyen.gov.vn", "link-code --staff 12 --ttl-hours 2 --json"],
   async run(input, ctx) {
-    const result = await ctx.withDatabase((database) =>
-      createServices(database).identity.createLinkCode(input.staff, CLI, (input["ttl-hours"] ?? 24) * 60),
+    const result = await ctx.withServices((services) =>
+      services.identity.createLinkCode(input.staff, CLI, (input["ttl-hours"] ?? 24) * 60),
     );
-    const bot = process.env.BOT_USERNAME?.trim().replace(/^@/, "");
+    const bot = ctx.config.botUsername;
     const url = bot ? `https://t.me/${bot}?start=${result.code}` : null;
     return done(
       { code: result.code, url, staffId: result.staffId, expiresAt: result.expiresAt.toISOString() },
@@ -310,9 +308,9 @@ const roleCommand = (action: "grant" | "revoke") =>
       `role ${action} --staff annv@phuyen.gov.vn --role clerk --unit demo-stttt`,
     ],
     async run(input, ctx) {
-      return withStaff(ctx, input.staff, async (database, staffId) => {
-        const unitId = input.unit ? await resolveUnitRef(database, input.unit) : null;
-        await createServices(database).access[action](staffId, input.role as Role, unitId, CLI);
+      return withStaff(ctx, input.staff, async (services, staffId) => {
+        const unitId = input.unit ? await resolveUnitRef(services, input.unit) : null;
+        await services.access[action](staffId, input.role as Role, unitId, CLI);
         const scope = unitId === null ? "toàn hệ thống" : `đơn vị #${unitId} và cấp dưới`;
         return done({ ok: true, staffId, role: input.role, unitId }, [
           action === "grant"
@@ -341,8 +339,8 @@ const leaver = defineCommand({
   }),
   examples: ["leaver --staff nguyenvanan@phuyen.gov.vn --left 2026-12-31"],
   async run(input, ctx) {
-    return withStaff(ctx, input.staff, async (database, staffId) => {
-      const result = await createServices(database).directory.markLeaver(staffId, input.left, CLI);
+    return withStaff(ctx, input.staff, async (services, staffId) => {
+      const result = await services.directory.markLeaver(staffId, input.left, CLI);
       return done(
         {
           staffId,
@@ -387,9 +385,9 @@ const mover = defineCommand({
   }),
   examples: ["mover --staff nguyenvanan@phuyen.gov.vn --unit demo-pnv"],
   async run(input, ctx) {
-    return withStaff(ctx, input.staff, async (database, staffId) => {
-      const unitId = await resolveUnitRef(database, input.unit);
-      await createServices(database).directory.moveStaff(staffId, unitId, CLI);
+    return withStaff(ctx, input.staff, async (services, staffId) => {
+      const unitId = await resolveUnitRef(services, input.unit);
+      await services.directory.moveStaff(staffId, unitId, CLI);
       return done({ ok: true, staffId, unitId }, [`Đã chuyển cán bộ #${staffId} sang đơn vị #${unitId}.`]);
     });
   },

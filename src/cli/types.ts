@@ -36,13 +36,21 @@
  *   - a `ServiceError` thrown by `run` (the services refusing: not found, illegal transition, …)
  *     is exit 1 with `{"ok":false,"error":{code,message},"details"?}`, like `rejected(…)`.
  *   - `ctx.withDatabase(fn)` opens the configured database (DATABASE_URL, else PGlite in
- *     DATA_DIR/pglite, or PGLITE_DIR; default ./data/pglite), applies pending migrations, runs `fn`, and closes it.
+ *     DATA_DIR/pglite, or PGLITE_DIR; default ./data/pglite), applies pending migrations, runs `fn`, and closes it;
+ *     `ctx.withServices(fn)` does the same and hands `fn` the services too.
+ *   - START FAST: a command module must not import the database, the services, the reminders or
+ *     the bot at the top (only `import type`): `--help` and the pure commands load every command
+ *     module, and must not pay for drizzle, PGlite or grammY. Use `ctx.withServices`, or
+ *     `await import(…)` inside `run`. test/cli/lazy-load.test.ts and .dependency-cruiser.cjs check it.
+ *   - configuration comes from `ctx.config` (src/config.ts), never from process.env.
  */
 import type { z } from "zod";
 import type { Logger } from "pino";
 import type { WorkingDayCalendar } from "../calendar/index.ts";
+import type { Config } from "../config.ts";
 import type { Database } from "../db/client.ts";
 import type { Profile } from "../policy/profile.ts";
+import type { Services } from "../services/index.ts";
 
 /** A flag of a command, as node:util parseArgs takes it, plus its help text in both languages. */
 export interface CliOption {
@@ -100,6 +108,8 @@ export class UsageError extends Error {
 /** What a command may use besides its input. */
 export interface CliContext {
   json: boolean;
+  /** The validated configuration (src/config.ts): the CLI reads no environment variable itself. */
+  config: Config;
   log: Logger;
   /** A profile by id (built-in, or loaded with --profile-file); throws UsageError if unknown. */
   profile(id: string | undefined): Profile;
@@ -111,6 +121,8 @@ export interface CliContext {
   readTextFile(path: string): Promise<string>;
   /** Runs `fn` on the configured database, migrated first; closes it when `fn` settles. */
   withDatabase<T>(fn: (database: Database) => Promise<T>): Promise<T>;
+  /** `withDatabase` with the services built on it (configured as the bot's: CULTURE_DAY_FROM…). */
+  withServices<T>(fn: (services: Services, database: Database) => Promise<T>): Promise<T>;
 }
 
 export interface CommandSpec<T> {

@@ -3,7 +3,7 @@
  * given. Both give the same Drizzle type (`Db`), so services never know which one they run on.
  */
 import { mkdirSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { sql, type SQLWrapper } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
@@ -11,7 +11,6 @@ import type { ExtractTablesWithRelations } from "drizzle-orm";
 import { drizzle as drizzlePglite, type PgliteDatabase } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
-import { z } from "zod";
 import { acquireLockFile, type LockHandle } from "./lock-file.ts";
 import * as schema from "./schema.ts";
 
@@ -165,44 +164,4 @@ export function redactUrl(url: string): string {
   } catch {
     return "<invalid url>";
   }
-}
-
-const DatabaseEnv = z.object({
-  DATABASE_URL: z
-    .string()
-    .trim()
-    .regex(/^postgres(ql)?:\/\//, "DATABASE_URL must start with postgres:// or postgresql://")
-    .optional()
-    .or(z.literal("").transform(() => undefined)),
-  PGLITE_DIR: z.string().trim().min(1).optional(),
-  DATA_DIR: z.string().trim().min(1).optional(),
-  MIGRATION_DATABASE_URL: z
-    .string()
-    .trim()
-    .regex(/^postgres(ql)?:\/\//, "MIGRATION_DATABASE_URL must start with postgres:// or postgresql://")
-    .optional()
-    .or(z.literal("").transform(() => undefined)),
-});
-
-/**
- * Reads DATABASE_URL / DATA_DIR from the environment (zod-validated), the same way `npm start`
- * does, so the CLI and the bot open the same embedded database. PGLITE_DIR (the folder itself)
- * overrides DATA_DIR/pglite.
- */
-export function databaseOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): OpenDatabaseOptions {
-  const parsed = DatabaseEnv.parse({
-    DATABASE_URL: env.DATABASE_URL,
-    PGLITE_DIR: env.PGLITE_DIR || undefined,
-    DATA_DIR: env.DATA_DIR || undefined,
-  });
-  if (parsed.DATABASE_URL) return { url: parsed.DATABASE_URL };
-  if (parsed.PGLITE_DIR) return { dataDir: parsed.PGLITE_DIR };
-  return { dataDir: parsed.DATA_DIR ? join(parsed.DATA_DIR, "pglite") : DEFAULT_PGLITE_DIR };
-}
-
-/** MIGRATION_DATABASE_URL (the owner that runs migrations), or undefined: see migrateDatabase. */
-export function migrationUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  return DatabaseEnv.pick({ MIGRATION_DATABASE_URL: true }).parse({
-    MIGRATION_DATABASE_URL: env.MIGRATION_DATABASE_URL,
-  }).MIGRATION_DATABASE_URL;
 }

@@ -2,13 +2,20 @@
  * Applies the committed migrations in `migrations/` (resolved from this file, not from the
  * working directory, so the CLI and tests work from anywhere).
  */
+import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import { openDatabase, type Database } from "./client.ts";
 
-export const MIGRATIONS_FOLDER = fileURLToPath(new URL("../../migrations", import.meta.url));
+/**
+ * The repository's `migrations/`: two levels up from src/db/migrate.ts (tsx), three from
+ * dist/src/db/migrate.js (the compiled build), which has no copy of its own.
+ */
+export const MIGRATIONS_FOLDER = ["../../migrations", "../../../migrations"]
+  .map((relative) => fileURLToPath(new URL(relative, import.meta.url)))
+  .find((folder) => existsSync(`${folder}/meta/_journal.json`)) as string;
 
 /** Key of the session-level advisory lock that serialises migrations across instances. */
 const MIGRATION_LOCK_KEY = 727_001_042;

@@ -8,7 +8,7 @@
  */
 import { foldVietnamese, scanName } from "./names.ts";
 import type { CollisionStep, Profile } from "./profile.ts";
-import { type Result, err, ok } from "./result.ts";
+import { type Result, err, ok } from "../lib/result.ts";
 import type { UnitKind } from "./types.ts";
 
 export interface PersonInput {

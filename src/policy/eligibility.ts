@@ -5,7 +5,7 @@
  */
 import { cite } from "./cite.ts";
 import type { Profile } from "./profile.ts";
-import { type Result, err, ok } from "./result.ts";
+import { type Result, err, ok } from "../lib/result.ts";
 import type { EmploymentStatus, EmploymentType } from "./types.ts";
 
 export interface EligibilityPerson {

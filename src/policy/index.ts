@@ -1,6 +1,6 @@
 /** The policy API: profiles, naming, passwords, eligibility and lifecycle dates. Pure, no I/O. */
 export * from "./types.ts";
-export * from "./result.ts";
+export * from "../lib/result.ts";
 export * from "./profile.ts";
 export * from "./profiles/index.ts";
 export * from "./cite.ts";

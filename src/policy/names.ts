@@ -4,7 +4,7 @@
  * Everything works on NFC text through lookup tables indexed by UTF-16 code unit, so the
  * address generator can call it on every request without regex work per character.
  */
-import { type Result, err, ok } from "./result.ts";
+import { type Result, err, ok } from "../lib/result.ts";
 
 export interface NameParts {
   /** NFC, each word capitalised, diacritics kept. */

@@ -10,6 +10,7 @@ import { cite, citeFirst } from "./cite.ts";
 import { isCommonPassword } from "./common-passwords.ts";
 import type { PasswordPolicy, Profile } from "./profile.ts";
 import type { PasswordRole } from "./types.ts";
+import { fold } from "../lib/fold.ts";
 
 export type PasswordViolationCode =
   | "too_short"
@@ -51,15 +52,6 @@ export const MAX_PASSWORD_LENGTH = 128;
 
 export function passwordPolicy(profile: Profile, role: PasswordRole): PasswordPolicy {
   return role === "admin" ? profile.passwords.admin : profile.passwords.user;
-}
-
-/** Lower case, diacritics removed, đ → d: how names and passwords are compared. */
-function fold(s: string): string {
-  return s
-    .normalize("NFD")
-    .replace(/\p{M}+/gu, "")
-    .replace(/[đĐ]/g, "d")
-    .toLowerCase();
 }
 
 /** Printable ASCII specials as the user sees them: "! @ # % $ * &". */

@@ -5,7 +5,7 @@
  * that do not fit are counted in a last line per section instead of being listed, and are still
  * settled with the message (the count is what the recipient was told).
  */
-import { REMINDER_ACTIONS, reminderButton } from "../bot/keyboards.ts";
+import { REMINDER_ACTIONS, reminderButton } from "../lib/callbacks.ts";
 import { vnDateOf, vnTimeOf } from "../calendar/time.ts";
 import { formatVnDay } from "./rules/common.ts";
 import { SECTIONS, type ReminderButton, type ReminderItem, type SectionId } from "./types.ts";

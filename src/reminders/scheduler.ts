@@ -23,7 +23,7 @@ export interface SchedulerDeps {
   services?: Services;
   send: SendFn;
   logger?: Logger;
-  /** Support desk chat (default: SUPPORT_CHAT_ID from the environment). */
+  /** Support desk chat (config SUPPORT_CHAT_ID; main.ts passes it). Default: none. */
   supportChatId?: number | null;
   profiles?: readonly string[];
   limiter?: RateLimiter;
@@ -88,13 +88,7 @@ export function schedulerJobSpecs(
 export function startScheduler(deps: SchedulerDeps): Scheduler {
   const profiles = deps.profiles ?? profileIds();
   const prefix = deps.name ?? "reminders";
-  const envSupport = Number(process.env.SUPPORT_CHAT_ID);
-  const supportChatId =
-    deps.supportChatId !== undefined
-      ? deps.supportChatId
-      : Number.isSafeInteger(envSupport) && envSupport !== 0
-        ? envSupport
-        : null;
+  const supportChatId = deps.supportChatId ?? null;
   const controller = new AbortController();
   let running: Promise<void> | null = null;
   let again = false;

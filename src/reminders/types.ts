@@ -7,6 +7,7 @@
 import type { WorkingDayCalendar } from "../calendar/calendar.ts";
 import type { Profile } from "../policy/profile.ts";
 import type { MailboxKind } from "../policy/types.ts";
+import type { EnforcementKind } from "../services/enforcement.ts";
 
 export const RULE_IDS = [
   "checks",
@@ -69,13 +70,8 @@ export interface ReminderItem {
   button?: ReminderButton;
 }
 
-export type EnforcementKind =
-  | "lock_inactivity"
-  | "suspend_inactivity"
-  | "remove_suspended"
-  | "send_lock_leaver"
-  | "revoke_leaver"
-  | "lock_first_login";
+/** The state changes the sweep may apply; defined by the service that applies them. */
+export type { EnforcementKind } from "../services/enforcement.ts";
 
 /** A state change the sweep applies through src/services/enforcement.ts, with its notices. */
 export interface EnforcementAction {

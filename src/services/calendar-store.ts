@@ -6,7 +6,8 @@
  * table. Each `loadCalendar` asks the database for the fingerprint (one tiny aggregate query) and
  * rebuilds only when it changed — so an override added by another instance or by the CLI is seen
  * at the next call, without any message between processes. Changes made through this module
- * also drop the cache at once.
+ * also drop the cache at once. Vietnamese Culture Day (24/11) counts from `cultureDayFrom`
+ * (CULTURE_DAY_FROM in the configuration; the entry points pass it in).
  */
 import { asc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
@@ -19,20 +20,6 @@ import { holidayOverrides } from "../db/schema.ts";
 import { actorLabel, writeAudit } from "./audit.ts";
 import { ServiceError } from "./errors.ts";
 import type { Actor } from "./types.ts";
-
-/**
- * Vietnamese Culture Day (24/11) becomes a holiday once the Labour Code amendment takes force;
- * the operator switches it on with CULTURE_DAY_FROM=YYYY-MM-DD (same .env for bot, CLI, sweep).
- */
-export function cultureDayFromEnv(env: NodeJS.ProcessEnv = process.env): IsoDate | null {
-  const raw = env.CULTURE_DAY_FROM?.trim();
-  if (!raw) return null;
-  const parsed = isoDateSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new Error(`CULTURE_DAY_FROM phải có dạng YYYY-MM-DD (đang là “${raw}”).`);
-  }
-  return parsed.data;
-}
 
 interface CacheEntry {
   fingerprint: string;
@@ -58,9 +45,12 @@ async function fingerprintOf(database: Database): Promise<string> {
  * The calendar with the current overrides; rebuilt only when the overrides changed.
  * `fingerprint`: the value of CALENDAR_FINGERPRINT the caller has just read, if it has.
  */
-export async function loadCalendar(database: Database, fingerprint?: string): Promise<WorkingDayCalendar> {
+export async function loadCalendar(
+  database: Database,
+  fingerprint?: string,
+  cultureDayFrom: IsoDate | null = null,
+): Promise<WorkingDayCalendar> {
   fingerprint ??= await fingerprintOf(database);
-  const cultureDayFrom = cultureDayFromEnv();
   fingerprint += `|culture:${cultureDayFrom ?? ""}`;
   const cached = cache.get(database);
   if (cached && cached.fingerprint === fingerprint) return cached.calendar;

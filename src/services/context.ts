@@ -1,5 +1,6 @@
 /** What every service module shares: the database, the clock, the calendar, hashing settings. */
 import type { WorkingDayCalendar } from "../calendar/calendar.ts";
+import type { IsoDate } from "../calendar/types.ts";
 import type { Database } from "../db/client.ts";
 import { loadCalendar } from "./calendar-store.ts";
 import type { HashOptions } from "./password-hash.ts";
@@ -18,6 +19,8 @@ export interface ServicesOptions {
   logger?: Logger;
   /** argon2id cost; defaults to OWASP's m=19 MiB, t=2, p=1. Tests may lower it. */
   hash?: Partial<HashOptions>;
+  /** Vietnamese Culture Day is a holiday from this day (config CULTURE_DAY_FROM); default never. */
+  cultureDayFrom?: IsoDate | null;
   /** Link codes: wrong guesses allowed per window (default 5 per 15 minutes). */
   linkAttempts?: { max: number; windowMinutes: number };
 }
@@ -39,7 +42,7 @@ export function createContext(database: Database, options: ServicesOptions = {})
     now: clock,
     calendar: options.calendar
       ? async () => options.calendar as WorkingDayCalendar
-      : (fingerprint) => loadCalendar(database, fingerprint),
+      : (fingerprint) => loadCalendar(database, fingerprint, options.cultureDayFrom ?? null),
     logger: options.logger,
     hash: options.hash,
     options,

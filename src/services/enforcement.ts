@@ -6,9 +6,17 @@
  */
 import { sql } from "drizzle-orm";
 import { executeRows, type DbOrTx } from "../db/client.ts";
-import type { EnforcementKind } from "../reminders/types.ts";
 import { writeAudit } from "./audit.ts";
 import { SYSTEM, type Actor } from "./types.ts";
+
+/** The state changes the reminder sweep may apply through this service. */
+export type EnforcementKind =
+  | "lock_inactivity"
+  | "suspend_inactivity"
+  | "remove_suspended"
+  | "send_lock_leaver"
+  | "revoke_leaver"
+  | "lock_first_login";
 
 export interface EnforcementInput {
   kind: EnforcementKind;

@@ -35,6 +35,7 @@ describe("config", () => {
         BOT_MODE: "carrier-pigeon",
         SUPPORT_CHAT_ID: "group",
         FLOW_TIMEOUT_MINUTES: "0",
+        CULTURE_DAY_FROM: "24/11/2027",
       });
     } catch (e) {
       error = e;
@@ -43,6 +44,7 @@ describe("config", () => {
     const variables = (error as ConfigError).problems.map((p) => p.variable).sort();
     expect(variables).toEqual([
       "BOT_MODE",
+      "CULTURE_DAY_FROM",
       "FLOW_TIMEOUT_MINUTES",
       "PORT",
       "SUPPORT_CHAT_ID",

@@ -1,35 +1,14 @@
-// Spawns the CLI as a real process: exit codes, stdout discipline and secrecy are properties of
-// the process, not of a function. `node --import tsx` starts faster than `npx tsx`.
-import { spawn } from "node:child_process";
+// The CLI's contract (exit codes, stdout discipline, secrecy), run in-process through the router;
+// the "real process" block at the end spawns the entry point for what only a process shows.
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { mic } from "../../src/policy/profiles/mic.ts";
-
-const ROOT = join(import.meta.dirname, "..", "..");
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+import { runCliInProcess, spawnCli, type Run } from "../helpers/cli.ts";
 
 function cli(args: string[], stdin?: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", ...args], {
-      cwd: ROOT,
-      env: { ...process.env, LOG_LEVEL: "warn", NO_COLOR: "1" },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += String(d)));
-    child.stderr.on("data", (d) => (stderr += String(d)));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    if (stdin !== undefined) child.stdin.end(stdin);
-    else child.stdin.end();
-  });
+  return runCliInProcess(args, stdin === undefined ? {} : { stdin });
 }
 
 /** stdout must be exactly one JSON object (one line) and nothing else. */
@@ -41,8 +20,7 @@ function oneJson(r: Run): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-// Each test spawns Node processes; on a loaded 2-core CI box that can take a while.
-describe.concurrent("mailbot CLI", { timeout: 90_000 }, () => {
+describe.concurrent("mailbot CLI", () => {
   describe("address", () => {
     it("personal: mic collision takes the unit suffix, alternatives listed", async () => {
       const r = await cli([
@@ -521,5 +499,32 @@ describe.concurrent("mailbot CLI", { timeout: 90_000 }, () => {
       const json = await cli(["workdays", "is", "--help", "--json"]);
       expect(typeof oneJson(json).help).toBe("string");
     });
+  });
+});
+
+// A few checks of the real entry point (src/cli.ts): a process, its exit code and its streams.
+describe.concurrent("mailbot CLI as a process", { timeout: 120_000 }, () => {
+  it("a pure command: exit 0 and exactly one JSON line on stdout", async () => {
+    const r = await spawnCli(["workdays", "is", "2026-09-01", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(oneJson(r)).toMatchObject({ date: "2026-09-01", working: false });
+  });
+
+  it("a rule rejection exits 1 and the password read from stdin appears nowhere", async () => {
+    const r = await spawnCli(["password", "check", "--profile", "phuyen", "--json"], {
+      stdin: "Matkhou@123\n",
+    });
+    expect(r.code).toBe(1);
+    expect(oneJson(r).ok).toBe(false);
+    expect(r.stdout + r.stderr).not.toContain("Matkhou@123");
+  });
+
+  it("a bad configuration variable stops it with exit 2, naming the variable", async () => {
+    const r = await spawnCli(["workdays", "is", "2026-09-01"], {
+      env: { ...process.env, CULTURE_DAY_FROM: "24/11/2027", LOG_LEVEL: "warn" },
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("CULTURE_DAY_FROM");
+    expect(r.stdout).toBe("");
   });
 });

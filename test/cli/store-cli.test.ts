@@ -1,40 +1,18 @@
-// The store commands (migrate, import, seed demo, link-code, role, leaver) as real processes on
-// one embedded PGlite folder (PGLITE_DIR). The steps build on each other and share the folder,
-// which a second process may not open while one holds it, so they run in order, not concurrently.
-// Each spawn costs a few seconds: the file asks for as few as the contract needs.
-import { spawn } from "node:child_process";
+// The store commands (migrate, import, seed demo, link-code, role, leaver) through the CLI router,
+// in-process, on one embedded PGlite folder (PGLITE_DIR). The steps build on each other and share
+// the folder, which may be open only once at a time, so they run in order, not concurrently.
+// The real entry point is spawned by test/cli/cli.test.ts.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-
-const ROOT = join(import.meta.dirname, "..", "..");
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+import { runCliInProcess, type Run } from "../helpers/cli.ts";
 
 let dir = "";
 
+/** The embedded database of this file, never a server the shell happens to point at. */
 function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const base: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: "warn", NO_COLOR: "1" };
-  // The embedded database of this file, never a server the shell happens to point at.
-  delete base.DATABASE_URL;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", ...args], {
-      cwd: ROOT,
-      env: { ...base, PGLITE_DIR: join(dir, "pglite"), ...env },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += String(d)));
-    child.stderr.on("data", (d) => (stderr += String(d)));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end();
-  });
+  return runCliInProcess(args, { env: { PGLITE_DIR: join(dir, "pglite"), ...env } });
 }
 
 /** stdout must be exactly one JSON object (one line) and nothing else. */

@@ -1,27 +1,30 @@
 import { describe, expect, it } from "vitest";
-import { databaseOptionsFromEnv, DEFAULT_PGLITE_DIR, redactUrl } from "../../src/db/client.ts";
+import { join } from "node:path";
+import { databaseTargetOf, parseConfig } from "../../src/config.ts";
+import { DEFAULT_PGLITE_DIR, redactUrl } from "../../src/db/client.ts";
 import { isAddressTaken, pgErrorInfo } from "../../src/db/errors.ts";
 
-describe("databaseOptionsFromEnv", () => {
+describe("databaseTargetOf", () => {
+  const target = (env: Record<string, string>) => databaseTargetOf(parseConfig(env));
   it("uses PGlite in ./data/pglite without DATABASE_URL, and postgres.js with it", () => {
-    expect(databaseOptionsFromEnv({})).toEqual({ dataDir: DEFAULT_PGLITE_DIR });
-    expect(databaseOptionsFromEnv({ DATABASE_URL: "", PGLITE_DIR: "/var/lib/mailbot" })).toEqual({
+    expect(target({})).toEqual({ dataDir: join(DEFAULT_PGLITE_DIR) });
+    expect(target({ DATABASE_URL: "", PGLITE_DIR: "/var/lib/mailbot" })).toEqual({
       dataDir: "/var/lib/mailbot",
     });
-    expect(databaseOptionsFromEnv({ DATABASE_URL: "postgres://u:p@db:5432/mailbot" })).toEqual({
+    expect(target({ DATABASE_URL: "postgres://u:p@db:5432/mailbot" })).toEqual({
       url: "postgres://u:p@db:5432/mailbot",
     });
   });
 
   it("follows DATA_DIR like `npm start` does, so the CLI and the bot open one database", () => {
-    expect(databaseOptionsFromEnv({ DATA_DIR: "/srv/mailbot" })).toEqual({ dataDir: "/srv/mailbot/pglite" });
-    expect(databaseOptionsFromEnv({ DATA_DIR: "/srv/mailbot", PGLITE_DIR: "/elsewhere" })).toEqual({
+    expect(target({ DATA_DIR: "/srv/mailbot" })).toEqual({ dataDir: "/srv/mailbot/pglite" });
+    expect(target({ DATA_DIR: "/srv/mailbot", PGLITE_DIR: "/elsewhere" })).toEqual({
       dataDir: "/elsewhere",
     });
   });
 
-  it("rejects a DATABASE_URL that is not a postgres URL", () => {
-    expect(() => databaseOptionsFromEnv({ DATABASE_URL: "mysql://x" })).toThrow(/postgres/);
+  it("rejects a DATABASE_URL that is not a postgres URL, naming the variable", () => {
+    expect(() => target({ DATABASE_URL: "mysql://x" })).toThrow(/DATABASE_URL: .*postgres/);
   });
 });
 

@@ -18,6 +18,7 @@ import type { Chat, Message, Update, User } from "grammy/types";
 import { parseConfig, type Config } from "../../src/config.ts";
 import { createLogger, type Logger } from "../../src/logger.ts";
 import type { BotContext, BotFeature, BotServices } from "../../src/bot/context.ts";
+import { ALL_FEATURES } from "../../commands/index.ts";
 import { createBot } from "../../src/bot/create-bot.ts";
 import {
   LocalBotApi,
@@ -82,7 +83,7 @@ export class BotHarness {
       botInfo,
       fetch: api.fetch,
       throttle: options.throttle ?? false,
-      ...(options.features ? { features: options.features } : {}),
+      features: options.features ?? ALL_FEATURES,
       ...(options.identityCacheMs !== undefined ? { identityCacheMs: options.identityCacheMs } : {}),
     });
     await bot.init();

@@ -11,6 +11,7 @@ import { verifyAuditChain } from "../../src/services/audit-verify.ts";
 import { writeAudit } from "../../src/services/audit.ts";
 import { CLI } from "../../src/services/types.ts";
 import { runCli } from "../../src/cli/router.ts";
+import { parseConfig } from "../../src/config.ts";
 import { COMMANDS } from "../../src/cli/registry.ts";
 import { describeEachDb, openTestDatabase, testDatabases } from "../helpers/db.ts";
 import { describe } from "vitest";
@@ -187,15 +188,15 @@ describe.skipIf(!onPostgres)("runtime role mailbot_app [postgres]", () => {
 
   it("mailbot audit verify prints ok with the count, or the first broken row with exit 1", async () => {
     const database = await openTestDatabase("postgres");
-    const saved = process.env.DATABASE_URL;
-    process.env.DATABASE_URL = (database as Extract<Database, { driver: "postgres" }>).url;
+    const url = (database as Extract<Database, { driver: "postgres" }>).url;
     const run = async () => {
       let stdout = "";
-      const code = await runCli(["audit", "verify"], COMMANDS, {
-        stdout: (t) => (stdout += t),
-        stderr: () => {},
-        stdin: process.stdin,
-      });
+      const code = await runCli(
+        ["audit", "verify"],
+        COMMANDS,
+        { stdout: (t) => (stdout += t), stderr: () => {}, stdin: process.stdin },
+        parseConfig({ DATABASE_URL: url, LOG_LEVEL: "warn" }),
+      );
       return { code, stdout };
     };
     try {
@@ -212,8 +213,6 @@ describe.skipIf(!onPostgres)("runtime role mailbot_app [postgres]", () => {
       expect(bad.code).toBe(1);
       expect(bad.stdout).toContain(`dòng id ${forged}`);
     } finally {
-      if (saved === undefined) delete process.env.DATABASE_URL;
-      else process.env.DATABASE_URL = saved;
       await database.close();
     }
   });

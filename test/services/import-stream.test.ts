@@ -1,6 +1,7 @@
 // Issue 9 "Size and speed of bad input": the import reads a stream, refuses an oversized file
 // at once with nothing written, and keeps its promises (line numbers, all-or-nothing, duplicates)
 // across pages of a large file.
+import { parseConfig } from "../../src/config.ts";
 import { mkdtempSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -62,11 +63,12 @@ describe("import: streamed decoding", () => {
       });
       let out = "";
       let err = "";
-      const code = await runCli(["import", "staff", path, "--json"], storeCommands, {
-        stdout: (t) => (out += t),
-        stderr: (t) => (err += t),
-        stdin: process.stdin,
-      });
+      const code = await runCli(
+        ["import", "staff", path, "--json"],
+        storeCommands,
+        { stdout: (t) => (out += t), stderr: (t) => (err += t), stdin: process.stdin },
+        parseConfig({ LOG_LEVEL: "warn" }),
+      );
       expect(code).toBe(1);
       expect(`${out}${err}`).toMatch(/Tệp quá lớn/);
     } finally {

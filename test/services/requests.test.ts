@@ -3,6 +3,7 @@ import { eq, sql } from "drizzle-orm";
 import { expect, it } from "vitest";
 import type { Database } from "../../src/db/client.ts";
 import { addressClaims, auditLog, mailboxes, requests, staff } from "../../src/db/schema.ts";
+import { parseConfig } from "../../src/config.ts";
 import { createServices, loadCalendar, ServiceError, type Services } from "../../src/services/index.ts";
 import { staffActor, type Actor } from "../../src/services/types.ts";
 import { describeEachDb } from "../helpers/db.ts";
@@ -344,15 +345,12 @@ describeEachDb("requests: capmoi lifecycle", (getDb) => {
   it("Culture Day (24/11) counts as a holiday once CULTURE_DAY_FROM switches it on", async () => {
     const database = getDb();
     // 2027-11-24 is a Wednesday.
-    expect((await loadCalendar(database)).isWorkingDay("2027-11-24")).toBe(true);
-    process.env.CULTURE_DAY_FROM = "2027-01-01";
-    try {
-      const calendar = await loadCalendar(database);
-      expect(calendar.isWorkingDay("2027-11-24")).toBe(false);
-      expect(calendar.isWorkingDay("2026-11-24")).toBe(true); // before it takes force
-    } finally {
-      delete process.env.CULTURE_DAY_FROM;
-    }
+    expect((await createServices(database).calendar.get()).isWorkingDay("2027-11-24")).toBe(true);
+    const { cultureDayFrom } = parseConfig({ CULTURE_DAY_FROM: "2027-01-01" });
+    const calendar = await createServices(database, { cultureDayFrom }).calendar.get();
+    expect(calendar.isWorkingDay("2027-11-24")).toBe(false);
+    expect(calendar.isWorkingDay("2026-11-24")).toBe(true); // before it takes force
+    // The cache is per database: services without the setting still see a working day.
     expect((await loadCalendar(database)).isWorkingDay("2027-11-24")).toBe(true);
   });
 });

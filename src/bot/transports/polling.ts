@@ -80,7 +80,7 @@ export async function startPolling(
   /** Handles one batch; returns the offset to fetch from next. */
   const handleBatch = async (updates: Update[]): Promise<number> => {
     const ids = updates.map((u) => u.update_id);
-    const next = Math.max(...ids) + 1;
+    const next = ids.reduce((max, id) => (id > max ? id : max), 0) + 1;
     try {
       await claims?.claimBatch(ids);
     } catch (error) {

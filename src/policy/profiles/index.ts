@@ -3,7 +3,7 @@
  * once when first asked for, so a typo in the data fails loudly in tests, not in production.
  */
 import { type Profile, ProfileSchema } from "../profile.ts";
-import { type Result, err, ok } from "../result.ts";
+import { type Result, err, ok } from "../../lib/result.ts";
 import { binhtan } from "./binhtan.ts";
 import { mic } from "./mic.ts";
 import { ninhbinh } from "./ninhbinh.ts";

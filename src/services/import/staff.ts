@@ -43,16 +43,9 @@ import {
 import { pgArrayLiteral, unnestInsert, unnestUpdate } from "./unnest.ts";
 import { translateWriteError } from "./write-errors.ts";
 
-export const STAFF_HEADERS = [
-  "ma_can_bo",
-  "ho_ten",
-  "ngay_sinh",
-  "ma_don_vi",
-  "chuc_vu",
-  "hinh_thuc",
-  "so_thang_hop_dong",
-  "email",
-] as const;
+import { STAFF_HEADERS } from "../import-columns.ts";
+
+export { STAFF_HEADERS };
 const REQUIRED = ["ma_can_bo", "ho_ten", "ma_don_vi", "hinh_thuc"] as const;
 
 /** Rows per page: big enough that statements are few, small enough that memory stays flat. */

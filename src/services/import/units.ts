@@ -28,7 +28,9 @@ import {
 } from "./types.ts";
 import { pgArrayLiteral, unnestInsert } from "./unnest.ts";
 
-export const UNIT_HEADERS = ["ma_don_vi", "ten_don_vi", "loai", "ky_hieu", "don_vi_cha", "ho_so"] as const;
+import { UNIT_HEADERS } from "../import-columns.ts";
+
+export { UNIT_HEADERS };
 const REQUIRED = ["ma_don_vi", "ten_don_vi", "loai", "ky_hieu"] as const;
 
 interface UnitRow {

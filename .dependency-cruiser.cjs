@@ -1,0 +1,91 @@
+/* global module */
+/**
+ * The layers of mailbot point one way (README "Architecture"), checked by `npm run depcruise`
+ * (part of `npm run lint`, so of .ci/run):
+ *
+ *   src/main.ts, src/cli.ts          entry points: wire everything, imported by nobody
+ *   commands/  src/cli/  src/http/   features and front doors
+ *   src/bot/                         the chat plumbing (no import of commands/: features come in)
+ *   src/reminders/                   rules, sweep, digests (no import of the bot)
+ *   src/services/  src/mailserver/   use cases (no import of reminders, bot, commands)
+ *   src/db/                          schema, client, migrate
+ *   src/policy/                      pure rules
+ *   src/calendar/                    pure calendar
+ *   src/lib/  src/config.ts          shared helpers; the only reader of process.env
+ *
+ * "process.env only in src/config.ts" is not an import, so ESLint checks it (eslint.config.js).
+ */
+const LAYERS = [
+  { name: "lib", path: "^src/lib/" },
+  { name: "config", path: "^src/config\\.ts$" },
+  { name: "calendar", path: "^src/calendar/" },
+  { name: "policy", path: "^src/policy/" },
+  { name: "db", path: "^src/db/" },
+  { name: "services", path: "^src/(services|mailserver)/" },
+  { name: "reminders", path: "^src/reminders/" },
+  { name: "bot", path: "^src/bot/" },
+  { name: "features", path: "^(commands/|src/cli/|src/http/)" },
+  { name: "entry", path: "^src/(main|cli)\\.ts$" },
+];
+
+// What each layer may NOT import: everything above it. Two layers are side by side, not stacked:
+// config sits beside lib (it may use the calendar's date schema), reminders beside the bot.
+const above = {
+  lib: ["config", "calendar", "policy", "db", "services", "reminders", "bot", "features", "entry"],
+  config: ["policy", "db", "services", "reminders", "bot", "features", "entry"],
+  calendar: ["policy", "db", "services", "reminders", "bot", "features", "entry"],
+  policy: ["db", "services", "reminders", "bot", "features", "entry"],
+  db: ["services", "reminders", "bot", "features", "entry"],
+  services: ["reminders", "bot", "features", "entry"],
+  reminders: ["bot", "features", "entry"],
+  bot: ["features", "entry"],
+  features: ["entry"],
+};
+const pathOf = (name) => LAYERS.find((l) => l.name === name).path;
+
+module.exports = {
+  forbidden: [
+    ...Object.entries(above).map(([layer, forbidden]) => ({
+      name: `no-${layer}-upward`,
+      comment: `src/${layer} must not import from a layer above it (${forbidden.join(", ")}).`,
+      severity: "error",
+      from: { path: pathOf(layer) },
+      to: { path: forbidden.map(pathOf) },
+    })),
+    {
+      name: "no-circular",
+      comment: "No import cycles: split the shared part into its own module.",
+      severity: "error",
+      from: { path: "^(src|commands)/" },
+      to: { circular: true },
+    },
+    {
+      name: "cli-commands-load-lazily",
+      comment:
+        "A CLI command module imports the database, services, reminders, bot or grammY only inside run (await import): --help and the pure commands must start fast.",
+      severity: "error",
+      from: { path: "^src/cli/" },
+      to: {
+        path: [
+          "^src/(db|bot|reminders|services|http|mailserver)/",
+          "^node_modules/(drizzle-orm|@electric-sql|postgres|grammy|@grammyjs|@node-rs|node-schedule|csv-parse)/",
+        ],
+        pathNot: [
+          // Pure, tiny modules the help and the router need.
+          "^src/services/(errors|types|import-columns)\\.ts$",
+          "^src/reminders/types\\.ts$",
+          "^src/db/roles\\.ts$",
+        ],
+        dynamic: false,
+        dependencyTypesNot: ["type-only", "type-import"],
+      },
+    },
+  ],
+  options: {
+    doNotFollow: { path: "node_modules" },
+    exclude: { path: "^(dist|node_modules|test|bench|migrations)/" },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: "tsconfig.json" },
+    enhancedResolveOptions: { extensions: [".ts", ".js", ".mjs", ".cjs", ".json"] },
+  },
+};
