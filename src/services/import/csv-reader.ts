@@ -20,7 +20,7 @@ import { foldVietnamese } from "../../policy/names.ts";
 import { ServiceError } from "../errors.ts";
 import type { ImportInput, ImportOptions, RowError } from "./types.ts";
 
-/** Largest accepted file: 64 MiB, about 700,000 staff rows. Documented in the README. */
+/** Largest accepted file: 64 MiB, over a million staff rows. Documented in the README. */
 export const MAX_FILE_BYTES = 64 * 1024 * 1024;
 /** Longest accepted field, in characters. */
 export const MAX_FIELD = 500;
