@@ -101,7 +101,7 @@ describeEachDb("import: streamed files", (getDb) => {
     expect(pulled).toBeLessThanOrEqual(Math.ceil(limit / 6_000) + 2);
     expect(pulled).toBeGreaterThan(100);
     expect(await countRows(database)).toEqual(before);
-  });
+  }, 120_000);
 
   it("a bad row on a later page rolls back the pages already written; --skip-bad keeps them", async () => {
     const database = getDb();
@@ -134,7 +134,7 @@ describeEachDb("import: streamed files", (getDb) => {
       .from(staff)
       .where(like(staff.externalId, `${p}-%`));
     expect(written).toHaveLength(rows);
-  });
+  }, 180_000); // three imports of a page and a bit: slow only on a loaded machine
 
   it("lists the first 1,000 bad rows and counts all of them", async () => {
     const database = getDb();
