@@ -489,6 +489,10 @@ export const reminderClaims = pgTable(
       .where(sql`${t.sentAt} IS NULL`),
     // "Was this target already reminded by this rule?" (once-only rules such as reply-overdue).
     index("reminder_claims_rule_target_idx").on(t.rule, t.target),
+    // A run reads back what it owns and has not sent, a page of recipients at a time.
+    index("reminder_claims_run_chat_idx")
+      .on(t.claimedBy, t.recipientChatId)
+      .where(sql`${t.sentAt} IS NULL`),
   ],
 );
 
