@@ -1,1 +1,1 @@
-CREATE INDEX "reminder_claims_run_chat_idx" ON "reminder_claims" USING btree ("claimed_by","recipient_chat_id") WHERE "reminder_claims"."sent_at" IS NULL;
+CREATE INDEX "reminder_claims_unsent_chat_idx" ON "reminder_claims" USING btree ("recipient_chat_id") WHERE "reminder_claims"."sent_at" IS NULL;
