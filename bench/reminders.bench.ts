@@ -1,14 +1,16 @@
 /**
- * Reminder sweep at scale: 100,000 mailboxes (1,000 units with a head each), 1,000,000 tracked
- * messages of which 5% are unanswered and overdue. Data is generated inside the database with
- * generate_series (no row inserts from JS). Measures, on PostgreSQL (BENCH_DATABASE_URL or
- * TEST_DATABASE_URL; skipped without one):
- *   - the sweep up to "every digest claimed and rendered" (delivery stopped before the first
- *     message: at Telegram's 30 msg/s the delivery of tens of thousands of digests takes
- *     minutes by law, whatever the code does), and its peak memory;
- *   - the steady-state sweep that follows (nothing new due: the anti-join on reminder_claims);
- *   - the per-message bookkeeping of delivery (fence + send + confirm, no rate limit).
- * Target: sweep < 5 s and < 300 MB. PGlite: same data at 1/10 scale, when it fits in a minute.
+ * Reminder sweep at scale, each measure next to a baseline measured in the same run (issue 13):
+ *   - floor: the same due rows fetched with minimal SQL (one join, no rules), and the same
+ *     claims written by one INSERT … SELECT; the sweep is reported as a ratio to their sum;
+ *   - the whole sweep (facts, rules, claims, enforcement, digests, delivery to a fake Bot API
+ *     without rate limit) and the whole process's peak RSS (target < 300 MB);
+ *   - each rule's SQL time (every page) and the scans its plans use (EXPLAIN; a sequential
+ *     scan of mailboxes or tracked_messages is counted);
+ *   - the steady-state sweep that follows (nothing new due).
+ * Data is generated inside the database with generate_series (no rows from JS): 100,000
+ * mailboxes / 1,000,000 messages (5% due) by default; BENCH_NATIONAL=true adds 1,000,000 /
+ * 10,000,000 with 0.5% due (several minutes; it loads the machine). PostgreSQL
+ * (BENCH_DATABASE_URL or TEST_DATABASE_URL); PGlite runs 1/10 of the small row.
  */
 import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
@@ -16,10 +18,11 @@ import postgres from "postgres";
 import { createCalendar } from "../src/calendar/calendar.ts";
 import { openDatabase, type Database } from "../src/db/client.ts";
 import { migrateDatabase } from "../src/db/migrate.ts";
-import { claimItems } from "../src/reminders/claims.ts";
-import { deliverDigests, RateLimiter } from "../src/reminders/deliver.ts";
-import { buildDigests } from "../src/reminders/digest.ts";
-import { itemsFor } from "../src/reminders/rules/common.ts";
+import type { DbOrTx } from "../src/db/client.ts";
+import { getProfile } from "../src/policy/profiles/index.ts";
+import { RateLimiter } from "../src/reminders/deliver.ts";
+import * as facts from "../src/reminders/facts.ts";
+import { latestClosedWindows } from "../src/reminders/rules/checks.ts";
 import { runSweep } from "../src/reminders/sweep.ts";
 
 export interface BenchResult {
@@ -31,7 +34,13 @@ export interface BenchResult {
 const NOW = new Date("2026-11-23T16:30:00+07:00");
 const calendar = createCalendar();
 
-async function generate(database: Database, mailboxes: number, messages: number): Promise<void> {
+/** `dueEvery`: one message in dueEvery is unanswered and overdue (20 → 5%, 200 → 0.5%). */
+async function generate(
+  database: Database,
+  mailboxes: number,
+  messages: number,
+  dueEvery: number,
+): Promise<void> {
   const units = Math.max(10, Math.round(mailboxes / 100));
   const now = NOW.toISOString();
   const run = (q: ReturnType<typeof sql>) => database.execute(q);
@@ -50,12 +59,12 @@ async function generate(database: Database, mailboxes: number, messages: number)
       ${now}::timestamptz - (g % 90) * interval '1 day', ${now}::timestamptz - (g % 60) * interval '1 day',
       ${now}::timestamptz - interval '1 day', case when g % 1000 = 0 then 1000 else 200 + g % 500 end, null
     from generate_series(1, ${mailboxes}::int) g`);
-  // 5% unanswered and received 16–18/11: overdue on Monday 23/11 16:30. The rest answered.
+  // 1/dueEvery unanswered and received 16–18/11: overdue on Monday 23/11 16:30. The rest answered.
   await run(sql`insert into tracked_messages (message_id, mailbox_id, sender, subject, received_at, answered_at)
     select '<m' || g || '@bench>', ((g - 1) % ${mailboxes}::int) + 1, 'vanthu' || (g % 97) || '@mic.gov.vn',
       'V/v công văn số ' || g || '/UBND',
       ${now}::timestamptz - interval '5 days' - (g % 48) * interval '1 hour',
-      case when g % 20 = 0 then null else ${now}::timestamptz - interval '4 days' end
+      case when g % ${dueEvery}::int = 0 then null else ${now}::timestamptz - interval '4 days' end
     from generate_series(1, ${messages}::int) g`);
   await run(sql`analyze`);
 }
@@ -116,18 +125,199 @@ function virtualLimiter(): RateLimiter {
 
 const round = (n: number, digits = 1): number => Math.round(n * 10 ** digits) / 10 ** digits;
 
+/** Every rule's facts, all pages, as the sweep reads them (without the rules or claims). */
+function ruleQueries(db: DbOrTx): { rule: string; run: (heads: facts.UnitHeads) => Promise<number> }[] {
+  const profile = getProfile("mic");
+  const today = "2026-11-23" as const;
+  const all = async <T>(fetch: (page: facts.Page) => Promise<T[]>, idOf: (row: T) => number) => {
+    let n = 0;
+    let after = 0;
+    for (;;) {
+      const rows = await fetch({ after, limit: facts.FACTS_PAGE });
+      n += rows.length;
+      if (rows.length < facts.FACTS_PAGE) return n;
+      after = idOf(rows[rows.length - 1] as T);
+    }
+  };
+  const byMailbox = (row: { mailboxId: number }): number => row.mailboxId;
+  return [
+    {
+      rule: "checks",
+      run: async (heads) => {
+        let n = 0;
+        for (const group of [
+          { slots: "unit" as const, kinds: ["unit", "group"] as const },
+          { slots: "personal" as const, kinds: ["personal"] as const },
+        ]) {
+          const windows = latestClosedWindows(NOW, calendar, profile.checks[group.slots]);
+          if (!windows[0]) continue;
+          n += await all(
+            (p) => facts.selectUnchecked(db, profile, group.kinds, windows, today, heads, p),
+            byMailbox,
+          );
+        }
+        return n;
+      },
+    },
+    {
+      rule: "inactivity",
+      run: async (heads) =>
+        (await all((p) => facts.selectInactive(db, profile, NOW, heads, p), byMailbox)) +
+        (await all((p) => facts.selectSuspended(db, profile, NOW, heads, p), byMailbox)),
+    },
+    {
+      rule: "reply",
+      run: async (heads) => {
+        let n = 0;
+        for await (const page of facts.selectUnansweredPages(db, profile, NOW, calendar, heads))
+          n += page.length;
+        return n;
+      },
+    },
+    {
+      rule: "service-levels",
+      run: async () =>
+        all(
+          (p) => facts.selectOpenRequests(db, profile, NOW, p),
+          (r) => r.requestId,
+        ),
+    },
+    {
+      rule: "leavers",
+      run: async (heads) => all((p) => facts.selectLeavers(db, profile, NOW, heads, p), byMailbox),
+    },
+    {
+      rule: "passwords",
+      run: async (heads) =>
+        (await all((p) => facts.selectPasswordAges(db, profile, NOW, heads, p), byMailbox)) +
+        (await all((p) => facts.selectFirstLoginPending(db, profile, heads, p), byMailbox)),
+    },
+    {
+      rule: "quota",
+      run: async (heads) => all((p) => facts.selectNearQuota(db, profile, heads, p), byMailbox),
+    },
+  ];
+}
+
+/** The plan nodes of every statement run through the returned db (EXPLAIN before executing). */
+function explaining(db: DbOrTx): { db: DbOrTx; seqScans: Set<string>; indexes: Set<string>; reset(): void } {
+  const seqScans = new Set<string>();
+  const indexes = new Set<string>();
+  const walk = (node: Record<string, unknown>): void => {
+    const type = String(node["Node Type"] ?? "");
+    const relation = node["Relation Name"];
+    if (type === "Seq Scan" && typeof relation === "string") seqScans.add(relation);
+    if (typeof node["Index Name"] === "string") indexes.add(node["Index Name"]);
+    for (const child of (node.Plans as Record<string, unknown>[] | undefined) ?? []) walk(child);
+  };
+  const proxy = new Proxy(db, {
+    get(target, prop, receiver) {
+      if (prop !== "execute") return Reflect.get(target, prop, receiver);
+      return async (query: Parameters<DbOrTx["execute"]>[0]) => {
+        const plan: unknown = await target.execute(sql`explain (format json) ${query}`);
+        const rows = (Array.isArray(plan) ? plan : (plan as { rows: unknown[] }).rows) as Record<
+          string,
+          unknown
+        >[];
+        const json = rows[0]?.["QUERY PLAN"];
+        const parsed = (typeof json === "string" ? JSON.parse(json) : json) as {
+          Plan: Record<string, unknown>;
+        }[];
+        for (const p of parsed) walk(p.Plan);
+        return target.execute(query);
+      };
+    },
+  });
+  return {
+    db: proxy,
+    seqScans,
+    indexes,
+    reset() {
+      seqScans.clear();
+      indexes.clear();
+    },
+  };
+}
+
+/** The floor: the due rows with one minimal join, and the same claims by one INSERT … SELECT. */
+async function floor(
+  database: Database,
+): Promise<{ fetchMs: number; claimMs: number; rows: number; claims: number }> {
+  const cut = new Date(NOW.getTime() - 2 * 86_400_000).toISOString();
+  const t0 = performance.now();
+  const rows = await database.execute(sql`select t.id, t.sender, t.subject, t.received_at, m.address, u.name,
+      os.telegram_user_id::text as owner_chat, hs.telegram_user_id::text as head_chat
+    from tracked_messages t join mailboxes m on m.id = t.mailbox_id join units u on u.id = m.unit_id
+      left join staff os on os.id = m.owner_staff_id
+      left join role_grants g on g.unit_id = m.unit_id and g.role = 'unit_head'
+      left join staff hs on hs.id = g.staff_id
+    where t.answered_at is null and t.received_at <= ${cut}::timestamptz`);
+  const fetchMs = performance.now() - t0;
+  const count = rows.length;
+  rows.length = 0;
+  await database.execute(sql`create table floor_claims (like reminder_claims including all)`);
+  const t1 = performance.now();
+  const claimed = await database.execute<{ n: number }>(sql`with ins as (
+      insert into floor_claims (key, rule, target, recipient_chat_id, claimed_at, claimed_by, attempts, payload)
+      select 'reply-overdue:tm:' || t.id || '@' || c.chat, 'reply-overdue', 'tm:' || t.id, c.chat, now(), 'floor', 1,
+        jsonb_build_object('section', 'reply-overdue', 'line', m.address || ' — ' || coalesce(t.subject, '') || ' từ ' || t.sender,
+          'sortAt', t.received_at, 'profileId', m.profile_id)
+      from tracked_messages t join mailboxes m on m.id = t.mailbox_id
+        left join staff os on os.id = m.owner_staff_id
+        left join role_grants g on g.unit_id = m.unit_id and g.role = 'unit_head'
+        left join staff hs on hs.id = g.staff_id
+        cross join lateral (select os.telegram_user_id union select hs.telegram_user_id) c(chat)
+      where t.answered_at is null and t.received_at <= ${cut}::timestamptz and c.chat is not null
+      on conflict (key) do nothing
+      returning 1)
+    select count(*)::int as n from ins`);
+  const claimMs = performance.now() - t1;
+  await database.execute(sql`drop table floor_claims`);
+  return { fetchMs, claimMs, rows: count, claims: Number(claimed[0]?.n ?? 0) };
+}
+
 async function sweepBench(
   database: Database,
   label: string,
   mailboxes: number,
   messages: number,
+  dueEvery: number,
 ): Promise<BenchResult[]> {
+  const tag = `reminders [${label}, ${mailboxes.toLocaleString("en-US")} mailboxes, ${(100 / dueEvery).toLocaleString("en-US")}% due]`;
   const t0 = performance.now();
-  await generate(database, mailboxes, messages);
+  await generate(database, mailboxes, messages, dueEvery);
   const generateMs = performance.now() - t0;
-  if (process.env.BENCH_VERBOSE) console.warn(`[${label}] generated in ${Math.round(generateMs)} ms`);
-  const stopBeforeDelivery = new AbortController();
-  stopBeforeDelivery.abort();
+  console.warn(`[${tag}] generated in ${(generateMs / 1000).toFixed(1)} s`);
+
+  // Each rule's SQL, every page, with the plans' scans.
+  const ruleRows: BenchResult[] = [];
+  const explain = explaining(database.db);
+  const tHeads = performance.now();
+  const heads = await facts.loadUnitHeads(database.db, "mic");
+  const headsMs = performance.now() - tHeads;
+  ruleRows.push({ name: `${tag}: SQL unit heads (once per sweep)`, value: round(headsMs), unit: "ms" });
+  for (const q of ruleQueries(database.db)) {
+    const t = performance.now();
+    const n = await q.run(heads);
+    const ms = performance.now() - t;
+    explain.reset();
+    await ruleQueries(explain.db)
+      .find((r) => r.rule === q.rule)
+      ?.run(heads);
+    const big = [...explain.seqScans].filter((r) => r === "mailboxes" || r === "tracked_messages");
+    console.warn(
+      `[${tag}] ${q.rule}: ${n} facts in ${Math.round(ms)} ms; index scans: ${[...explain.indexes].join(", ") || "none"}; seq scans: ${[...explain.seqScans].join(", ") || "none"}`,
+    );
+    ruleRows.push({ name: `${tag}: SQL ${q.rule} (all pages, ${n} facts)`, value: round(ms), unit: "ms" });
+    ruleRows.push({
+      name: `${tag}: ${q.rule} sequential scans of mailboxes/tracked_messages`,
+      value: big.length,
+      unit: "scans",
+    });
+  }
+
+  const base = await floor(database);
+  const floorMs = base.fetchMs + base.claimMs;
   const deps = {
     database,
     calendar,
@@ -137,82 +327,46 @@ async function sweepBench(
     // No rate limit: a virtual clock that jumps forward on every sleep.
     limiter: virtualLimiter(),
   };
-  const first = await measure(() => runSweep(deps, { now: NOW, signal: stopBeforeDelivery.signal }));
-  if (process.env.BENCH_VERBOSE)
-    console.warn(`[${label}] first sweep ${Math.round(first.ms)} ms`, first.value.phases);
-  const steady = await measure(() =>
-    runSweep(deps, { now: new Date(NOW.getTime() + 15 * 60_000), signal: stopBeforeDelivery.signal }),
-  );
-
-  // Delivery bookkeeping: 2,000 one-item digests, fence + fake send + confirm each.
-  const items = Array.from({ length: 2000 }, (_, i) =>
-    itemsFor([5_000_000 + i], {
-      rule: "bench",
-      target: `x:${i}`,
-      period: "",
-      section: "quota",
-      line: `Mục ${i}`,
-      sortAt: NOW,
-      profileId: "mic",
-    }),
-  ).flat();
-  const runId = `bench:${randomBytes(3).toString("hex")}`;
-  const claimed = await claimItems(database, items, { runId, now: NOW, leaseMs: 600_000, retryProfiles: [] });
-  const digests = buildDigests(claimed.claimed, NOW);
-  const delivery = await measure(() =>
-    deliverDigests(digests, {
-      database,
-      send: async () => undefined,
-      limiter: deps.limiter,
-      runId,
-      now: () => NOW,
-      concurrency: 4,
-    }),
-  );
+  const first = await measure(() => runSweep(deps, { now: NOW }));
+  console.warn(`[${tag}] sweep ${Math.round(first.ms)} ms`, first.value.phases);
+  const steady = await measure(() => runSweep(deps, { now: new Date(NOW.getTime() + 15 * 60_000) }));
+  const messagesSent = first.value.delivery?.messages ?? 0;
   return [
+    { name: `${tag}: generate (SQL, generate_series)`, value: round(generateMs / 1000), unit: "s" },
+    ...ruleRows,
     {
-      name: `reminders [${label}]: generate ${mailboxes.toLocaleString("en-US")} mailboxes + ${messages.toLocaleString("en-US")} messages (SQL)`,
-      value: round(generateMs / 1000),
-      unit: "s",
+      name: `${tag}: floor — due rows fetched with minimal SQL (${base.rows} rows)`,
+      value: round(base.fetchMs),
+      unit: "ms",
     },
     {
-      name: `reminders [${label}]: sweep, 5% due, until all digests claimed`,
+      name: `${tag}: floor — same claims by one INSERT … SELECT (${base.claims} claims)`,
+      value: round(base.claimMs),
+      unit: "ms",
+    },
+    {
+      name: `${tag}: whole sweep (facts, rules, claims, digests, delivery to a fake API)`,
       value: round(first.ms),
       unit: "ms",
     },
     {
-      name: `reminders [${label}]: whole-process peak RSS during the sweep (samples + maxRSS)`,
-      value: round(first.peakRssMb),
-      unit: "MB",
+      name: `${tag}: whole sweep / floor (fetch + INSERT … SELECT)`,
+      value: round(first.ms / floorMs, 2),
+      unit: "×",
     },
     {
-      name: `reminders [${label}]: process RSS just before the sweep`,
-      value: round(first.baseRssMb),
-      unit: "MB",
+      name: `${tag}: claim phase of the sweep / floor INSERT … SELECT`,
+      value: round((first.value.phases.claim ?? 0) / base.claimMs, 2),
+      unit: "×",
     },
-    {
-      name: `reminders [${label}]: process maxRSS before the sweep (earlier phases)`,
-      value: round(first.baseMaxRssMb),
-      unit: "MB",
-    },
-    {
-      name: `reminders [${label}]: sweep RSS growth over the process before it`,
-      value: round(first.peakRssMb - first.baseRssMb),
-      unit: "MB",
-    },
-    { name: `reminders [${label}]: sweep peak JS heap`, value: round(first.peakHeapMb), unit: "MB" },
-    { name: `reminders [${label}]: items claimed`, value: first.value.claimed, unit: "items" },
-    {
-      name: `reminders [${label}]: digests (one per recipient)`,
-      value: first.value.digests.length,
-      unit: "messages",
-    },
-    { name: `reminders [${label}]: next sweep, nothing new due`, value: round(steady.ms), unit: "ms" },
-    {
-      name: `reminders [${label}]: delivery bookkeeping per message (fence + confirm)`,
-      value: round(delivery.ms / digests.length, 3),
-      unit: "ms",
-    },
+    { name: `${tag}: items claimed by the sweep`, value: first.value.claimed, unit: "items" },
+    { name: `${tag}: digests delivered (one per recipient)`, value: messagesSent, unit: "messages" },
+    { name: `${tag}: whole-process peak RSS during the sweep`, value: round(first.peakRssMb), unit: "MB" },
+    { name: `${tag}: process RSS before the sweep (baseline)`, value: round(first.baseRssMb), unit: "MB" },
+    { name: `${tag}: peak RSS / 300 MB target`, value: round(first.peakRssMb / 300, 2), unit: "×" },
+    { name: `${tag}: sweep peak JS heap`, value: round(first.peakHeapMb), unit: "MB" },
+    { name: `${tag}: next sweep, nothing new due`, value: round(steady.ms), unit: "ms" },
+    { name: `${tag}: next sweep / floor fetch`, value: round(steady.ms / base.fetchMs, 2), unit: "×" },
   ];
 }
 
@@ -237,7 +391,14 @@ export async function benchReminders(): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
   const url = (process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL)?.trim();
   if (url) {
-    results.push(...(await withPostgres(url, (db) => sweepBench(db, "PostgreSQL", 100_000, 1_000_000))));
+    const rows = await withPostgres(url, (db) => sweepBench(db, "PostgreSQL", 100_000, 1_000_000, 20));
+    for (const row of rows) results.push(row);
+    if (process.env.BENCH_NATIONAL === "true") {
+      const national = await withPostgres(url, (db) =>
+        sweepBench(db, "PostgreSQL", 1_000_000, 10_000_000, 200),
+      );
+      for (const row of national) results.push(row);
+    }
   } else {
     console.warn(
       "reminders bench: set BENCH_DATABASE_URL or TEST_DATABASE_URL for the PostgreSQL run (the target).",
@@ -248,7 +409,7 @@ export async function benchReminders(): Promise<BenchResult[]> {
     const database = await openDatabase({ inMemory: true });
     try {
       await migrateDatabase(database);
-      results.push(...(await sweepBench(database, "PGlite, 1/10 scale", 10_000, 100_000)));
+      for (const row of await sweepBench(database, "PGlite", 10_000, 100_000, 20)) results.push(row);
     } finally {
       await database.close();
     }

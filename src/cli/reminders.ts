@@ -89,7 +89,7 @@ const remindRun = defineCommand({
     );
     const text = [
       `${dryRun ? "Chạy thử" : "Đã chạy"} lượt nhắc việc lúc ${vnHuman(new Date(report.at))}: ` +
-        `${report.digests.length} tin nhắn, ${report.claimed + report.retried} mục, ${report.actions.length} thao tác.`,
+        `${report.digestCount} tin nhắn, ${report.claimed + report.retried} mục, ${report.actions.length} thao tác.`,
       ...(report.profilesSkipped.length > 0
         ? [`Bỏ qua (ngoài giờ làm việc): ${report.profilesSkipped.map((p) => p.profileId).join(", ")}.`]
         : []),

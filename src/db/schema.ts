@@ -518,6 +518,11 @@ export const reminderClaims = pgTable(
       .where(sql`${t.sentAt} IS NULL`),
     // "Was this target already reminded by this rule?" (once-only rules such as reply-overdue).
     index("reminder_claims_rule_target_idx").on(t.rule, t.target),
+    // A run reads back what it owns and has not sent, a page of recipients at a time. Not on
+    // claimed_by: the planner would then prefer it to the key for the per-message fence.
+    index("reminder_claims_unsent_chat_idx")
+      .on(t.recipientChatId)
+      .where(sql`${t.sentAt} IS NULL`),
   ],
 );
 

@@ -12,6 +12,11 @@
  *    run with FOR UPDATE SKIP LOCKED and resent once.
  * The one window left is a crash between Telegram accepting a message and the confirm: that
  * message is sent again (at-least-once there), which is the best any external send can do.
+ *
+ * The sweep (sweep.ts) claims page by page (claimFresh), takes abandoned claims over in SQL
+ * (takeOverAbandoned) and reads what its run owns back per page of recipients (ownedPages),
+ * so no phase holds every due item in memory. A restarted process releases the unsent claims
+ * of its dead predecessor at start-up (releaseOwnClaims) instead of waiting for the lease.
  */
 import { sql } from "drizzle-orm";
 import { executeRows, type Database, type DbOrTx } from "../db/client.ts";
@@ -100,6 +105,8 @@ async function insertClaims(
         select x.k, x.r, x.t, x.c::bigint, ${now.toISOString()}::timestamptz, ${runId}, 1, p.value::jsonb
         from json_to_recordset(${json.rows}::json) as x(k text, r text, t text, c text, p int)
           join json_array_elements(${json.payloads}::json) with ordinality as p(value, n) on p.n = x.p + 1
+        -- Chats that blocked the bot get nothing until they write again (they were reported then).
+        where not exists (select 1 from blocked_chats b where b.chat_id = x.c::bigint)
         order by x.c::bigint, x.k
         on conflict (key) do nothing
         returning key`,
@@ -114,7 +121,7 @@ async function insertClaims(
   return won;
 }
 
-function itemOfRow(row: {
+export function itemOfRow(row: {
   key: string;
   rule: string;
   target: string;
@@ -319,4 +326,100 @@ export async function blockedAmong(db: DbOrTx, chatIds: readonly number[]): Prom
       where chat_id in (select (jsonb_array_elements_text(${jsonText(chatIds.map(String))}::jsonb))::bigint)`,
   );
   return new Set(rows.map((row) => Number(row.chat)));
+}
+
+/**
+ * Claims fresh items for this run (one page of the sweep); returns how many it won. No
+ * transaction: every chunk is idempotent (ON CONFLICT DO NOTHING) and the sweep holds the
+ * profile's lock, so a crash in between only leaves claims that a later run retries.
+ */
+export async function claimFresh(
+  database: Database,
+  items: readonly ReminderItem[],
+  options: { runId: string; now: Date },
+): Promise<number> {
+  if (items.length === 0) return 0;
+  return (await insertClaims(database.db, items, options.runId, options.now)).length;
+}
+
+/**
+ * Takes over, for this run, the unsent claims of `profiles` older than the lease (a run that
+ * crashed, was stopped, or could not send). Set-based: nothing is loaded; ownedPages reads
+ * them back with the fresh claims. Returns how many were taken over.
+ */
+export async function takeOverAbandoned(
+  database: Database,
+  options: { runId: string; now: Date; leaseMs: number; profiles: readonly string[] },
+): Promise<number> {
+  const { runId, now, leaseMs, profiles } = options;
+  if (profiles.length === 0) return 0;
+  const rows = await executeRows<{ n: number | string }>(
+    database.db,
+    sql`with taken as (
+        update reminder_claims c set claimed_by = ${runId}, claimed_at = ${now.toISOString()}::timestamptz,
+          attempts = c.attempts + 1
+        where c.sent_at is null and c.claimed_at < ${new Date(now.getTime() - leaseMs).toISOString()}::timestamptz
+          and c.payload is not null and c.payload ? 'line'
+          and c.payload->>'profileId' in (select jsonb_array_elements_text(${jsonText(profiles)}::jsonb))
+        returning 1)
+      select count(*) as n from taken`,
+  );
+  return Number(rows[0]?.n ?? 0);
+}
+
+/**
+ * A restarted process takes over its own stale claims at start-up (issue 9.12): the unsent
+ * claims of an earlier process of the same instance (claimed_by starts with `instance:`) are
+ * released, i.e. their lease ends now, so the next sweep retries them at once instead of after
+ * 10 minutes. Safe with a run of the same instance still delivering (a CLI run on the same
+ * host): its fence re-asserts claimed_by, and the sweep lock keeps any retry out until it ends.
+ */
+export async function releaseOwnClaims(database: Database, instanceId: string): Promise<number> {
+  const prefix = `${instanceId}:`;
+  const rows = await executeRows<{ n: number | string }>(
+    database.db,
+    sql`with released as (
+        update reminder_claims set claimed_at = 'epoch'::timestamptz
+        where sent_at is null and left(claimed_by, ${prefix.length}::int) = ${prefix}
+        returning 1)
+      select count(*) as n from released`,
+  );
+  return Number(rows[0]?.n ?? 0);
+}
+
+/**
+ * The unsent claims this run owns, a page of recipients at a time (chat order), as items: the
+ * sweep renders and delivers each page before reading the next. Fresh, taken-over and notice
+ * claims alike, so each recipient gets one digest with all of them.
+ */
+export async function* ownedPages(
+  database: Database,
+  runId: string,
+  chatsPerPage = 500,
+): AsyncGenerator<ReminderItem[]> {
+  let after: string | null = null;
+  for (;;) {
+    const rows: { key: string; rule: string; target: string; chat: string; payload: unknown }[] =
+      await executeRows(
+        database.db,
+        sql`with chats as (
+            select distinct recipient_chat_id from reminder_claims
+            where claimed_by = ${runId} and sent_at is null
+              and recipient_chat_id > ${after ?? "-9223372036854775808"}::bigint
+            order by recipient_chat_id limit ${chatsPerPage}::int)
+          select c.key, c.rule, c.target, c.recipient_chat_id::text as chat, c.payload
+          from reminder_claims c join chats h on h.recipient_chat_id = c.recipient_chat_id
+          where c.claimed_by = ${runId} and c.sent_at is null
+          order by c.recipient_chat_id, c.key`,
+      );
+    if (rows.length === 0) return;
+    after = rows[rows.length - 1]?.chat ?? null;
+    const items: ReminderItem[] = [];
+    for (const row of rows) {
+      const item = itemOfRow(row);
+      if (item) items.push(item);
+    }
+    rows.length = 0;
+    yield items;
+  }
 }

@@ -3,6 +3,10 @@
  * rows that may be due now, on indexes (see migration 0002), with their recipients joined in.
  * Cut-offs are computed in JS from the calendar (working days and months cannot be expressed
  * in SQL) and are deliberately a little loose: the pure rules decide exactly.
+ *
+ * National scale (issue 13): the unit heads are resolved once per profile and sweep
+ * (loadUnitHeads), not in every rule's query, and every select returns one page, keyed by id
+ * (`after`, `limit`), so the sweep holds one page of facts at a time whatever is due.
  */
 import { sql, type SQL } from "drizzle-orm";
 import type { WorkingDayCalendar } from "../calendar/calendar.ts";
@@ -42,13 +46,37 @@ function headsCte(profileId: string): SQL {
     )`;
 }
 
+/** Unit id → chat ids of its heads (resolved up the tree), for one profile. */
+export type UnitHeads = ReadonlyMap<number, readonly number[]>;
+
+/** The heads of every unit of the profile, once per sweep (O(units), not O(mailboxes)). */
+export async function loadUnitHeads(db: DbOrTx, profileId: string): Promise<UnitHeads> {
+  const heads = new Map<number, number[]>();
+  const rows = await executeRows<{ unit_id: number | string; chat_ids: unknown }>(
+    db,
+    sql`${headsCte(profileId)} select unit_id, chat_ids from heads`,
+  );
+  for (const row of rows) heads.set(Number(row.unit_id), chatIds(row.chat_ids));
+  return heads;
+}
+
+/** One page of a facts query: rows with id > after, in id order, at most limit. */
+export interface Page {
+  after: number;
+  limit: number;
+}
+/** Facts per page: bounds the rows (and their strings) alive at once. */
+export const FACTS_PAGE = 2_000;
+const ALL: Page = { after: 0, limit: 2 ** 31 - 1 };
+const pageOf = (column: SQL, page: Page): SQL =>
+  sql`and ${column} > ${page.after}::int order by ${column} limit ${page.limit}::int`;
+
 const REF_COLUMNS = sql`m.id as mailbox_id, m.address, m.profile_id, m.kind::text as kind, m.unit_id, u.name as unit_name,
-  ks.telegram_user_id::text as keeper_chat, os.telegram_user_id::text as owner_chat, h.chat_ids as head_chats`;
+  ks.telegram_user_id::text as keeper_chat, os.telegram_user_id::text as owner_chat`;
 
 const REF_JOINS = sql`join units u on u.id = m.unit_id
   left join staff ks on ks.id = m.keeper_staff_id and ks.employment_status = 'active'
-  left join staff os on os.id = m.owner_staff_id and os.employment_status = 'active'
-  left join heads h on h.unit_id = m.unit_id`;
+  left join staff os on os.id = m.owner_staff_id and os.employment_status = 'active'`;
 
 const notAbsent = (today: IsoDate): SQL =>
   sql`not exists (select 1 from absence_notices a where a.mailbox_id = m.id and a.starts_on <= ${today}::date and a.ends_on >= ${today}::date)`;
@@ -62,7 +90,6 @@ type RefRow = {
   unit_name: string;
   keeper_chat: string | null;
   owner_chat: string | null;
-  head_chats: unknown;
 };
 
 function chatIds(value: unknown): number[] {
@@ -70,7 +97,9 @@ function chatIds(value: unknown): number[] {
   return Array.isArray(list) ? list.map(Number).filter(Number.isSafeInteger) : [];
 }
 
-function refOf(row: RefRow): MailboxRef {
+const NO_HEADS: readonly number[] = [];
+
+function refOf(row: RefRow, heads: UnitHeads): MailboxRef {
   return {
     mailboxId: Number(row.mailbox_id),
     address: row.address,
@@ -80,7 +109,8 @@ function refOf(row: RefRow): MailboxRef {
     unitName: row.unit_name,
     keeperChatId: row.keeper_chat === null ? null : Number(row.keeper_chat),
     ownerChatId: row.owner_chat === null ? null : Number(row.owner_chat),
-    headChatIds: chatIds(row.head_chats),
+    // Shared, read-only: the rules only read the heads of a fact.
+    headChatIds: (heads.get(Number(row.unit_id)) ?? NO_HEADS) as number[],
   };
 }
 
@@ -95,6 +125,8 @@ export async function selectUnchecked(
   kinds: readonly MailboxKind[],
   windows: readonly CheckWindow[],
   today: IsoDate,
+  heads: UnitHeads,
+  page: Page = ALL,
 ): Promise<UncheckedFact[]> {
   const [judged, previous] = windows;
   if (!judged) return [];
@@ -103,8 +135,7 @@ export async function selectUnchecked(
     : sql`false`;
   const rows = await executeRows<RefRow & { missed_previous: boolean }>(
     db,
-    sql`${headsCte(profile.id)}
-    select ${REF_COLUMNS}, ${missedPrevious} as missed_previous
+    sql`select ${REF_COLUMNS}, ${missedPrevious} as missed_previous
     from mailboxes m ${REF_JOINS}
     where m.profile_id = ${profile.id} and m.kind::text in (${sql.join(
       kinds.map((k) => sql`${k}`),
@@ -112,14 +143,20 @@ export async function selectUnchecked(
     )})
       and m.status in ('active', 'send_locked') and m.last_check_at is not null and m.created_at < ${ts(judged.from)}
       and not exists (select 1 from mailbox_checks c where c.mailbox_id = m.id and c.checked_at >= ${ts(judged.from)} and c.checked_at <= ${ts(judged.to)})
-      and ${notAbsent(today)}`,
+      and ${notAbsent(today)} ${pageOf(sql`m.id`, page)}`,
   );
-  return rows.map((row) => ({ ...refOf(row), missedPrevious: row.missed_previous === true }));
+  return rows.map((row) => ({ ...refOf(row, heads), missedPrevious: row.missed_previous === true }));
 }
 
 // --- inactivity -----------------------------------------------------------------------------
 
-export async function selectInactive(db: DbOrTx, profile: Profile, now: Date): Promise<InactivityFact[]> {
+export async function selectInactive(
+  db: DbOrTx,
+  profile: Profile,
+  now: Date,
+  heads: UnitHeads,
+  page: Page = ALL,
+): Promise<InactivityFact[]> {
   const rule = profile.inactivity;
   const today = vnDateOf(now);
   const maxWarn = rule.warnDaysBefore.reduce((a, b) => Math.max(a, b), 0);
@@ -139,7 +176,7 @@ export async function selectInactive(db: DbOrTx, profile: Profile, now: Date): P
       : sql`greatest(m.last_send_at, m.last_receive_at, m.created_at, m.locked_at, m.suspended_at, rs.restored_at)`;
   const rows = await executeRows<RefRow & { last_ms: number; absence_end: string | null }>(
     db,
-    sql`${headsCte(profile.id)}, restores as (
+    sql`with restores as (
       select r.mailbox_id, max(r.decided_at) as restored_at from requests r
       where r.kind = 'khoiphuc' and r.state = 'approved' and r.mailbox_id is not null and r.profile_id = ${profile.id}
       group by r.mailbox_id
@@ -151,29 +188,34 @@ export async function selectInactive(db: DbOrTx, profile: Profile, now: Date): P
     where m.profile_id = ${profile.id} and m.status = 'active' and m.activity_reported_at is not null
       and ${basis} and m.created_at < ${ts(cut)} and (m.locked_at is null or m.locked_at < ${ts(cut)})
       and (rs.restored_at is null or rs.restored_at < ${ts(cut)})
-      and ${notAbsent(today)}`,
+      and ${notAbsent(today)} ${pageOf(sql`m.id`, page)}`,
   );
   return rows.map((row) => ({
-    ...refOf(row),
+    ...refOf(row, heads),
     lastActivityAt: new Date(Number(row.last_ms)),
     lastAbsenceEndsOn: row.absence_end,
   }));
 }
 
-export async function selectSuspended(db: DbOrTx, profile: Profile, now: Date): Promise<SuspendedFact[]> {
+export async function selectSuspended(
+  db: DbOrTx,
+  profile: Profile,
+  now: Date,
+  heads: UnitHeads,
+  page: Page = ALL,
+): Promise<SuspendedFact[]> {
   if (profile.inactivity.removalAfterNoticeWorkingDays === null) return [];
   const rows = await executeRows<RefRow & { suspended_ms: number; remove_ms: number; reopen: boolean }>(
     db,
-    sql`${headsCte(profile.id)}
-    select ${REF_COLUMNS}, ${epochMs(sql`m.suspended_at`)} as suspended_ms, ${epochMs(sql`m.remove_after`)} as remove_ms,
+    sql`select ${REF_COLUMNS}, ${epochMs(sql`m.suspended_at`)} as suspended_ms, ${epochMs(sql`m.remove_after`)} as remove_ms,
       exists (select 1 from requests r where r.mailbox_id = m.id and r.kind = 'khoiphuc'
               and r.created_at >= m.suspended_at and r.state not in ('cancelled', 'rejected')) as reopen
     from mailboxes m ${REF_JOINS}
     where m.profile_id = ${profile.id} and m.status = 'suspended' and m.remove_after is not null
-      and m.remove_after <= ${ts(now)} and m.suspended_at is not null`,
+      and m.remove_after <= ${ts(now)} and m.suspended_at is not null ${pageOf(sql`m.id`, page)}`,
   );
   return rows.map((row) => ({
-    ...refOf(row),
+    ...refOf(row, heads),
     suspendedAt: new Date(Number(row.suspended_ms)),
     removeAfter: new Date(Number(row.remove_ms)),
     reopenRequested: row.reopen === true,
@@ -217,6 +259,7 @@ export async function* selectUnansweredPages(
   profile: Profile,
   now: Date,
   calendar: WorkingDayCalendar,
+  heads: UnitHeads,
   pageSize = UNANSWERED_PAGE,
 ): AsyncGenerator<UnansweredFact[]> {
   if (profile.replyLimitWorkingDays === null) return;
@@ -238,15 +281,6 @@ export async function* selectUnansweredPages(
   const ids = Int32Array.from(due, (row) => Number(row.id));
   due.length = 0;
   if (ids.length === 0) return;
-  // The unit heads once for all pages (not per page and row): facts of one unit share the list.
-  const heads = new Map<number, number[]>();
-  for (const row of await executeRows<{ unit_id: number | string; chat_ids: unknown }>(
-    db,
-    sql`${headsCte(profile.id)} select unit_id, chat_ids from heads`,
-  )) {
-    heads.set(Number(row.unit_id), chatIds(row.chat_ids));
-  }
-  const noHeads: number[] = [];
   for (let i = 0; i < ids.length; i += pageSize) {
     const page = JSON.stringify(Array.from(ids.subarray(i, i + pageSize)));
     const rows = await executeRows<
@@ -254,7 +288,7 @@ export async function* selectUnansweredPages(
     >(
       db,
       sql`select m.id as mailbox_id, m.address, m.profile_id, m.kind::text as kind, m.unit_id, u.name as unit_name,
-        ks.telegram_user_id::text as keeper_chat, os.telegram_user_id::text as owner_chat, null as head_chats,
+        ks.telegram_user_id::text as keeper_chat, os.telegram_user_id::text as owner_chat,
         t.id as tracked_id, t.sender, t.subject, ${epochMs(sql`t.received_at`)} as received_ms
       from jsonb_array_elements_text(${page}::jsonb) as page(id)
         join tracked_messages t on t.id = page.id::int
@@ -265,8 +299,7 @@ export async function* selectUnansweredPages(
       order by t.id`,
     );
     yield rows.map((row) => ({
-      ...refOf(row),
-      headChatIds: heads.get(Number(row.unit_id)) ?? noHeads,
+      ...refOf(row, heads),
       trackedId: Number(row.tracked_id),
       sender: row.sender,
       subject: row.subject,
@@ -281,9 +314,10 @@ export async function selectUnanswered(
   profile: Profile,
   now: Date,
   calendar: WorkingDayCalendar,
+  heads: UnitHeads,
 ): Promise<UnansweredFact[]> {
   const all: UnansweredFact[] = [];
-  for await (const page of selectUnansweredPages(db, profile, now, calendar))
+  for await (const page of selectUnansweredPages(db, profile, now, calendar, heads))
     for (const fact of page) all.push(fact);
   return all;
 }
@@ -294,6 +328,7 @@ export async function selectOpenRequests(
   db: DbOrTx,
   profile: Profile,
   now: Date,
+  page: Page = ALL,
 ): Promise<OpenRequestFact[]> {
   const endOfToday = vnInstant(addDays(vnDateOf(now), 1), "00:00");
   const rows = await executeRows<{
@@ -310,7 +345,8 @@ export async function selectOpenRequests(
     from requests r join units u on u.id = r.unit_id left join mailboxes m on m.id = r.mailbox_id
     where r.state in ('open', 'in_progress') and r.due_at < ${ts(endOfToday)} and r.profile_id = ${profile.id}
       and not exists (select 1 from reminder_claims c where c.rule = 'sla-overdue' and c.target = 'req:' || r.id)
-      and (r.due_at < ${ts(now)} or not exists (select 1 from reminder_claims c where c.rule = 'sla-near' and c.target = 'req:' || r.id))`,
+      and (r.due_at < ${ts(now)} or not exists (select 1 from reminder_claims c where c.rule = 'sla-near' and c.target = 'req:' || r.id))
+      ${pageOf(sql`r.id`, page)}`,
   );
   return rows.map((row) => ({
     requestId: Number(row.id),
@@ -324,22 +360,28 @@ export async function selectOpenRequests(
 
 // --- leavers --------------------------------------------------------------------------------
 
-export async function selectLeavers(db: DbOrTx, profile: Profile, now: Date): Promise<LeaverFact[]> {
+export async function selectLeavers(
+  db: DbOrTx,
+  profile: Profile,
+  now: Date,
+  heads: UnitHeads,
+  page: Page = ALL,
+): Promise<LeaverFact[]> {
   const noticeHorizon = new Date(now.getTime() + (LEAVER_NOTICE_DAYS + 1) * MS_PER_DAY);
   const rows = await executeRows<
     RefRow & { status: string; send_lock_ms: number | null; revoke_ms: number | null }
   >(
     db,
-    sql`${headsCte(profile.id)}
-    select ${REF_COLUMNS}, m.status::text as status, ${epochMs(sql`m.send_lock_at`)} as send_lock_ms,
+    sql`select ${REF_COLUMNS}, m.status::text as status, ${epochMs(sql`m.send_lock_at`)} as send_lock_ms,
       ${epochMs(sql`m.revoke_at`)} as revoke_ms
     from mailboxes m ${REF_JOINS}
     where m.profile_id = ${profile.id}
       and ((m.send_lock_at is not null and m.send_lock_at <= ${ts(now)} and m.status = 'active')
-        or (m.revoke_at is not null and m.revoke_at <= ${ts(noticeHorizon)} and m.status <> 'revoked'))`,
+        or (m.revoke_at is not null and m.revoke_at <= ${ts(noticeHorizon)} and m.status <> 'revoked'))
+      ${pageOf(sql`m.id`, page)}`,
   );
   return rows.map((row) => ({
-    ...refOf(row),
+    ...refOf(row, heads),
     status: row.status as MailboxStatus,
     sendLockAt: dateOrNull(row.send_lock_ms),
     revokeAt: dateOrNull(row.revoke_ms),
@@ -348,7 +390,13 @@ export async function selectLeavers(db: DbOrTx, profile: Profile, now: Date): Pr
 
 // --- passwords ------------------------------------------------------------------------------
 
-export async function selectPasswordAges(db: DbOrTx, profile: Profile, now: Date): Promise<PasswordFact[]> {
+export async function selectPasswordAges(
+  db: DbOrTx,
+  profile: Profile,
+  now: Date,
+  heads: UnitHeads,
+  page: Page = ALL,
+): Promise<PasswordFact[]> {
   const ages = [profile.passwords.user.maxAgeMonths, profile.passwords.admin.maxAgeMonths].filter(
     (m): m is number => m !== null,
   );
@@ -363,34 +411,37 @@ export async function selectPasswordAges(db: DbOrTx, profile: Profile, now: Date
   );
   const rows = await executeRows<RefRow & { changed_ms: number; is_admin: boolean }>(
     db,
-    sql`${headsCte(profile.id)}
-    select ${REF_COLUMNS}, ${epochMs(sql`m.password_changed_at`)} as changed_ms,
+    sql`select ${REF_COLUMNS}, ${epochMs(sql`m.password_changed_at`)} as changed_ms,
       exists (select 1 from role_grants g where g.staff_id = m.owner_staff_id and g.role = 'admin') as is_admin
     from mailboxes m ${REF_JOINS}
     where m.profile_id = ${profile.id} and m.status in ('active', 'send_locked')
-      and m.password_changed_at < ${ts(cut)}`,
+      and m.password_changed_at < ${ts(cut)} ${pageOf(sql`m.id`, page)}`,
   );
   return rows.map((row) => ({
-    ...refOf(row),
+    ...refOf(row, heads),
     changedAt: new Date(Number(row.changed_ms)),
     isAdmin: row.is_admin === true,
   }));
 }
 
-export async function selectFirstLoginPending(db: DbOrTx, profile: Profile): Promise<FirstLoginFact[]> {
+export async function selectFirstLoginPending(
+  db: DbOrTx,
+  profile: Profile,
+  heads: UnitHeads,
+  page: Page = ALL,
+): Promise<FirstLoginFact[]> {
   if (profile.passwords.lockIfNotChangedWithinDays === null) return [];
   const issued = sql`coalesce(m.temp_password_expires_at - make_interval(hours => ${profile.passwords.tempPasswordHours}::int), m.password_changed_at, m.created_at)`;
   const rows = await executeRows<RefRow & { issued_ms: number; warned_ms: number | null }>(
     db,
-    sql`${headsCte(profile.id)}
-    select ${REF_COLUMNS}, ${epochMs(issued)} as issued_ms,
+    sql`select ${REF_COLUMNS}, ${epochMs(issued)} as issued_ms,
       (select ${epochMs(sql`min(c.sent_at)`)} from reminder_claims c
         where c.rule = 'first-login-warn' and c.target = 'mb:' || m.id and c.sent_at >= ${issued}) as warned_ms
     from mailboxes m ${REF_JOINS}
-    where m.must_change_password and m.profile_id = ${profile.id} and m.status = 'active'`,
+    where m.must_change_password and m.profile_id = ${profile.id} and m.status = 'active' ${pageOf(sql`m.id`, page)}`,
   );
   return rows.map((row) => ({
-    ...refOf(row),
+    ...refOf(row, heads),
     issuedAt: new Date(Number(row.issued_ms)),
     warnedAt: dateOrNull(row.warned_ms),
   }));
@@ -398,18 +449,27 @@ export async function selectFirstLoginPending(db: DbOrTx, profile: Profile): Pro
 
 // --- quota ----------------------------------------------------------------------------------
 
-export async function selectNearQuota(db: DbOrTx, profile: Profile): Promise<QuotaFact[]> {
+export async function selectNearQuota(
+  db: DbOrTx,
+  profile: Profile,
+  heads: UnitHeads,
+  page: Page = ALL,
+): Promise<QuotaFact[]> {
   const profileQuota = profile.limits.quotaMb;
   const quota = profileQuota === null ? sql`m.quota_mb` : sql`coalesce(m.quota_mb, ${profileQuota}::int)`;
   const rows = await executeRows<RefRow & { used_mb: number | string; quota_mb: number | string }>(
     db,
-    sql`${headsCte(profile.id)}
-    select ${REF_COLUMNS}, m.storage_used_mb as used_mb, ${quota} as quota_mb
+    sql`select ${REF_COLUMNS}, m.storage_used_mb as used_mb, ${quota} as quota_mb
     from mailboxes m ${REF_JOINS}
     where m.profile_id = ${profile.id} and m.status in ('active', 'send_locked') and m.storage_used_mb is not null
-      and ${quota} > 0 and m.storage_used_mb::bigint * 100 >= ${quota}::bigint * ${profile.limits.quotaWarnPercent}::int`,
+      and ${quota} > 0 and m.storage_used_mb::bigint * 100 >= ${quota}::bigint * ${profile.limits.quotaWarnPercent}::int
+      ${pageOf(sql`m.id`, page)}`,
   );
-  return rows.map((row) => ({ ...refOf(row), usedMb: Number(row.used_mb), quotaMb: Number(row.quota_mb) }));
+  return rows.map((row) => ({
+    ...refOf(row, heads),
+    usedMb: Number(row.used_mb),
+    quotaMb: Number(row.quota_mb),
+  }));
 }
 
 // --- dated duties ---------------------------------------------------------------------------

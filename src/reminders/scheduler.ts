@@ -6,6 +6,10 @@
  * sweep finds the same rows and the claims keep it exactly-once.
  *
  * Wakes never overlap: a wake during a running sweep is folded into one follow-up run.
+ *
+ * At start-up the scheduler releases the unsent claims its instance's previous process left
+ * (a crash or kill mid-delivery) and, if there were any, sweeps at once: those reminders go
+ * out now, not after the 10-minute lease (which near 17:00 meant the next working day).
  */
 import schedule, { type Job } from "node-schedule";
 import type { Database } from "../db/client.ts";
@@ -13,8 +17,9 @@ import { getProfile, profileIds } from "../policy/profiles/index.ts";
 import type { Logger } from "../services/context.ts";
 import type { Services } from "../services/index.ts";
 import { metrics } from "../metrics.ts";
+import { releaseOwnClaims } from "./claims.ts";
 import type { RateLimiter, SendFn } from "./deliver.ts";
-import { runSweep, type SweepReport } from "./sweep.ts";
+import { defaultInstanceId, runSweep, type SweepReport } from "./sweep.ts";
 
 export const TIME_ZONE = "Asia/Ho_Chi_Minh";
 
@@ -31,6 +36,10 @@ export interface SchedulerDeps {
   everyMinutes?: number;
   /** Prefix of job names, so two schedulers in one process (tests) do not collide. */
   name?: string;
+  /** This instance's name in claimed_by (default: the host name; see runSweep). */
+  instanceId?: string;
+  /** The sweeps' clock (tests); default: the time of each sweep. */
+  now?: () => Date;
 }
 
 export interface Scheduler {
@@ -40,6 +49,11 @@ export interface Scheduler {
   wake(reason: string): Promise<void>;
   /** Cancels the jobs, stops delivery between messages, waits for the running sweep. */
   stop(): Promise<void>;
+  /**
+   * Settles when the start-up take-over is done: resolves to the number of claims of an
+   * earlier process of this instance that were released (and swept at once when > 0).
+   */
+  readonly startup: Promise<number>;
 }
 
 interface JobSpec {
@@ -89,6 +103,7 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
   const profiles = deps.profiles ?? profileIds();
   const prefix = deps.name ?? "reminders";
   const supportChatId = deps.supportChatId ?? null;
+  const instanceId = deps.instanceId ?? defaultInstanceId();
   const controller = new AbortController();
   let running: Promise<void> | null = null;
   let again = false;
@@ -103,11 +118,12 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
           send: deps.send,
           supportChatId,
           profiles,
+          instanceId,
           ...(calendar ? { calendar } : {}),
           ...(deps.limiter ? { limiter: deps.limiter } : {}),
           ...(deps.logger ? { logger: deps.logger } : {}),
         },
-        { signal: controller.signal },
+        { signal: controller.signal, ...(deps.now ? { now: deps.now() } : {}) },
       );
       metrics.sweepDuration.observe(report.durationMs / 1000);
       metrics.sweepItems.inc(report.claimed + report.retried);
@@ -156,13 +172,32 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
     jobs.push(job);
   }
 
+  // Before any sweep of this process: whatever this instance still has claimed and unsent was
+  // claimed by a process that is gone.
+  const startup = (async (): Promise<number> => {
+    try {
+      const released = await releaseOwnClaims(deps.database, instanceId);
+      if (released > 0) {
+        deps.logger?.info({ released, instanceId }, "took over unsent reminders of the previous process");
+        await wake("start-up");
+      }
+      return released;
+    } catch (error) {
+      // Not fatal: the lease still brings them back on a later sweep.
+      deps.logger?.error({ err: error }, "could not take over the previous process's reminders");
+      return 0;
+    }
+  })();
+
   return {
     jobs: jobs.map((j) => j.name),
     wake,
+    startup,
     async stop() {
       stopped = true;
       for (const job of jobs) job.cancel();
       controller.abort();
+      await startup;
       await running;
     },
   };

@@ -8,6 +8,12 @@
  * on two instances, or after a crash gives each reminder and action exactly once. A profile is
  * swept only inside its working hours (unless profile.workingHours.remindOutsideHours), and every
  * rule judges only the latest period, so a sweep after downtime sends one summary per recipient.
+ *
+ * Exclusive per profile (sweep-lock.ts): a second sweep at the same time skips the profile, so
+ * nobody gets two digests from two runs at once (issue 9.10). National scale (issue 13): facts
+ * are read a page at a time, each page is decided and claimed before the next is read, and the
+ * digests are built and sent a page of recipients at a time from the claims this run owns, so
+ * memory stays flat in the number of due items.
  */
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
@@ -20,10 +26,20 @@ import type { MailboxKind } from "../policy/types.ts";
 import { loadCalendar } from "../services/calendar-store.ts";
 import type { Logger } from "../services/context.ts";
 import { expireTemporaryPasswords } from "../services/temp-passwords.ts";
-import { applyAction, blockedAmong, claimItems, DEFAULT_LEASE_MS, existingKeys } from "./claims.ts";
+import {
+  applyAction,
+  blockedAmong,
+  claimFresh,
+  claimItems,
+  DEFAULT_LEASE_MS,
+  existingKeys,
+  ownedPages,
+  takeOverAbandoned,
+} from "./claims.ts";
 import { buildDigests, compareItems } from "./digest.ts";
 import { deliverDigests, RateLimiter, type DeliveryReport, type SendFn } from "./deliver.ts";
 import * as facts from "./facts.ts";
+import { sweepLocks } from "./sweep-lock.ts";
 import { checksRule, latestClosedWindows } from "./rules/checks.ts";
 import { itemsFor } from "./rules/common.ts";
 import { dutiesDueOn, dutiesRule } from "./rules/duties.ts";
@@ -54,7 +70,10 @@ export interface SweepDeps {
   profiles?: readonly string[];
   limiter?: RateLimiter;
   leaseMs?: number;
-  /** Names this process in claimed_by (default host:pid). */
+  /**
+   * Names this instance in claimed_by (`instance:pid:run`; default: the host name), so a
+   * restarted process can recognise its predecessor's claims (releaseOwnClaims).
+   */
   instanceId?: string;
   logger?: Logger;
   concurrency?: number;
@@ -81,7 +100,10 @@ export interface SweepReport {
   actions: { key: string; kind: string; address: string; applied: boolean }[];
   claimed: number;
   retried: number;
+  /** The digests, the first DIGESTS_IN_REPORT of them (all of them in a dry run). */
   digests: { chatId: number; text: string; items: number }[];
+  /** How many digests were built (one per recipient). */
+  digestCount: number;
   delivery: DeliveryReport | null;
   durationMs: number;
   /** Milliseconds per phase: select (SQL), rules, actions, claim, digest, deliver. */
@@ -100,23 +122,34 @@ export function withinWorkingHours(profile: Profile, calendar: WorkingDayCalenda
   return (t >= morning.start && t <= morning.end) || (t >= afternoon.start && t <= afternoonEnd);
 }
 
+/** The instance name in claimed_by when none is configured: stable across restarts of a host. */
+export const defaultInstanceId = (): string => hostname();
+
 function newRunId(instanceId: string | undefined): string {
-  return `${instanceId ?? `${hostname()}:${process.pid}`}:${randomBytes(4).toString("hex")}`;
+  return `${instanceId ?? defaultInstanceId()}:${process.pid}:${randomBytes(4).toString("hex")}`;
 }
+
+/** Digests kept in the report of a real run (the rest are counted): the report stays small. */
+export const DIGESTS_IN_REPORT = 200;
+/** Recipients per delivery page. */
+const CHATS_PER_PAGE = 500;
 
 const KIND_GROUPS: { slots: "unit" | "personal"; kinds: MailboxKind[] }[] = [
   { slots: "unit", kinds: ["unit", "group"] },
   { slots: "personal", kinds: ["personal"] },
 ];
 
-/** Facts → rules for one profile. Pure decisions, SQL reads only. */
-async function evaluateProfile(
+/**
+ * Facts → rules for one profile, a page at a time: yields each page's decisions. Pure
+ * decisions, SQL reads only.
+ */
+async function* evaluateProfile(
   deps: SweepDeps,
   ctx: RuleContext,
   rules: ReadonlySet<RuleId>,
   counts: Record<string, number>,
-  timing: Record<string, number> = {},
-): Promise<RuleOutput> {
+  timing: Record<string, number>,
+): AsyncGenerator<RuleOutput> {
   /** Adds the time of the SQL selects to timing.select; the rest of the profile is rules. */
   const select = async <T>(query: Promise<T>): Promise<T> => {
     const t = performance.now();
@@ -128,67 +161,93 @@ async function evaluateProfile(
   };
   const db = deps.database.db;
   const { profile, now, calendar } = ctx;
-  const outputs: RuleOutput[] = [];
   const count = (name: string, n: number): void => {
     counts[name] = (counts[name] ?? 0) + n;
   };
+  /** Keyset pages of one mailbox (or request) query, until a short page. */
+  async function* pages<T>(
+    fetch: (page: facts.Page) => Promise<T[]>,
+    idOf: (row: T) => number,
+  ): AsyncGenerator<T[]> {
+    let after = 0;
+    for (;;) {
+      const rows = await select(fetch({ after, limit: facts.FACTS_PAGE }));
+      if (rows.length > 0) yield rows;
+      if (rows.length < facts.FACTS_PAGE) return;
+      after = idOf(rows[rows.length - 1] as T);
+    }
+  }
+  const byMailbox = (row: { mailboxId: number }): number => row.mailboxId;
   const today = vnDateOf(now);
+  // The unit heads once per profile and sweep, shared by every rule's pages.
+  const heads = await select(facts.loadUnitHeads(db, profile.id));
   if (rules.has("checks")) {
     for (const group of KIND_GROUPS) {
       const windows = latestClosedWindows(now, calendar, profile.checks[group.slots]);
-      if (!windows[0]) continue;
-      const rows = await select(facts.selectUnchecked(db, profile, group.kinds, windows, today));
-      count("checks", rows.length);
-      outputs.push(checksRule(rows, windows[0], ctx));
+      const judged = windows[0];
+      if (!judged) continue;
+      const fetch = (page: facts.Page) =>
+        facts.selectUnchecked(db, profile, group.kinds, windows, today, heads, page);
+      for await (const rows of pages(fetch, byMailbox)) {
+        count("checks", rows.length);
+        yield checksRule(rows, judged, ctx);
+      }
     }
   }
   if (rules.has("inactivity")) {
-    const inactive = await select(facts.selectInactive(db, profile, now));
-    const suspended = await select(facts.selectSuspended(db, profile, now));
-    count("inactivity", inactive.length + suspended.length);
-    outputs.push(inactivityRule(inactive, ctx), removalRule(suspended, ctx));
+    for await (const rows of pages((p) => facts.selectInactive(db, profile, now, heads, p), byMailbox)) {
+      count("inactivity", rows.length);
+      yield inactivityRule(rows, ctx);
+    }
+    for await (const rows of pages((p) => facts.selectSuspended(db, profile, now, heads, p), byMailbox)) {
+      count("inactivity", rows.length);
+      yield removalRule(rows, ctx);
+    }
   }
   if (rules.has("reply")) {
-    // Page by page: each page becomes reminders (flat strings) before the next is fetched.
-    const pages = facts.selectUnansweredPages(db, profile, now, calendar);
+    const replyPages = facts.selectUnansweredPages(db, profile, now, calendar, heads);
     for (;;) {
-      const page = await select(pages.next());
+      const page = await select(replyPages.next());
       if (page.done) break;
       count("reply", page.value.length);
-      outputs.push(replyRule(page.value, ctx));
+      yield replyRule(page.value, ctx);
     }
   }
   if (rules.has("service-levels")) {
-    const rows = await select(facts.selectOpenRequests(db, profile, now));
-    count("service-levels", rows.length);
-    outputs.push(serviceLevelRule(rows, ctx));
+    const fetch = (p: facts.Page) => facts.selectOpenRequests(db, profile, now, p);
+    for await (const rows of pages(fetch, (row) => row.requestId)) {
+      count("service-levels", rows.length);
+      yield serviceLevelRule(rows, ctx);
+    }
   }
   if (rules.has("leavers")) {
-    const rows = await select(facts.selectLeavers(db, profile, now));
-    count("leavers", rows.length);
-    outputs.push(leaverRule(rows, ctx));
+    for await (const rows of pages((p) => facts.selectLeavers(db, profile, now, heads, p), byMailbox)) {
+      count("leavers", rows.length);
+      yield leaverRule(rows, ctx);
+    }
   }
   if (rules.has("passwords")) {
-    const ages = await select(facts.selectPasswordAges(db, profile, now));
-    const pending = await select(facts.selectFirstLoginPending(db, profile));
-    count("passwords", ages.length + pending.length);
-    outputs.push(passwordExpiryRule(ages, ctx), firstLoginRule(pending, ctx));
+    for await (const rows of pages((p) => facts.selectPasswordAges(db, profile, now, heads, p), byMailbox)) {
+      count("passwords", rows.length);
+      yield passwordExpiryRule(rows, ctx);
+    }
+    for await (const rows of pages((p) => facts.selectFirstLoginPending(db, profile, heads, p), byMailbox)) {
+      count("passwords", rows.length);
+      yield firstLoginRule(rows, ctx);
+    }
   }
   if (rules.has("quota")) {
-    const rows = await select(facts.selectNearQuota(db, profile));
-    count("quota", rows.length);
-    outputs.push(quotaRule(rows, ctx));
+    for await (const rows of pages((p) => facts.selectNearQuota(db, profile, heads, p), byMailbox)) {
+      count("quota", rows.length);
+      yield quotaRule(rows, ctx);
+    }
   }
   // Most days no duty is due: the heads are only selected when one is.
   if (rules.has("duties") && dutiesDueOn(profile, calendar, today).length > 0) {
-    const heads = await select(facts.selectTopUnitHeads(db, profile));
-    count("duties", heads.length);
-    outputs.push(dutiesRule(heads, ctx));
+    const topHeads = await select(facts.selectTopUnitHeads(db, profile));
+    count("duties", topHeads.length);
+    yield dutiesRule(topHeads, ctx);
   }
-  return {
-    reminders: outputs.flatMap((o) => o.reminders),
-    actions: outputs.flatMap((o) => o.actions),
-  };
 }
 
 /** Most urgent first, then one item per key (the owner may also be the unit head). */
@@ -197,6 +256,26 @@ function dedupe(items: readonly ReminderItem[]): ReminderItem[] {
   return [...items]
     .sort(compareItems)
     .filter((item) => (seen.has(item.key) ? false : (seen.add(item.key), true)));
+}
+
+const emptyDelivery = (): DeliveryReport => ({
+  messages: 0,
+  items: 0,
+  blocked: [],
+  failed: [],
+  gaveUp: [],
+  skipped: 0,
+  aborted: false,
+});
+
+function addDelivery(total: DeliveryReport, part: DeliveryReport): void {
+  total.messages += part.messages;
+  total.items += part.items;
+  total.skipped += part.skipped;
+  total.aborted ||= part.aborted;
+  for (const b of part.blocked) total.blocked.push(b);
+  for (const f of part.failed) total.failed.push(f);
+  for (const k of part.gaveUp) total.gaveUp.push(k);
 }
 
 export async function runSweep(deps: SweepDeps, options: SweepOptions = {}): Promise<SweepReport> {
@@ -219,6 +298,7 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions = {}): Pro
     claimed: 0,
     retried: 0,
     digests: [],
+    digestCount: 0,
     delivery: null,
     durationMs: 0,
     phases: {},
@@ -236,33 +316,192 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions = {}): Pro
   if (!dryRun && rules.has("passwords")) {
     report.expiredTemporaryPasswords = (await expireTemporaryPasswords(deps.database, now)).length;
   }
+  if (dryRun) return dryRunSweep(deps, report, { now, calendar, supportChatId, rules, started });
 
+  const locks = sweepLocks(deps.database);
+  try {
+    const actions: EnforcementAction[] = [];
+    for (const profileId of deps.profiles ?? profileIds()) {
+      const profile = getProfile(profileId);
+      if (!withinWorkingHours(profile, calendar, now)) {
+        report.profilesSkipped.push({ profileId, reason: "ngoài giờ làm việc" });
+        continue;
+      }
+      if (!(await locks.tryLock(profileId))) {
+        report.profilesSkipped.push({ profileId, reason: "một lượt nhắc việc khác đang chạy cho hồ sơ này" });
+        continue;
+      }
+      report.profilesSwept.push(profileId);
+      const timing: Record<string, number> = {};
+      const ctx = { now, calendar, profile, supportChatId };
+      for await (const out of evaluateProfile(deps, ctx, rules, report.facts, timing)) {
+        for (const action of out.actions) actions.push(action);
+        const t = performance.now();
+        report.claimed += await claimFresh(deps.database, out.reminders, { runId, now: clock() });
+        timing.claim = (timing.claim ?? 0) + performance.now() - t;
+      }
+      phase("evaluate");
+      report.phases.select = Math.round((report.phases.select ?? 0) + (timing.select ?? 0));
+      report.phases.claim = Math.round((report.phases.claim ?? 0) + (timing.claim ?? 0));
+    }
+
+    for (const action of actions) {
+      const result = await applyAction(deps.database, action, { runId, now: clock() });
+      if (result.applied || result.notices.length > 0) {
+        report.actions.push({
+          key: action.key,
+          kind: action.kind,
+          address: action.address,
+          applied: result.applied,
+        });
+      }
+      report.claimed += result.notices.length;
+    }
+    phase("actions");
+    report.retried = await takeOverAbandoned(deps.database, {
+      runId,
+      now: clock(),
+      leaseMs: deps.leaseMs ?? DEFAULT_LEASE_MS,
+      profiles: report.profilesSwept,
+    });
+    phase("claim");
+
+    const limiter = deps.limiter ?? new RateLimiter();
+    const deliverOptions = {
+      database: deps.database,
+      send: deps.send ?? missingSend,
+      limiter,
+      runId,
+      now: clock,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(deps.concurrency ? { concurrency: deps.concurrency } : {}),
+    };
+    const delivery = emptyDelivery();
+    for await (const page of ownedPages(deps.database, runId, CHATS_PER_PAGE)) {
+      const digests = buildDigests(page, now);
+      report.digestCount += digests.length;
+      for (const d of digests) {
+        if (report.digests.length >= DIGESTS_IN_REPORT) break;
+        report.digests.push({ chatId: d.chatId, text: d.text, items: d.itemCount });
+      }
+      phase("digest");
+      if (!deps.send) throw new Error("runSweep: a send function is required unless dryRun is set.");
+      report.delivery = delivery;
+      addDelivery(delivery, await deliverDigests(digests, deliverOptions));
+      phase("deliver");
+      if (delivery.aborted) break;
+    }
+    if (report.delivery === null) {
+      report.durationMs = Date.now() - started;
+      return report;
+    }
+
+    // Blocked chats and given-up claims are reported to the support chat (claimed like any item).
+    if (
+      supportChatId !== null &&
+      !delivery.aborted &&
+      (delivery.blocked.length > 0 || delivery.gaveUp.length > 0)
+    ) {
+      const problems = problemItems(delivery, supportChatId, now, runId, report.profilesSwept[0] ?? "");
+      if (problems.length > 0) {
+        const own = await claimItems(deps.database, problems, {
+          runId,
+          now: clock(),
+          leaseMs: 0,
+          retryProfiles: [],
+        });
+        const extra = await deliverDigests(buildDigests(own.claimed, now), deliverOptions);
+        delivery.messages += extra.messages;
+        delivery.items += extra.items;
+      }
+    }
+    deps.logger?.info(
+      {
+        runId,
+        claimed: report.claimed,
+        retried: report.retried,
+        messages: delivery.messages,
+        blocked: delivery.blocked.length,
+      },
+      "reminder sweep done",
+    );
+    report.durationMs = Date.now() - started;
+    return report;
+  } finally {
+    await locks.releaseAll();
+  }
+}
+
+const missingSend = async (): Promise<never> => {
+  throw new Error("runSweep: a send function is required unless dryRun is set.");
+};
+
+function problemItems(
+  delivery: DeliveryReport,
+  supportChatId: number,
+  now: Date,
+  runId: string,
+  profileId: string,
+): ReminderItem[] {
+  const today = vnDateOf(now);
+  return [
+    ...delivery.blocked
+      .filter((b) => b.chatId !== supportChatId)
+      .flatMap((b) =>
+        itemsFor([supportChatId], {
+          rule: "delivery-blocked",
+          target: `chat:${b.chatId}`,
+          period: today,
+          section: "delivery",
+          line: `Cuộc trò chuyện ${b.chatId} đã chặn bot hoặc không còn tồn tại (${b.reason}). Nhắc việc cho người này không gửi được: hãy liên hệ trực tiếp.`,
+          sortAt: now,
+          profileId,
+        }),
+      ),
+    ...(delivery.gaveUp.length > 0
+      ? itemsFor([supportChatId], {
+          rule: "delivery-failed",
+          target: `run:${runId}`,
+          period: "",
+          section: "delivery",
+          line: `${delivery.gaveUp.length} nhắc việc không gửi được sau nhiều lần thử (${delivery.failed[0]?.error ?? "lỗi mạng"}). Xem reminder_claims.last_error.`,
+          sortAt: now,
+          profileId,
+        })
+      : []),
+  ];
+}
+
+/**
+ * Compute and render, but claim, apply and send nothing: everything in memory (a preview for
+ * the operator, `remind run --dry-run`), without the profile lock (it writes nothing).
+ */
+async function dryRunSweep(
+  deps: SweepDeps,
+  report: SweepReport,
+  o: {
+    now: Date;
+    calendar: WorkingDayCalendar;
+    supportChatId: number | null;
+    rules: ReadonlySet<RuleId>;
+    started: number;
+  },
+): Promise<SweepReport> {
   let reminders: ReminderItem[] = [];
   let actions: EnforcementAction[] = [];
   for (const profileId of deps.profiles ?? profileIds()) {
     const profile = getProfile(profileId);
-    if (!withinWorkingHours(profile, calendar, now)) {
+    if (!withinWorkingHours(profile, o.calendar, o.now)) {
       report.profilesSkipped.push({ profileId, reason: "ngoài giờ làm việc" });
       continue;
     }
     report.profilesSwept.push(profileId);
-    const timing: Record<string, number> = {};
-    const out = await evaluateProfile(
-      deps,
-      { now, calendar, profile, supportChatId },
-      rules,
-      report.facts,
-      timing,
-    );
-    phase("evaluate");
-    report.phases.select = Math.round((report.phases.select ?? 0) + (timing.select ?? 0));
-    // Not push(...xs): a spread passes every element as an argument and overflows the stack
-    // past ~120,000 items (RangeError: Maximum call stack size exceeded).
-    for (const item of out.reminders) reminders.push(item);
-    for (const action of out.actions) actions.push(action);
+    const ctx = { now: o.now, calendar: o.calendar, profile, supportChatId: o.supportChatId };
+    for await (const out of evaluateProfile(deps, ctx, o.rules, report.facts, {})) {
+      for (const item of out.reminders) reminders.push(item);
+      for (const action of out.actions) actions.push(action);
+    }
   }
-
-  // Chats that blocked the bot get nothing until they write again (they were reported then).
   const chats = [...new Set([...reminders, ...actions.flatMap((a) => a.notices)].map((i) => i.chatId))];
   const blocked = await blockedAmong(deps.database.db, chats);
   if (blocked.size > 0) {
@@ -270,134 +509,28 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions = {}): Pro
     actions = actions.map((a) => ({ ...a, notices: a.notices.filter((item) => !blocked.has(item.chatId)) }));
   }
   reminders = dedupe(reminders);
-  phase("dedupe");
-
-  if (dryRun) {
-    const known = await existingKeys(deps.database.db, [
-      ...reminders.map((i) => i.key),
-      ...actions.map((a) => a.key),
-    ]);
-    const pendingActions = actions.filter((a) => !known.has(a.key));
-    report.actions = pendingActions.map((a) => ({
-      key: a.key,
-      kind: a.kind,
-      address: a.address,
-      applied: false,
-    }));
-    const items = dedupe([
-      ...reminders.filter((i) => !known.has(i.key)),
-      ...pendingActions.flatMap((a) => a.notices),
-    ]);
-    report.claimed = items.length;
-    report.digests = buildDigests(items, now).map((d) => ({
-      chatId: d.chatId,
-      text: d.text,
-      items: d.itemCount,
-    }));
-    report.durationMs = Date.now() - started;
-    return report;
-  }
-
-  const toSend: ReminderItem[] = [];
-  for (const action of actions) {
-    const result = await applyAction(deps.database, action, { runId, now: clock() });
-    if (result.applied || result.notices.length > 0) {
-      report.actions.push({
-        key: action.key,
-        kind: action.kind,
-        address: action.address,
-        applied: result.applied,
-      });
-    }
-    for (const notice of result.notices) toSend.push(notice);
-  }
-  phase("actions");
-  const { claimed, retried } = await claimItems(deps.database, reminders, {
-    runId,
-    now: clock(),
-    leaseMs: deps.leaseMs ?? DEFAULT_LEASE_MS,
-    retryProfiles: report.profilesSwept,
-  });
-  report.claimed = claimed.length + toSend.length;
-  report.retried = retried.length;
-  phase("claim");
-  const digests = buildDigests(dedupe([...toSend, ...claimed, ...retried]), now);
-  phase("digest");
-  report.digests = digests.map((d) => ({ chatId: d.chatId, text: d.text, items: d.itemCount }));
-  if (digests.length === 0) {
-    report.durationMs = Date.now() - started;
-    return report;
-  }
-  if (!deps.send) throw new Error("runSweep: a send function is required unless dryRun is set.");
-  const limiter = deps.limiter ?? new RateLimiter();
-  const deliverOptions = {
-    database: deps.database,
-    send: deps.send,
-    limiter,
-    runId,
-    now: clock,
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(deps.concurrency ? { concurrency: deps.concurrency } : {}),
-  };
-  const delivery = await deliverDigests(digests, deliverOptions);
-  phase("deliver");
-  report.delivery = delivery;
-
-  // Blocked chats and given-up claims are reported to the support chat (claimed like any item).
-  if (
-    supportChatId !== null &&
-    !delivery.aborted &&
-    (delivery.blocked.length > 0 || delivery.gaveUp.length > 0)
-  ) {
-    const today = vnDateOf(now);
-    const problems = [
-      ...delivery.blocked
-        .filter((b) => b.chatId !== supportChatId)
-        .flatMap((b) =>
-          itemsFor([supportChatId], {
-            rule: "delivery-blocked",
-            target: `chat:${b.chatId}`,
-            period: today,
-            section: "delivery",
-            line: `Cuộc trò chuyện ${b.chatId} đã chặn bot hoặc không còn tồn tại (${b.reason}). Nhắc việc cho người này không gửi được: hãy liên hệ trực tiếp.`,
-            sortAt: now,
-            profileId: report.profilesSwept[0] ?? "",
-          }),
-        ),
-      ...(delivery.gaveUp.length > 0
-        ? itemsFor([supportChatId], {
-            rule: "delivery-failed",
-            target: `run:${runId}`,
-            period: "",
-            section: "delivery",
-            line: `${delivery.gaveUp.length} nhắc việc không gửi được sau nhiều lần thử (${delivery.failed[0]?.error ?? "lỗi mạng"}). Xem reminder_claims.last_error.`,
-            sortAt: now,
-            profileId: report.profilesSwept[0] ?? "",
-          })
-        : []),
-    ];
-    if (problems.length > 0) {
-      const own = await claimItems(deps.database, problems, {
-        runId,
-        now: clock(),
-        leaseMs: 0,
-        retryProfiles: [],
-      });
-      const extra = await deliverDigests(buildDigests(own.claimed, now), deliverOptions);
-      delivery.messages += extra.messages;
-      delivery.items += extra.items;
-    }
-  }
-  deps.logger?.info(
-    {
-      runId,
-      claimed: report.claimed,
-      retried: report.retried,
-      messages: delivery.messages,
-      blocked: delivery.blocked.length,
-    },
-    "reminder sweep done",
-  );
-  report.durationMs = Date.now() - started;
+  const known = await existingKeys(deps.database.db, [
+    ...reminders.map((i) => i.key),
+    ...actions.map((a) => a.key),
+  ]);
+  const pendingActions = actions.filter((a) => !known.has(a.key));
+  report.actions = pendingActions.map((a) => ({
+    key: a.key,
+    kind: a.kind,
+    address: a.address,
+    applied: false,
+  }));
+  const items = dedupe([
+    ...reminders.filter((i) => !known.has(i.key)),
+    ...pendingActions.flatMap((a) => a.notices),
+  ]);
+  report.claimed = items.length;
+  report.digests = buildDigests(items, o.now).map((d) => ({
+    chatId: d.chatId,
+    text: d.text,
+    items: d.itemCount,
+  }));
+  report.digestCount = report.digests.length;
+  report.durationMs = Date.now() - o.started;
   return report;
 }

@@ -1,0 +1,1 @@
+CREATE INDEX "reminder_claims_unsent_chat_idx" ON "reminder_claims" USING btree ("recipient_chat_id") WHERE "reminder_claims"."sent_at" IS NULL;
