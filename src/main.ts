@@ -36,7 +36,7 @@ import type { SendFn } from "./reminders/deliver.ts";
 import { ACTIVITY_PATH, createActivityHandler, startActivityServer } from "./services/activity-http.ts";
 
 /** First run of the embedded database = no staff yet: load the demo data so the console is usable. */
-async function seedIfEmpty(database: Database, logger: Logger): Promise<void> {
+export async function seedIfEmpty(database: Database, logger: Logger): Promise<void> {
   if (database.driver !== "pglite") return;
   const [row] = await database.execute<{ n: number }>("select count(*)::int as n from staff");
   if ((row?.n ?? 0) > 0) return;
