@@ -40,7 +40,7 @@ import { startScheduler, type Scheduler } from "./reminders/scheduler.ts";
 import { digestSender, noExtraThrottle } from "./bot/api-config.ts";
 
 /** First run of the embedded database = no staff yet: load the demo data so the console is usable. */
-async function seedIfEmpty(database: Database, logger: Logger): Promise<void> {
+export async function seedIfEmpty(database: Database, logger: Logger): Promise<void> {
   if (database.driver !== "pglite") return;
   const [row] = await database.execute<{ n: number }>("select count(*)::int as n from staff");
   if ((row?.n ?? 0) > 0) return;

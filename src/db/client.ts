@@ -98,6 +98,8 @@ async function openPglite(options: OpenDatabaseOptions): Promise<PgliteHandle> {
     lock?.release();
     throw error;
   }
+  // The boot can block the event loop (and the lease's heartbeat) for a while: refresh now.
+  lock?.refresh();
   const driverDb = drizzlePglite({ client, schema });
   const db: Db = driverDb;
   let closed = false;

@@ -5,10 +5,10 @@
  * Idempotent: units and staff go through the CSV importer (upsert by code, compare before
  * write), mailboxes and grants are inserted only when missing, activity dates are written only
  * when still empty, and the demo requests carry idempotency keys. Running it twice changes
- * nothing the second time.
+ * nothing the second time. It is also atomic: see `seedDemo`.
  */
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
-import type { Database } from "../db/client.ts";
+import { executeRows, type Database, type Db, type Tx } from "../db/client.ts";
 import { mailboxes, roleGrants, staff, units, type Unit } from "../db/schema.ts";
 import { proposeUnitAddress } from "../policy/addresses.ts";
 import { getProfile } from "../policy/profiles/index.ts";
@@ -176,9 +176,27 @@ function csvField(s: string): string {
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+/**
+ * The whole seed is one transaction: an interrupted first start (killed, crashed, a failed
+ * statement) leaves no demo data at all, so the next start's "no staff yet" check seeds again
+ * from scratch instead of skipping a half-seeded database. Services and the importer run on a
+ * view of the database whose `db` is the transaction; their own transactions nest as savepoints.
+ */
 export async function seedDemo(
   database: Database,
   options: { now?: Date; services?: ServicesOptions } = {},
+): Promise<SeedReport> {
+  return database.db.transaction((tx) => seedDemoIn(inTransaction(database, tx), options));
+}
+
+function inTransaction(database: Database, tx: Tx): Database {
+  const db = tx as unknown as Db;
+  return { ...database, db, execute: (query) => executeRows(db, query) } as Database;
+}
+
+async function seedDemoIn(
+  database: Database,
+  options: { now?: Date; services?: ServicesOptions },
 ): Promise<SeedReport> {
   const now = options.now ?? new Date();
   const db = database.db;

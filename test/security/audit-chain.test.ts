@@ -8,7 +8,7 @@ import { expect, it } from "vitest";
 import { openDatabase, type Database } from "../../src/db/client.ts";
 import { migrateDatabase } from "../../src/db/migrate.ts";
 import { verifyAuditChain } from "../../src/services/audit-verify.ts";
-import { writeAudit } from "../../src/services/audit.ts";
+import { writeAudit, writeAuditBatch } from "../../src/services/audit.ts";
 import { CLI } from "../../src/services/types.ts";
 import { runCli } from "../../src/cli/router.ts";
 import { parseConfig } from "../../src/config.ts";
@@ -54,6 +54,30 @@ describeEachDb(
       expect(result).toMatchObject({ ok: true, count: 15 });
       const rows = await database.execute<{ hash: string | null }>(`select hash from audit_log`);
       expect(rows.every((r) => /^[0-9a-f]{64}$/.test(r.hash ?? ""))).toBe(true);
+    });
+
+    it("batches and rolled-back savepoints inside one transaction keep the chain intact", async () => {
+      const database = getDb();
+      await database.db.transaction(async (tx) => {
+        await writeAuditBatch(
+          tx,
+          Array.from({ length: 40 }, (_, i) => ({
+            actor: CLI,
+            action: "batch",
+            entity: "staff",
+            details: { i },
+          })),
+        );
+        await tx
+          .transaction(async (inner) => {
+            await writeAudit(inner, { actor: CLI, action: "rolled.back", entity: "staff" });
+            throw new Error("roll back the savepoint");
+          })
+          .catch(() => undefined);
+        await writeAudit(tx, { actor: CLI, action: "after.savepoint", entity: "staff" });
+      });
+      await audit(database, 2);
+      expect(await verifyAuditChain(database.db)).toMatchObject({ ok: true, count: 43 });
     });
 
     it("names a row forged with session_replication_role = replica", async () => {

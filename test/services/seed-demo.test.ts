@@ -3,6 +3,8 @@ import { createServices } from "../../src/services/index.ts";
 import { DEMO_USERS, seedDemo } from "../../src/services/seed-demo.ts";
 import { describeEachDb } from "../helpers/db.ts";
 import { countRows } from "./fixtures.ts";
+import { seedIfEmpty } from "../../src/main.ts";
+import { silentLogger } from "../../src/logger.ts";
 
 describeEachDb("seed demo", (getDb) => {
   it("creates a small province once; the second run changes nothing", async () => {
@@ -38,4 +40,33 @@ describeEachDb("seed demo", (getDb) => {
     expect(second.changed).toBe(false);
     expect(await countRows(database)).toEqual(counts);
   });
+});
+
+describeEachDb("seed demo is atomic (issue 9 item 11)", (getDb, driver) => {
+  it("a seed that fails midway leaves nothing; the next start seeds everything", async () => {
+    const database = getDb();
+    const now = new Date("2026-03-02T02:00:00Z");
+    const seed = (): Promise<unknown> =>
+      // What `npm start` does on the embedded database; the same seed on a server.
+      driver === "pglite"
+        ? seedIfEmpty(database, silentLogger())
+        : seedDemo(database, { now, services: { hash: { memoryCost: 1024, timeCost: 1 } } });
+    // Fail after units, staff and mailboxes are written: at the first role grant.
+    await database.execute(`create function fail_midway() returns trigger language plpgsql as $$
+      begin raise exception 'simulated crash during the demo seed'; end $$`);
+    await database.execute(
+      `create trigger fail_midway before insert on role_grants for each row execute function fail_midway()`,
+    );
+    const empty = await countRows(database);
+    await expect(seed()).rejects.toThrow(/insert into "role_grants"/);
+    expect(await countRows(database)).toEqual(empty);
+
+    await database.execute(`drop trigger fail_midway on role_grants`);
+    await seed();
+    const counts = await countRows(database);
+    expect(counts.units).toBe(11);
+    expect(counts.staff).toBe(50);
+    expect(counts.role_grants).toBe(20);
+    expect(counts.requests).toBe(3);
+  }, 180_000);
 });
