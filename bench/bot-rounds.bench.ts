@@ -48,7 +48,8 @@ function fakeApi(queue: Update[], onReply: (chatId: number) => void): ClientFetc
     };
     if (method === "getUpdates") {
       while (queue.length > 0 && (queue[0] as Update).update_id < (payload.offset ?? 0)) queue.shift();
-      if (queue.length === 0 && payload.timeout === 0) return { json: async () => ({ ok: true, result: [] }) };
+      if (queue.length === 0 && payload.timeout === 0)
+        return { json: async () => ({ ok: true, result: [] }) };
       if (queue.length === 0) await new Promise<void>((resolve) => (wake = resolve));
       return { json: async () => ({ ok: true, result: queue.slice(0, payload.limit ?? 100) }) };
     }
