@@ -5,6 +5,7 @@
 import { addressCommands } from "./address.ts";
 import { holidayCommands } from "./holiday.ts";
 import { lifecycleCommands } from "./lifecycle.ts";
+import { mailserverCommands } from "./mailserver.ts";
 import { passwordCommands } from "./password.ts";
 import { profileCommands } from "./profile.ts";
 import { reminderCommands } from "./reminders.ts";
@@ -21,4 +22,5 @@ export const COMMANDS: readonly CliCommand[] = [
   ...lifecycleCommands,
   ...profileCommands,
   ...reminderCommands,
+  ...mailserverCommands,
 ];

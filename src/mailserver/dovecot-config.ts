@@ -19,8 +19,15 @@ export const MAILSERVER_ROLE = "mailbot_mailserver";
 
 const safeWord = /^[A-Za-z0-9_.\-/:]+$/;
 
-/** postgres://user:pass@host:port/db → the connection, with the mailserver role unless the URL names another user. */
-export function connectionFromUrl(url: string, roleOverride?: string): MailserverDbConnection {
+/**
+ * The connection for Dovecot and Postfix: host, port and database of mailbot's DATABASE_URL,
+ * but the least-privilege role (never mailbot's own user) with its own password.
+ */
+export function connectionFromUrl(
+  url: string,
+  password = "",
+  user = MAILSERVER_ROLE,
+): MailserverDbConnection {
   const parsed = new URL(url);
   if (parsed.protocol !== "postgres:" && parsed.protocol !== "postgresql:") {
     throw new Error(
@@ -31,14 +38,15 @@ export function connectionFromUrl(url: string, roleOverride?: string): Mailserve
     host: parsed.hostname || "127.0.0.1",
     port: parsed.port ? Number(parsed.port) : 5432,
     dbname: decodeURIComponent(parsed.pathname.replace(/^\//, "")) || "postgres",
-    user: roleOverride ?? MAILSERVER_ROLE,
-    password: roleOverride === undefined ? "" : decodeURIComponent(parsed.password),
+    user,
+    password,
   };
   for (const [key, value] of Object.entries(conn)) {
     if (key !== "password" && !safeWord.test(String(value))) {
       throw new Error(`giá trị ${key} của URL cơ sở dữ liệu có ký tự không dùng được trong cấu hình`);
     }
   }
+  // Dovecot's connect string and Postfix's map files are space/quote-delimited.
   if (/[\s'"\\]/.test(conn.password)) {
     throw new Error("mật khẩu của vai trò mailserver không được chứa khoảng trắng, dấu nháy hay \\");
   }
