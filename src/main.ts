@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { config as loadDotenv } from "dotenv";
 import pino from "pino";
-import { loadConfigOrExit, type Config } from "./config.ts";
+import { loadConfigOrExit, parseMailserverConfig, type Config } from "./config.ts";
 import { openDatabase, type Database } from "./db/client.ts";
 import { migrateDatabase } from "./db/migrate.ts";
 import { createLogger, type Logger } from "./logger.ts";
@@ -32,6 +32,7 @@ import { startDeletionRunner, type DeletionRunner } from "../commands/support.ts
 import type { Bot } from "grammy";
 import type { BotContext } from "./bot/context.ts";
 import { startScheduler, type Scheduler } from "./reminders/scheduler.ts";
+import { connectorFor, startMailserverLoop, type MailserverLoop } from "./mailserver/loop.ts";
 import type { SendFn } from "./reminders/deliver.ts";
 import { ACTIVITY_PATH, createActivityHandler, startActivityServer } from "./services/activity-http.ts";
 
@@ -144,6 +145,7 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
   // The standalone activity server (webhook mode serves it on the webhook server above).
   let activityServer: Awaited<ReturnType<typeof startActivityServer>> | undefined;
   let reminders: Scheduler | undefined;
+  let mailserver: MailserverLoop | undefined;
   try {
     if (config.activityApiToken && !webhook) {
       activityServer = await startActivityServer({
@@ -167,7 +169,18 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
     } else {
       logger.info("reminders are off (REMINDERS=off)");
     }
+    // MAILSERVER=none (default): no mail server is contacted.
+    const mailserverConfig = parseMailserverConfig();
+    const connector = connectorFor(mailserverConfig);
+    if (connector) {
+      mailserver = startMailserverLoop(database, connector, {
+        intervalMs: mailserverConfig.syncSeconds * 1000,
+        logger,
+      });
+      logger.info({ server: connector.kind }, "mail server outbox and activity sync started");
+    }
   } catch (error) {
+    await mailserver?.stop();
     // E.g. ACTIVITY_PORT already in use: stop what started, then fail the start-up.
     await reminders?.stop();
     await activityServer?.close();
@@ -191,6 +204,7 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
           // First the scheduler: a sweep in progress stops between two messages and is awaited,
           // so nothing touches the database once it is closed.
           await reminders?.stop();
+          await mailserver?.stop();
           await Promise.all([stopTransport(), activityServer?.close()]);
           deletions?.stop();
         } finally {
