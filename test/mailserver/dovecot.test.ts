@@ -317,6 +317,46 @@ describe.skipIf(!enabled)("mail server: Dovecot + Postfix maps on mailbot's Post
     const second = await syncMailserverActivity(database, connector);
     expect(second.activity.messagesAnswered).toBe(1);
     expect((await sweep(later)).facts.reply ?? 0).toBe(0);
+    // A reply sent from the mailbox (in Sent, In-Reply-To the Message-ID) answers too.
+    const subject2 = `Cong van so ${uniq()}`;
+    const mid2 = `<${uniq()}@tuyan.phuyen.gov.vn>`;
+    await lmtpDeliver(
+      dovecot.ports.lmtp,
+      "vanthu@tuyan.phuyen.gov.vn",
+      mailbox.address,
+      officialMessage({
+        from: "vanthu@tuyan.phuyen.gov.vn",
+        to: mailbox.address,
+        subject: subject2,
+        messageId: mid2,
+      }),
+    );
+    expect((await syncMailserverActivity(database, connector)).activity.messagesAdded).toBe(1);
+    const sinceReply = Math.floor(Date.now() / 1000) - 1;
+    const replier = imap(dovecot.ports.imap, mailbox.address, password);
+    await replier.connect();
+    await replier.mailboxCreate("Sent").catch(() => undefined);
+    await replier.append(
+      "Sent",
+      officialMessage({
+        from: mailbox.address,
+        to: "vanthu@tuyan.phuyen.gov.vn",
+        subject: `Re: ${subject2}`,
+        messageId: `<${uniq()}@mailbot.test>`,
+        headers: [`In-Reply-To: ${mid2}`],
+      }),
+      ["\\Seen"],
+    );
+    await replier.logout();
+    await loginRecorded(mailbox.address, "imap", sinceReply);
+    const replied = await syncMailserverActivity(database, connector);
+    expect(replied.activity.messagesAnswered).toBe(1);
+    const open = await executeRows(
+      database.db,
+      sql`select 1 from tracked_messages where mailbox_id = ${mailbox.id} and answered_at is null`,
+    );
+    expect(open).toEqual([]);
+
     // Nothing changed since: no server call at all.
     const third = await syncMailserverActivity(database, connector, { overlapSeconds: 0 });
     expect(third.changedMailboxes).toBe(0);
