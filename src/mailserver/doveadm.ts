@@ -64,6 +64,8 @@ function toMessage(row: Record<string, string>): ServerMessage {
 
 /** IMAP SEARCH date (SINCE 2-Dec-2026): day granularity, so a day early is the safe side. */
 function imapDate(date: Date): string {
+  // doveadm dies (Fatal) on a bad date and takes the whole request with it: never send one.
+  if (Number.isNaN(date.getTime())) throw new ConnectorError("ngày tìm kiếm không hợp lệ");
   const d = new Date(date.getTime() - 86_400_000);
   const months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
   return `${d.getUTCDate()}-${months[d.getUTCMonth()]}-${d.getUTCFullYear()}`;
@@ -92,9 +94,8 @@ export class DoveadmHttpConnector implements MailServerConnector {
   async #run(commands: Command[]): Promise<Map<string, { ok: boolean; body: unknown }>> {
     this.#calls++;
     const { url, apiKey, timeoutMs } = this.#options;
-    let response: Response;
-    try {
-      response = await this.#options.fetch(url, {
+    const post = () =>
+      this.#options.fetch(url, {
         method: "POST",
         headers: {
           "content-type": "application/json",
@@ -103,8 +104,17 @@ export class DoveadmHttpConnector implements MailServerConnector {
         body: JSON.stringify(commands),
         signal: AbortSignal.timeout(timeoutMs),
       });
-    } catch (error) {
-      throw new ConnectorError(`doveadm không trả lời: ${(error as Error).message}`, { cause: error });
+    let response: Response;
+    try {
+      response = await post();
+    } catch (first) {
+      // doveadm closes idle keep-alive connections; a request on a just-closed one fails at once.
+      // Every command we send is idempotent (reads, kick, expunge), so one retry is safe.
+      try {
+        response = await post();
+      } catch (error) {
+        throw new ConnectorError(`doveadm không trả lời: ${(error as Error).message}`, { cause: first });
+      }
     }
     if (!response.ok) throw new ConnectorError(`doveadm trả về HTTP ${response.status}`);
     const parsed = ResponseSchema.safeParse(await response.json());

@@ -43,7 +43,6 @@ interface LoginRow extends Record<string, unknown> {
   bytes: number | string | null;
   last_uid: number | string | null;
   last_sent_uid: number | string | null;
-  oldest_unanswered_ms: number | string | null;
 }
 
 interface Changed {
@@ -72,9 +71,7 @@ async function readChanged(database: Database, from: number): Promise<Changed[]>
   const rows = await executeRows<LoginRow>(
     database.db,
     sql`select l.username, l.service, l.last_at, m.id as mailbox_id, m.kind::text as kind, q.bytes,
-        s.last_uid, s.last_sent_uid,
-        (select extract(epoch from min(t.received_at)) * 1000 from tracked_messages t
-          where t.mailbox_id = m.id and t.answered_at is null) as oldest_unanswered_ms
+        s.last_uid, s.last_sent_uid
       from mailserver_logins l
         join mailboxes m on lower(m.address) = l.username
         left join mailserver_quota q on q.username = l.username
@@ -94,14 +91,30 @@ async function readChanged(database: Database, from: number): Promise<Changed[]>
         bytes: row.bytes === null ? null : Number(row.bytes),
         lastUid: Number(row.last_uid ?? 0),
         lastSentUid: Number(row.last_sent_uid ?? 0),
-        oldestUnanswered:
-          row.oldest_unanswered_ms === null ? null : new Date(Number(row.oldest_unanswered_ms)),
+        oldestUnanswered: null,
       };
       byUser.set(row.username, entry);
     }
     entry.services.set(row.service, Number(row.last_at));
   }
-  return [...byUser.values()];
+  const changed = [...byUser.values()];
+  if (changed.length === 0) return changed;
+  // One grouped query for the changed mailboxes (a per-row subquery would scan the unanswered index per login row).
+  const oldest = await executeRows<{ id: number | string; ms: number | string }>(
+    database.db,
+    sql`select t.mailbox_id as id, floor(extract(epoch from min(t.received_at)) * 1000)::bigint as ms
+      from tracked_messages t
+      where t.mailbox_id in (select jsonb_array_elements_text(${JSON.stringify(changed.map((c) => c.id))}::jsonb)::int)
+        and t.answered_at is null
+      group by t.mailbox_id`,
+  );
+  const byId = new Map(changed.map((c) => [c.id, c]));
+  for (const row of oldest) {
+    const entry = byId.get(Number(row.id));
+    const ms = Number(row.ms);
+    if (entry && Number.isFinite(ms)) entry.oldestUnanswered = new Date(ms);
+  }
+  return changed;
 }
 
 /** Of these (mailbox, Message-ID) pairs, the ones still waiting for an answer. */
