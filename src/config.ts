@@ -238,3 +238,85 @@ export function pgliteDirOf(config: Config): string {
 export function databaseTargetOf(config: Config): { url: string } | { dataDir: string } {
   return config.databaseUrl ? { url: config.databaseUrl } : { dataDir: pgliteDirOf(config) };
 }
+
+// --- Mail server (issue 8) -------------------------------------------------------------------
+
+/**
+ * The mail-server connector. `none` (default) keeps mailbot as it was: no server is contacted,
+ * activity comes from files and POST /api/activity. `dovecot` needs a PostgreSQL DATABASE_URL
+ * (Dovecot and Postfix read its views; PGlite cannot serve them).
+ */
+export const MailserverEnvSchema = z
+  .object({
+    MAILSERVER: z.preprocess(
+      emptyToUndefined,
+      z.enum(["none", "dovecot"], { error: "phải là none hoặc dovecot" }).default("none"),
+    ),
+    DATABASE_URL: z.preprocess(emptyToUndefined, z.string().optional()),
+    DOVEADM_API_URL: z.preprocess(
+      emptyToUndefined,
+      z.url({ protocol: /^https?$/, error: "phải là URL http(s)://…/doveadm/v1" }).optional(),
+    ),
+    DOVEADM_API_KEY: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .trim()
+        .min(16, "phải dài ít nhất 16 ký tự")
+        .regex(/^[A-Za-z0-9_\-+/=]+$/, "chỉ gồm chữ, số và _-+/=")
+        .optional(),
+    ),
+    MAILSERVER_SENT_FOLDER: z.preprocess(emptyToUndefined, z.string().trim().min(1).max(200).default("Sent")),
+    MAILSERVER_SYNC_SECONDS: z.preprocess(
+      emptyToUndefined,
+      z.coerce.number().int().min(10).max(3600).default(60),
+    ),
+  })
+  .superRefine((cfg, ctx) => {
+    if (cfg.MAILSERVER === "none") return;
+    if (!cfg.DATABASE_URL?.startsWith("postgres")) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["DATABASE_URL"],
+        message:
+          "MAILSERVER=dovecot cần DATABASE_URL của một máy chủ PostgreSQL (PGlite nhúng không dùng được)",
+      });
+    }
+    if (!cfg.DOVEADM_API_URL) {
+      ctx.addIssue({ code: "custom", path: ["DOVEADM_API_URL"], message: "bắt buộc khi MAILSERVER=dovecot" });
+    }
+    if (!cfg.DOVEADM_API_KEY) {
+      ctx.addIssue({ code: "custom", path: ["DOVEADM_API_KEY"], message: "bắt buộc khi MAILSERVER=dovecot" });
+    }
+  });
+
+export interface MailserverConfig {
+  kind: "none" | "dovecot";
+  databaseUrl: string | undefined;
+  doveadmApiUrl: string | undefined;
+  doveadmApiKey: string | undefined;
+  sentFolder: string;
+  syncSeconds: number;
+}
+
+/** Throws ConfigError naming each bad variable (never echoing a secret). */
+export function parseMailserverConfig(env: NodeJS.ProcessEnv = process.env): MailserverConfig {
+  const result = MailserverEnvSchema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => ({
+        variable: String(issue.path[0] ?? "(env)"),
+        message: issue.message,
+      })),
+    );
+  }
+  const raw = result.data;
+  return {
+    kind: raw.MAILSERVER,
+    databaseUrl: raw.DATABASE_URL,
+    doveadmApiUrl: raw.DOVEADM_API_URL,
+    doveadmApiKey: raw.DOVEADM_API_KEY,
+    sentFolder: raw.MAILSERVER_SENT_FOLDER,
+    syncSeconds: raw.MAILSERVER_SYNC_SECONDS,
+  };
+}

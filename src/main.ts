@@ -19,7 +19,7 @@
 import { fileURLToPath } from "node:url";
 import { config as loadDotenv } from "dotenv";
 import pino from "pino";
-import { databaseTargetOf, loadConfigOrExit, type Config } from "./config.ts";
+import { databaseTargetOf, loadConfigOrExit, parseMailserverConfig, type Config } from "./config.ts";
 import { openDatabase, type Database } from "./db/client.ts";
 import { migrateDatabase } from "./db/migrate.ts";
 import { createLogger, type Logger } from "./logger.ts";
@@ -38,6 +38,7 @@ import type { Bot } from "grammy";
 import type { BotContext } from "./bot/context.ts";
 import { startScheduler, type Scheduler } from "./reminders/scheduler.ts";
 import { digestSender, noExtraThrottle } from "./bot/api-config.ts";
+import { connectorFor, startMailserverLoop, type MailserverLoop } from "./mailserver/loop.ts";
 
 /** First run of the embedded database = no staff yet: load the demo data so the console is usable. */
 export async function seedIfEmpty(database: Database, logger: Logger): Promise<void> {
@@ -149,6 +150,7 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
   // Without a webhook the HTTP server runs on its own port when it has something to serve.
   let ownHttp: HttpServer | undefined;
   let reminders: Scheduler | undefined;
+  let mailserver: MailserverLoop | undefined;
   try {
     if (!http && (config.activityApiToken || config.metricsToken)) {
       ownHttp = await startHttpServer({ ...httpBase, port: config.activityPort, host: config.activityHost });
@@ -167,7 +169,18 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
     } else {
       logger.info("reminders are off (REMINDERS=off)");
     }
+    // MAILSERVER=none (default): no mail server is contacted.
+    const mailserverConfig = parseMailserverConfig();
+    const connector = connectorFor(mailserverConfig);
+    if (connector) {
+      mailserver = startMailserverLoop(database, connector, {
+        intervalMs: mailserverConfig.syncSeconds * 1000,
+        logger,
+      });
+      logger.info({ server: connector.kind }, "mail server outbox and activity sync started");
+    }
   } catch (error) {
+    await mailserver?.stop();
     // E.g. ACTIVITY_PORT already in use: stop what started, then fail the start-up.
     await reminders?.stop();
     await ownHttp?.close();
@@ -190,6 +203,7 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
           // First the scheduler: a sweep in progress stops between two messages and is awaited,
           // so nothing touches the database once it is closed.
           await reminders?.stop();
+          await mailserver?.stop();
           await Promise.all([stopTransport(), ownHttp?.close()]);
           deletions?.stop();
         } finally {

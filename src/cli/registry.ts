@@ -6,6 +6,7 @@ import { addressCommands } from "./address.ts";
 import { auditCommands } from "./audit.ts";
 import { holidayCommands } from "./holiday.ts";
 import { lifecycleCommands } from "./lifecycle.ts";
+import { mailserverCommands } from "./mailserver.ts";
 import { passwordCommands } from "./password.ts";
 import { profileCommands } from "./profile.ts";
 import { reminderCommands } from "./reminders.ts";
@@ -23,4 +24,5 @@ export const COMMANDS: readonly CliCommand[] = [
   ...profileCommands,
   ...reminderCommands,
   ...auditCommands,
+  ...mailserverCommands,
 ];

@@ -534,6 +534,83 @@ export const blockedChats = pgTable("blocked_chats", {
 });
 
 // ---------------------------------------------------------------------------------------------
+// Mail server (Dovecot + Postfix on this database, issue 8). The servers read views (see the
+// migration `mailserver`) and write only the three activity tables below, through the role
+// `mailbot_mailserver`; nothing else in this schema is visible to that role.
+
+/**
+ * Written by Dovecot's last_login plugin through dict `proxy::sql` (an upsert): one row per
+ * user and service (imap, pop3, lmtp = a delivery, submission = a send). `last_at` is Unix
+ * seconds, as Dovecot writes it.
+ */
+export const mailserverLogins = pgTable(
+  "mailserver_logins",
+  {
+    username: text("username").notNull(),
+    service: text("service").notNull(),
+    lastAt: bigint("last_at", { mode: "number" }).notNull(),
+  },
+  (t) => [
+    primaryKey({ name: "mailserver_logins_pk", columns: [t.username, t.service] }),
+    // The sync reads only what changed since its watermark.
+    index("mailserver_logins_last_at_idx").on(t.lastAt),
+  ],
+);
+
+/** Dovecot's quota dict (dict-sql): bytes and messages per user. */
+export const mailserverQuota = pgTable("mailserver_quota", {
+  username: text("username").primaryKey(),
+  bytes: bigint("bytes", { mode: "number" }).notNull().default(0),
+  messages: integer("messages").notNull().default(0),
+});
+
+/**
+ * What the SQL views cannot express (kick a locked user's sessions, remove a revoked mailbox's
+ * mail). Rows are written by a trigger on `mailboxes` in the state change's own transaction, so
+ * a crash between the change and the server call loses nothing; the worker applies each row
+ * with retries and marks it applied (the actions are idempotent, so a re-run doubles nothing).
+ */
+export const mailserverOutbox = pgTable(
+  "mailserver_outbox",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedByDefaultAsIdentity(),
+    mailboxId: integer("mailbox_id").references(() => mailboxes.id, { onDelete: "set null" }),
+    address: text("address").notNull(),
+    action: text("action").notNull(),
+    /** The status change that caused it, for the audit trail. */
+    cause: text("cause").notNull(),
+    createdAt: createdAt(),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: tstz("next_attempt_at").notNull().defaultNow(),
+    lastError: text("last_error"),
+    appliedAt: tstz("applied_at"),
+  },
+  (t) => [
+    index("mailserver_outbox_pending_idx")
+      .on(t.nextAttemptAt)
+      .where(sql`${t.appliedAt} IS NULL`),
+    check("mailserver_outbox_action", sql`${t.action} IN ('kick', 'expunge')`),
+  ],
+);
+
+/** Per-mailbox position of the message sync: the last IMAP UID read in INBOX and in Sent. */
+export const mailserverMessageSync = pgTable("mailserver_message_sync", {
+  mailboxId: integer("mailbox_id")
+    .primaryKey()
+    .references(() => mailboxes.id, { onDelete: "cascade" }),
+  lastUid: bigint("last_uid", { mode: "number" }).notNull().default(0),
+  lastSentUid: bigint("last_sent_uid", { mode: "number" }).notNull().default(0),
+  updatedAt: updatedAt(),
+});
+
+/** Watermarks of the activity sync (e.g. "logins": the highest last_at already read). */
+export const mailserverSyncState = pgTable("mailserver_sync_state", {
+  key: text("key").primaryKey(),
+  watermark: bigint("watermark", { mode: "number" }).notNull(),
+  updatedAt: updatedAt(),
+});
+
+// ---------------------------------------------------------------------------------------------
 // Row types
 
 export type Unit = typeof units.$inferSelect;
@@ -569,3 +646,4 @@ export type NewTrackedMessage = typeof trackedMessages.$inferInsert;
 export type ReminderClaim = typeof reminderClaims.$inferSelect;
 export type NewReminderClaim = typeof reminderClaims.$inferInsert;
 export type BlockedChat = typeof blockedChats.$inferSelect;
+export type MailserverOutboxRow = typeof mailserverOutbox.$inferSelect;
