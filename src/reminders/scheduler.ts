@@ -28,6 +28,8 @@ export interface SchedulerDeps {
   limiter?: RateLimiter;
   /** Minutes between wakes in working hours (default 15). */
   everyMinutes?: number;
+  /** The sweep's clock (tests); default the real time. */
+  clock?: () => Date;
   /** Prefix of job names, so two schedulers in one process (tests) do not collide. */
   name?: string;
 }
@@ -105,7 +107,7 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
           ...(deps.limiter ? { limiter: deps.limiter } : {}),
           ...(deps.logger ? { logger: deps.logger } : {}),
         },
-        { signal: controller.signal },
+        { signal: controller.signal, ...(deps.clock ? { now: deps.clock() } : {}) },
       );
       deps.logger?.info(
         { reason, claimed: report.claimed, retried: report.retried, actions: report.actions.length },
