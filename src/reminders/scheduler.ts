@@ -34,12 +34,12 @@ export interface SchedulerDeps {
   limiter?: RateLimiter;
   /** Minutes between wakes in working hours (default 15). */
   everyMinutes?: number;
+  /** The sweep's clock (tests); default the real time. */
+  clock?: () => Date;
   /** Prefix of job names, so two schedulers in one process (tests) do not collide. */
   name?: string;
   /** This instance's name in claimed_by (default: the host name; see runSweep). */
   instanceId?: string;
-  /** The sweeps' clock (tests); default: the time of each sweep. */
-  now?: () => Date;
 }
 
 export interface Scheduler {
@@ -123,7 +123,7 @@ export function startScheduler(deps: SchedulerDeps): Scheduler {
           ...(deps.limiter ? { limiter: deps.limiter } : {}),
           ...(deps.logger ? { logger: deps.logger } : {}),
         },
-        { signal: controller.signal, ...(deps.now ? { now: deps.now() } : {}) },
+        { signal: controller.signal, ...(deps.clock ? { now: deps.clock() } : {}) },
       );
       metrics.sweepDuration.observe(report.durationMs / 1000);
       metrics.sweepItems.inc(report.claimed + report.retried);

@@ -11,7 +11,7 @@ import { staffActor } from "../../src/services/types.ts";
 import { SUPPORT_CHAT_ID } from "../helpers/bot.ts";
 import { describeEachDb } from "../helpers/db.ts";
 import { countRows } from "../services/fixtures.ts";
-import { makeWorld, TG, type World } from "./world.ts";
+import { makeWorld, type World } from "./world.ts";
 
 type Role = "clerk" | "unit_head" | "support" | "admin" | "staff" | "unlinked";
 const ROLES: Role[] = ["clerk", "unit_head", "support", "admin", "staff", "unlinked"];
@@ -226,9 +226,3 @@ describeEachDb(
   },
   { resetEach: true },
 );
-
-it("the roles of the world are the ones the matrix names", () => {
-  expect(Object.keys(TG)).toEqual(
-    expect.arrayContaining(["clerk", "head", "support", "admin", "staff", "unlinked"]),
-  );
-});

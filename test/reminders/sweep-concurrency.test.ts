@@ -185,7 +185,7 @@ describeEachDb(
         limiter: instantLimiter(),
         name: "restart-test",
         instanceId: "node-a",
-        now: () => new Date(MONDAY_1630.getTime() + 60_000),
+        clock: () => new Date(MONDAY_1630.getTime() + 60_000),
       });
       try {
         expect(await scheduler.startup).toBe(1);

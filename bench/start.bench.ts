@@ -1,0 +1,131 @@
+/**
+ * Start-up times of the shipped build (dist/, what `npm ci` compiles), as ratios to a bare
+ * `node -e ''` measured in the same run, so the figures mean the same on a busy or a quiet machine.
+ *
+ *   pure CLI commands (`--help`, `workdays is`, `address personal`, `password check`) through the
+ *   `mailbot` bin: target ≤ 4× a bare Node start;
+ *   `npm start` (and `node dist/src/main.js`) to the first getUpdates on an existing embedded
+ *   database, against a fake Bot API on 127.0.0.1: target ≤ 2 s.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { FakeBotApiServer, FAKE_TOKEN } from "../test/helpers/fake-bot-api-server.ts";
+
+interface BenchResult {
+  name: string;
+  value: number;
+  unit: string;
+}
+
+const ROOT = join(import.meta.dirname, "..");
+const RUNS = 9;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+}
+
+/** Median wall time of `node args…` over RUNS runs (after one warm-up run). */
+function timeNode(args: string[], input = ""): number {
+  const times: number[] = [];
+  for (let i = 0; i <= RUNS; i += 1) {
+    const started = performance.now();
+    const r = spawnSync(process.execPath, args, {
+      cwd: ROOT,
+      input,
+      env: { ...process.env, LOG_LEVEL: "warn" },
+    });
+    const ms = performance.now() - started;
+    if (r.status !== 0 && r.status !== 1)
+      throw new Error(`node ${args.join(" ")}: exit ${r.status}\n${r.stderr}`);
+    if (i > 0) times.push(ms);
+  }
+  return median(times);
+}
+
+function ensureBuilt(): void {
+  if (existsSync(join(ROOT, "dist/src/cli.js"))) return;
+  const r = spawnSync("npm", ["run", "build"], { cwd: ROOT, stdio: "inherit" });
+  if (r.status !== 0) throw new Error("npm run build failed");
+}
+
+export async function benchCliStart(): Promise<BenchResult[]> {
+  ensureBuilt();
+  const bare = timeNode(["-e", ""]);
+  const commands: [string, string[], string?][] = [
+    ["--help", ["--help"]],
+    ["workdays is", ["workdays", "is", "2026-09-01"]],
+    ["address personal", ["address", "personal", "--profile", "mic", "--name", "Đỗ Văn Bê"]],
+    ["password check", ["password", "check", "--profile", "phuyen"], "Zq7#Kp2mWx!v\n"],
+  ];
+  const rows: BenchResult[] = [{ name: "node -e '' (baseline)", value: Math.round(bare), unit: "ms" }];
+  for (const [name, args, input] of commands) {
+    const ms = timeNode(["bin/mailbot.js", ...args], input);
+    rows.push({ name: `mailbot ${name}`, value: Math.round(ms), unit: "ms" });
+    rows.push({ name: `mailbot ${name} / node -e '' (target ≤ 4)`, value: ms / bare, unit: "×" });
+  }
+  return rows;
+}
+
+/** Spawns the bot and resolves with the ms until its first getUpdates; kills it afterwards. */
+async function timeToFirstPoll(command: string, args: string[], dataDir: string): Promise<number> {
+  const fake = await new FakeBotApiServer().start();
+  const started = performance.now();
+  const child = spawn(command, args, {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      TELEGRAM_BOT_TOKEN: FAKE_TOKEN,
+      TELEGRAM_API_ROOT: fake.apiRoot,
+      DATA_DIR: dataDir,
+      DATABASE_URL: "",
+      LOG_LEVEL: "warn",
+    },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  try {
+    // Generous: the first start migrates and seeds; a loaded machine is slow, not broken.
+    const deadline = Date.now() + 600_000;
+    while (!fake.calls.some((c) => c.method === "getUpdates")) {
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`${command} never polled`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    return performance.now() - started;
+  } finally {
+    const exited = new Promise((resolve) => child.once("close", resolve));
+    child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+    await exited;
+    clearTimeout(timer);
+    await fake.stop();
+  }
+}
+
+export async function benchBotStart(): Promise<BenchResult[]> {
+  ensureBuilt();
+  const dataDir = mkdtempSync(join(tmpdir(), "mailbot-start-bench-"));
+  try {
+    // First start: creates, migrates and seeds the embedded database (not measured).
+    await timeToFirstPoll(process.execPath, ["dist/src/main.js"], dataDir);
+    const npm: number[] = [];
+    const node: number[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      npm.push(await timeToFirstPoll("npm", ["start", "--silent"], dataDir));
+      node.push(await timeToFirstPoll(process.execPath, ["dist/src/main.js"], dataDir));
+    }
+    const bare = timeNode(["-e", ""]);
+    return [
+      {
+        name: "npm start → first poll, existing embedded db (target ≤ 2000)",
+        value: Math.round(median(npm)),
+        unit: "ms",
+      },
+      { name: "node dist/src/main.js → first poll", value: Math.round(median(node)), unit: "ms" },
+      { name: "node -e '' (baseline, same run)", value: Math.round(bare), unit: "ms" },
+    ];
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
