@@ -85,10 +85,8 @@ export function daysBetween(a: IsoDate, b: IsoDate): number {
   return dayNumberOf(b) - dayNumberOf(a);
 }
 
-/** "Điều 12.4 (QĐ 652/QĐ-BTTTT)": where a rule comes from, for the text and the audit row. */
-export function cite(profile: Profile, article: string): string {
-  return `${article}, ${profile.regulation.code}`;
-}
+/** Where a rule comes from, for the text and the audit row: the one citation format (policy/cite.ts). */
+export { cite } from "../../policy/cite.ts";
 
 /** Two-digit number the way the regulations write periods: "02 ngày làm việc". */
 export function twoDigits(n: number): string {
