@@ -334,7 +334,9 @@ function cleanName(text: string, naming: CompiledNaming, place: boolean): string
 
 /** "Ủy ban nhân dân tỉnh" and "UBND tỉnh", "thành phố X" and "TP X" compare equal. */
 function listedKey(text: string): string {
-  return foldToAddressWord(text).replace(/^uybannhandan/, "ubnd").replace(/thanhpho/g, "tp");
+  return foldToAddressWord(text)
+    .replace(/^uybannhandan/, "ubnd")
+    .replace(/thanhpho/g, "tp");
 }
 
 /** The profile's listed form for a unit name or abbreviation (ninhbinh Điều 5.1, phuyen Điều 4.1c). */
@@ -766,7 +768,9 @@ export function proposePersonalAddress(
             ruleId: `${profile.id}.collision.${kind}`,
             rule:
               `${cite(profile, first.step.article)}: ${takenNote} nên ${how} → ${first.local}${naming.at}. Người dùng có thể chọn một địa chỉ khác trong danh sách thay thế.` +
-              (unitMissing ? " Khi biết ký hiệu đơn vị, cũng có thể dùng dạng <họ tên>.<ký hiệu đơn vị>." : ""),
+              (unitMissing
+                ? " Khi biết ký hiệu đơn vị, cũng có thể dùng dạng <họ tên>.<ký hiệu đơn vị>."
+                : ""),
             alternatives: candidates.slice(1, 1 + MAX_ALTERNATIVES).map((c) => c.local + naming.at),
             collided: plain,
           });

@@ -130,7 +130,8 @@ export function leaverDates(
   const revoke = applyPeriodSteps(profile, leftOn, rule.revoke, cal);
   const lastRevoke = revoke[revoke.length - 1] as PeriodStep;
   const first = revoke[0] as PeriodStep;
-  const agencyStep = revoke.length > 1 && first.period.unit === "days" && revoke[1]?.period.unit === "workingDays";
+  const agencyStep =
+    revoke.length > 1 && first.period.unit === "days" && revoke[1]?.period.unit === "workingDays";
   return {
     sendLockAt: sendLock === null ? null : (lastSend?.at ?? vnInstant(leftOn, START_OF_DAY)),
     sendLockOn: sendLock === null ? null : (lastSend?.lastDay ?? leftOn),

@@ -32,7 +32,7 @@ describe("every citation in every profile exists in its document", () => {
       for (const [path, text] of strings(profile)) {
         for (const m of text.matchAll(TOKEN)) {
           const [whole, a, k, p, code] = m;
-          let doc = id;
+          let doc: string = id;
           if (code) {
             if (EXTERNAL_CODES.includes(code)) continue;
             const other = BY_CODE[code];

@@ -107,14 +107,16 @@ export const phuyen: ProfileInput = {
     },
     {
       id: "review-3m",
-      description: "Sở TT&TT đánh giá, rà soát việc thực hiện Quy chế định kỳ 03 tháng, tổng hợp báo cáo UBND tỉnh",
+      description:
+        "Sở TT&TT đánh giá, rà soát việc thực hiện Quy chế định kỳ 03 tháng, tổng hợp báo cáo UBND tỉnh",
       everyMonths: 3,
       to: "operator",
       article: "Điều 14.3đ",
     },
     {
       id: "review-6m",
-      description: "Sở TT&TT đánh giá, rà soát việc thực hiện Quy chế định kỳ 06 tháng, tổng hợp báo cáo UBND tỉnh",
+      description:
+        "Sở TT&TT đánh giá, rà soát việc thực hiện Quy chế định kỳ 06 tháng, tổng hợp báo cáo UBND tỉnh",
       everyMonths: 6,
       to: "operator",
       article: "Điều 14.3đ",

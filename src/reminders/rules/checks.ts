@@ -74,7 +74,10 @@ export function checksRule(
   const reminders = [];
   for (const fact of facts) {
     const kind = fact.kind === "personal" ? "personal" : "unit";
-    const article = cite(profile, kind === "personal" ? (checks.personalArticle ?? checks.article) : checks.article);
+    const article = cite(
+      profile,
+      kind === "personal" ? (checks.personalArticle ?? checks.article) : checks.article,
+    );
     const encouraged = checks.encouragedOnly.includes(kind);
     const target = `mb:${fact.mailboxId}`;
     const when = `${window.slot.label} (${window.slot.from}–${window.slot.to} ${window.date.slice(8, 10)}/${window.date.slice(5, 7)})`;

@@ -8,7 +8,6 @@ import {
   weekdayOf,
 } from "../../calendar/time.ts";
 import type { IsoDate } from "../../calendar/types.ts";
-import type { Profile } from "../../policy/profile.ts";
 import type { MailboxRef, ReminderButton, ReminderItem, SectionId } from "../types.ts";
 
 /** The person who must act on a mailbox: its keeper (unit/group mailbox), else its owner. */

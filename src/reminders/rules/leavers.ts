@@ -53,7 +53,12 @@ export function leaverRule(facts: readonly LeaverFact[], ctx: RuleContext): Rule
           }),
         );
       }
-      if (fact.revokeAt && revokeDate && fact.status !== "revoked" && fact.revokeAt.getTime() <= now.getTime()) {
+      if (
+        fact.revokeAt &&
+        revokeDate &&
+        fact.status !== "revoked" &&
+        fact.revokeAt.getTime() <= now.getTime()
+      ) {
         reminders.push(
           ...itemsFor(headsAndDesk, {
             rule: "leaver-remind-revoke",

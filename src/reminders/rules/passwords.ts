@@ -7,7 +7,7 @@
  * earlier than WARN_BEFORE_LOCK_MS after the warning was actually claimed, so nobody is
  * locked without having been warned.
  */
-import { formatVnDate, vnDateOf, vnInstant } from "../../calendar/time.ts";
+import { formatVnDate, vnDateOf } from "../../calendar/time.ts";
 import { cite } from "../../policy/cite.ts";
 import { firstLoginLockDue, passwordChangeReminder, passwordExpiry } from "../../policy/lifecycle.ts";
 import type { EnforcementAction, MailboxRef, ReminderItem, RuleContext, RuleOutput } from "../types.ts";
