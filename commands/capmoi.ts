@@ -185,27 +185,11 @@ async function askLevel(ctx: BotContext, data: Data): Promise<void> {
   });
 }
 
-/**
- * The profile's minimum contract for a personal mailbox (mic Điều 6.3: 12 months), for the unit
- * chosen in the flow; the buttons offer exactly that threshold, never a hard-coded one.
- */
-async function minContractMonths(ctx: BotContext, data: Data): Promise<number> {
-  const unitId = data.unitId ?? ctx.staff?.unitId;
-  const unit = unitId ? await ctx.services.directory.getUnit(unitId) : null;
-  const profile = unit ? findProfile(unit.profileId) : undefined;
-  return profile?.eligibility.minContractMonths ?? 0;
-}
-
 async function askEmployment(ctx: BotContext, data: Data): Promise<void> {
   await flow.goto(ctx, "employment", data);
-  const min = await minContractMonths(ctx, data);
-  const contract =
-    min > 0
-      ? [
-          ctx.flow.button(`Hợp đồng ≥ ${min} tháng`, "cmin"),
-          ctx.flow.button(`Hợp đồng < ${min} tháng`, "cmo"),
-        ]
-      : [ctx.flow.button("Hợp đồng", "cmo")];
+  // Issue 10 (rules): one "Hợp đồng" button, then the length is asked — never an exact
+  // "12 months" nobody stated; the policy (checkEligibility) judges the stated length.
+  const contract = [ctx.flow.button("Hợp đồng", "cmo")];
   await ctx.reply(m.employment(), {
     reply_markup: keyboard([[ctx.flow.button("Biên chế", "cs")], contract]),
   });
@@ -313,8 +297,6 @@ export const flow = defineFlow<Data, Step>({
         await dropButtons(ctx);
         if (input.value === "cs")
           return propose(ctx, { ...data, employmentType: "civil_servant", contractMonths: null });
-        const min = input.value === "cmin" ? await minContractMonths(ctx, data) : 0;
-        if (min > 0) return propose(ctx, { ...data, employmentType: "contract", contractMonths: min });
         await flow.goto(ctx, "months", { ...data, employmentType: "contract" });
         return ctx.reply(m.months());
       }

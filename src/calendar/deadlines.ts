@@ -6,7 +6,7 @@
 // (with Culture Day off: Wed 25). Received on a Saturday evening, n = 1 → Monday.
 // The clock is always an argument: nothing here reads Date.now().
 import type { WorkingDayCalendar } from "./calendar.ts";
-import { addCalendarMonths, vnDateOf, vnInstant } from "./time.ts";
+import { addCalendarMonths, addDays, vnDateOf, vnInstant } from "./time.ts";
 import type { IsoDate, TimeOfDay } from "./types.ts";
 
 /** End of office hours for civil servants; deadlines expire at this time of the last day. */
@@ -57,4 +57,39 @@ export function describeWorkingTimeLeft(days: number): string {
 /** `date` plus `months` calendar months, clamped to the month's last day (2026-08-31 + 6 → 2027-02-28). */
 export function calendarMonthsAfter(date: IsoDate, months: number): IsoDate {
   return addCalendarMonths(date, months);
+}
+
+/** The end of a civil-law period: its last day, and the instant it closes (24:00 of that day). */
+export interface CivilPeriodEnd {
+  lastDay: IsoDate;
+  /** 24:00 of `lastDay` (00:00 of the next day), Vietnam time: act then, show `lastDay`. */
+  endsAt: Date;
+}
+
+/**
+ * A period of `value` days or months after the event on `eventDay`, as Bộ luật Dân sự 2015
+ * counts it: the day of the event is not counted (Điều 147.1); a period in months ends on the
+ * corresponding day of the last month, or on that month's last day when it has none (Điều
+ * 148.1–2: 31/08 + 6 tháng → 28/02); it ends at 24:00 of its last day (Điều 148.4). With
+ * `dayOffMovesToNextWorkingDay`, a last day that is a weekend day or holiday moves to the next
+ * working day (Điều 148.3), for periods in which an office must act.
+ */
+export function civilPeriodEnd(
+  cal: WorkingDayCalendar,
+  eventDay: IsoDate,
+  value: number,
+  unit: "days" | "months",
+  dayOffMovesToNextWorkingDay: boolean,
+): CivilPeriodEnd {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new RangeError(`Thời hạn phải là số nguyên không âm, nhận được ${value}.`);
+  }
+  let lastDay = unit === "days" ? addDays(eventDay, value) : addCalendarMonths(eventDay, value);
+  if (dayOffMovesToNextWorkingDay && !cal.isWorkingDay(lastDay)) lastDay = cal.nextWorkingDay(lastDay);
+  return { lastDay, endsAt: vnInstant(addDays(lastDay, 1), "00:00") };
+}
+
+/** The day a deadline instant belongs to: 24:00 (00:00 of the next day) still shows the last day. */
+export function lastDayOf(instant: Date): IsoDate {
+  return vnDateOf(new Date(instant.getTime() - 1));
 }

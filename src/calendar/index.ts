@@ -70,4 +70,7 @@ export {
   isOverdue,
   workingDayDeadline,
   workingTimeLeft,
+  civilPeriodEnd,
+  type CivilPeriodEnd,
+  lastDayOf,
 } from "./deadlines.ts";

@@ -144,10 +144,17 @@ const unit = defineCommand({
       en: "Unit kind (default: inferred as above)",
     },
     taken: TAKEN_OPTION,
+    override: {
+      type: "string",
+      value: "LOCALPART",
+      vi: "Địa chỉ do quản trị viên chọn khi địa chỉ theo quy tắc đã có đơn vị khác dùng",
+      en: "The operator's own local part when the rule's address is taken by another unit",
+    },
   },
   schema: z
     .object({
       profile: z.string().optional(),
+      override: z.string().optional(),
       abbr: z.string().optional(),
       name: z.string().optional(),
       parent: z.string().optional(),
@@ -180,7 +187,13 @@ const unit = defineCommand({
           : "district");
     const r = proposeUnitAddress(
       profile,
-      { kind, abbr: input.abbr ?? null, name: input.name ?? null, parentLocalPart: input.parent ?? null },
+      {
+        kind,
+        abbr: input.abbr ?? null,
+        name: input.name ?? null,
+        parentLocalPart: input.parent ?? null,
+        override: input.override ?? null,
+      },
       takenSet(profile, input.taken),
     );
     return r.ok ? output(r.value, false) : rejected(r.error.code, r.error.message);

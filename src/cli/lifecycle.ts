@@ -1,9 +1,15 @@
 /** `lifecycle leaver|inactivity`: the dates a mailbox's life is scheduled on. */
 import { z } from "zod";
 import { vnInstant } from "../calendar/index.ts";
+import { cite } from "../policy/cite.ts";
 import { inactivityDates, leaverDates } from "../policy/lifecycle.ts";
 import { LEADER_LEVELS } from "../policy/types.ts";
 import { calendarDate, noPositionals, PROFILE_OPTION, required, vnHuman, vnIsoOrNull } from "./common.ts";
+
+/** "28/02/2027". */
+function vnDay(date: string): string {
+  return `${date.slice(8, 10)}/${date.slice(5, 7)}/${date.slice(0, 4)}`;
+}
 import { defineCommand, done } from "./types.ts";
 
 const leaver = defineCommand({
@@ -44,12 +50,30 @@ const leaver = defineCommand({
   async run(input, ctx) {
     const profile = ctx.profile(input.profile);
     const r = leaverDates(profile, input.level, input.left, ctx.calendar());
-    return done({ sendLockAt: vnIsoOrNull(r.sendLockAt), revokeAt: vnIsoOrNull(r.revokeAt) }, [
-      r.sendLockAt
-        ? `Khóa chức năng gửi: ${vnHuman(r.sendLockAt)}.`
+    // The dates shown are the last days of the periods; the *At instants are when mailbot acts
+    // (24:00 of that day, Bộ luật Dân sự Điều 148; "khóa ngay" at the start of the leaving day).
+    const json: Record<string, unknown> = {
+      sendLockOn: r.sendLockOn,
+      sendLockAt: vnIsoOrNull(r.sendLockAt),
+      revokeOn: r.revokeOn,
+      revokeAt: vnIsoOrNull(r.revokeAt),
+      enforce: r.enforce,
+    };
+    if (r.agencyRequestBy) json.agencyRequestBy = r.agencyRequestBy;
+    const remind = r.enforce === "remind" ? " (chỉ nhắc thủ trưởng đơn vị; mailbot không tự làm)" : "";
+    return done(json, [
+      ...(r.agencyRequestBy
+        ? [`Cơ quan gửi văn bản đề nghị chậm nhất hết ngày ${vnDay(r.agencyRequestBy)}.`]
+        : []),
+      r.sendLockAt && r.sendLockOn
+        ? r.sendLockAt.getTime() === vnInstant(r.sendLockOn, "00:00").getTime()
+          ? `Khóa chức năng gửi: ngay từ ngày ${vnDay(r.sendLockOn)}${remind}.`
+          : `Khóa chức năng gửi: khi hết ngày ${vnDay(r.sendLockOn)}${remind}.`
         : "Không có bước khóa chức năng gửi riêng.",
-      `Thu hồi hộp thư: ${vnHuman(r.revokeAt)}.`,
-      `Căn cứ: ${r.article}.`,
+      r.agencyRequestBy
+        ? `Chấm dứt hộp thư: chậm nhất ${vnHuman(r.revokeAt)}${remind}.`
+        : `Thu hồi hộp thư: khi hết ngày ${vnDay(r.revokeOn)}${remind}.`,
+      `Căn cứ: ${cite(profile, r.article)}.`,
     ]);
   },
 });
@@ -83,12 +107,19 @@ const inactivity = defineCommand({
   async run(input, ctx) {
     const profile = ctx.profile(input.profile);
     const r = inactivityDates(profile, vnInstant(input["last-activity"], "00:00"), ctx.calendar());
-    const json: Record<string, unknown> = { lockAt: vnIsoOrNull(r.lockAt) };
+    const json: Record<string, unknown> = {
+      lockOn: r.lockOn,
+      lockAt: vnIsoOrNull(r.lockAt),
+      enforce: profile.inactivity.enforce,
+    };
     if (r.removeAt) json.removeAt = vnIsoOrNull(r.removeAt);
+    const what = `${r.basis === "login" ? "không đăng nhập" : "không gửi, nhận thư"} ${profile.inactivity.months} tháng`;
     return done(json, [
-      `Tạm khóa: ${vnHuman(r.lockAt)} (${r.basis === "login" ? "không đăng nhập" : "không gửi, nhận thư"} ${profile.inactivity.months} tháng).`,
+      profile.inactivity.enforce === "remind"
+        ? `Hết ngày ${vnDay(r.lockOn)}: tròn ${what}; chỉ nhắc chủ hộp thư và thủ trưởng đơn vị (quy chế không quy định tạm khóa).`
+        : `Tạm khóa: khi hết ngày ${vnDay(r.lockOn)} (${what}).`,
       ...(r.removeAt ? [`Gỡ bỏ nếu không có văn bản đề nghị mở lại: sau ${vnHuman(r.removeAt)}.`] : []),
-      `Căn cứ: ${r.article}.`,
+      `Căn cứ: ${cite(profile, r.article)}.`,
     ]);
   },
 });

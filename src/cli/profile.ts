@@ -30,6 +30,10 @@ const show = defineCommand({
       p.replyLimitWorkingDays === null
         ? "Không quy định thời hạn trả lời thư."
         : `Trả lời thư trong ${p.replyLimitWorkingDays} ngày làm việc.`,
+      // Rules the mail server applies (not mailbot): shown so the operator can configure them.
+      `Máy chủ thư: tệp đính kèm tối đa ${p.limits.attachmentMaxMb === null ? "không quy định" : `${p.limits.attachmentMaxMb} MB`}; ` +
+        `chặn tệp ${p.limits.blockedExtensions.length > 0 ? p.limits.blockedExtensions.join(" ") : "không quy định"}; ` +
+        `tự động chuyển tiếp ra ngoài: ${p.limits.autoForwardOutsideGov === "forbidden" ? "cấm" : "không cấm"}.`,
     ]);
   },
 });

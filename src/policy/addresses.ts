@@ -6,8 +6,9 @@
  * Templates are compiled once per profile object (WeakMap), so the per-person work is one pass
  * over the name plus a few string concatenations and set lookups.
  */
-import { foldVietnamese, scanName } from "./names.ts";
-import type { CollisionStep, Profile } from "./profile.ts";
+import { cite as citeArticle } from "./cite.ts";
+import { foldToAddressWord, foldVietnamese, scanName } from "./names.ts";
+import type { CollisionStep, ListedUnitForm, Profile } from "./profile.ts";
 import { type Result, err, ok } from "../lib/result.ts";
 import type { UnitKind } from "./types.ts";
 
@@ -59,6 +60,12 @@ export interface UnitInput {
   abbr?: string | null;
   name?: string | null;
   parentLocalPart?: string | null;
+  /**
+   * The operator's own choice of local part, when the rule's address is taken by another unit
+   * (or the operator decides otherwise): validated and checked against `taken`, and labelled as
+   * an override in the proposal.
+   */
+  override?: string | null;
 }
 
 /** RFC 5321 limit for the local part. */
@@ -312,28 +319,43 @@ function cleanAbbr(text: string, naming: CompiledNaming): string {
 }
 
 /**
- * A place or group name: "Tuy Hòa" -> "tuyhoa", "Đoàn thanh niên" -> "doanthanhnien".
- *
- * Place names written together drop a letter doubled across a word boundary: phuyen Điều 4.1c
- * writes xã Hòa An as "hoan" (hoan.phuhoa), not "hoaan". `plain` keeps the strict form, which
- * is offered as an alternative.
+ * A place or group name: "Tuy Hòa" -> "tuyhoa", "Bình Hưng Hòa" -> "binhhunghoa". Written in
+ * full, "viết liền, không dấu" (phuyen Điều 4.1, ninhbinh Điều 5.1): no letter is dropped, even a
+ * doubled one across words ("Ninh Hải" -> "ninhhai"), so two different places never meet in one
+ * address. The contracted forms a document shows (phuyen "hoan" for Hòa An) are the profile's
+ * listed forms (listedForm), not a rule.
  */
-function cleanName(text: string, naming: CompiledNaming, place: boolean): { value: string; plain: string } {
-  if (!place) {
-    const value = cleanSegment(text, naming.underscore);
-    return { value, plain: value };
-  }
+function cleanName(text: string, naming: CompiledNaming, place: boolean): string {
+  if (!place) return cleanSegment(text, naming.underscore);
   let value = "";
-  let plain = "";
-  for (const word of stripPlacePrefix(text).split(" ")) {
-    const cleaned = cleanSegment(word, naming.underscore);
-    if (cleaned.length === 0) continue;
-    const last = value.charCodeAt(value.length - 1);
-    const joinsDouble = last === cleaned.charCodeAt(0) && last >= 0x61 && last <= 0x7a;
-    value += joinsDouble ? cleaned.slice(1) : cleaned;
-    plain += cleaned;
+  for (const word of stripPlacePrefix(text).split(" ")) value += cleanSegment(word, naming.underscore);
+  return value;
+}
+
+/** "Ủy ban nhân dân tỉnh" and "UBND tỉnh", "thành phố X" and "TP X" compare equal. */
+function listedKey(text: string): string {
+  return foldToAddressWord(text)
+    .replace(/^uybannhandan/, "ubnd")
+    .replace(/thanhpho/g, "tp");
+}
+
+/** The profile's listed form for a unit name or abbreviation (ninhbinh Điều 5.1, phuyen Điều 4.1c). */
+function listedForm(
+  profile: Profile,
+  texts: ReadonlyArray<string | null | undefined>,
+  parent: string | null,
+): ListedUnitForm | null {
+  const keys = new Set<string>();
+  for (const text of texts) {
+    if (!present(text)) continue;
+    keys.add(listedKey(text));
+    keys.add(listedKey(stripPlacePrefix(text)));
   }
-  return { value, plain };
+  for (const form of profile.naming.unit.listed) {
+    if (form.parent !== undefined && form.parent !== parent) continue;
+    if (form.names.some((n) => keys.has(listedKey(n)))) return form;
+  }
+  return null;
 }
 
 /**
@@ -353,7 +375,7 @@ function cleanReference(text: string, naming: CompiledNaming, domain: string): s
   const abbreviation = words.some((w) => w.length > 1 && w === w.toUpperCase() && w !== w.toLowerCase());
   const segments = s
     .split(".")
-    .map((seg) => (abbreviation ? cleanAbbr(seg, naming) : cleanName(seg, naming, true).value));
+    .map((seg) => (abbreviation ? cleanAbbr(seg, naming) : cleanName(seg, naming, true)));
   return segments.some((seg) => seg.length === 0) ? null : segments.join(".");
 }
 
@@ -365,15 +387,13 @@ function present(value: string | null | undefined): value is string {
 // Citations and descriptions
 // ---------------------------------------------------------------------------------------------
 
-function documentName(profile: Profile): string {
-  const code = profile.regulation.code;
-  return /^\d/.test(code) ? `QĐ ${code}` : `Quy chế (${code})`;
-}
-
-/** "Theo Điều 4.2b QĐ 13/2020/QĐ-UBND" or, for our own defaults, "Theo quy ước của mailbot (…)". */
+/**
+ * "Theo Điều 4.2b QĐ 13/2020/QĐ-UBND" (the one citation format, policy/cite.ts) or, for our own
+ * defaults, "Theo quy ước của mailbot (…)".
+ */
 function cite(profile: Profile, article: string): string {
   if (article.startsWith("mailbot")) return `Theo quy ước của ${article}`;
-  return `Theo ${article} ${documentName(profile)}`;
+  return `Theo ${citeArticle(profile, article)}`;
 }
 
 const TOKEN_LABEL: Record<Token, string> = {
@@ -479,7 +499,7 @@ function personContext(
         message: `${cite(profile, article)}, địa chỉ này cần tên phường, xã nơi người đó làm việc. Hãy nhập tên phường (vd. Bình Trị Đông A).`,
       });
     }
-    values.ward = cleanName(person.ward, naming, true).value;
+    values.ward = cleanName(person.ward, naming, true);
     if (values.ward.length === 0) {
       return err({
         code: "missing_ward",
@@ -703,14 +723,14 @@ export function proposePersonalAddress(
         let end = s;
         while (end + 1 < steps.length && isChoice(steps[end + 1] as CompiledStep)) end++;
         const candidates: Array<{ local: string; step: CompiledStep }> = [];
+        /** The unit-suffix form needs the unit; without it the permutations are still offered. */
+        let unitMissing: CompiledStep | null = null;
         for (let k = s; k <= end; k++) {
           const choice = steps[k] as CompiledStep;
           if (choice.type === "unit-suffix") {
             if (!present(person.unitSymbol)) {
-              return err({
-                code: "missing_unit",
-                message: `Địa chỉ ${plain} đã có người dùng. ${cite(profile, choice.article)}, người đăng ký sau dùng dạng <họ tên>.<ký hiệu đơn vị> (vd. ${namePart}.cntt${naming.at}) hoặc hoán vị thứ tự chữ cái. Hãy nhập ký hiệu đơn vị quản lý người này rồi thử lại.`,
-              });
+              unitMissing = choice;
+              continue;
             }
             const unit = cleanAbbr(person.unitSymbol, naming);
             if (unit.length === 0) {
@@ -730,6 +750,12 @@ export function proposePersonalAddress(
           }
         }
         const first = candidates[0];
+        if (!first && unitMissing) {
+          return err({
+            code: "missing_unit",
+            message: `Địa chỉ ${plain} đã có người dùng. ${cite(profile, unitMissing.article)}, người đăng ký sau dùng dạng <họ tên>.<ký hiệu đơn vị> (vd. ${namePart}.cntt${naming.at}) hoặc hoán vị thứ tự chữ cái. Hãy nhập ký hiệu đơn vị quản lý người này rồi thử lại.`,
+          });
+        }
         if (first) {
           const kind = first.step.type === "unit-suffix" ? "unit-suffix" : "permutation";
           const how =
@@ -740,7 +766,11 @@ export function proposePersonalAddress(
             address: first.local + naming.at,
             localPart: first.local,
             ruleId: `${profile.id}.collision.${kind}`,
-            rule: `${cite(profile, first.step.article)}: ${takenNote} nên ${how} → ${first.local}${naming.at}. Người dùng có thể chọn một địa chỉ khác trong danh sách thay thế.`,
+            rule:
+              `${cite(profile, first.step.article)}: ${takenNote} nên ${how} → ${first.local}${naming.at}. Người dùng có thể chọn một địa chỉ khác trong danh sách thay thế.` +
+              (unitMissing
+                ? " Khi biết ký hiệu đơn vị, cũng có thể dùng dạng <họ tên>.<ký hiệu đơn vị>."
+                : ""),
             alternatives: candidates.slice(1, 1 + MAX_ALTERNATIVES).map((c) => c.local + naming.at),
             collided: plain,
           });
@@ -802,7 +832,10 @@ const KIND_LABEL: Record<UnitKind | "group", string> = {
 
 /**
  * The address of a unit or group mailbox. Units have no collision rule in any regulation: a
- * taken address means the unit probably has a mailbox already, so it is an error, not a number.
+ * taken address means the unit probably has a mailbox already, or another unit would share its
+ * address (and with it the suffix of every address under it), so it is refused, never numbered;
+ * the operator may choose another local part (`override`), which is labelled as such.
+ * Names the regulation writes in a fixed or contracted form come from the profile's listed forms.
  */
 export function proposeUnitAddress(
   profile: Profile,
@@ -812,6 +845,7 @@ export function proposeUnitAddress(
   const naming = compileNaming(profile);
   const parts = naming.unit[unit.kind];
   const label = KIND_LABEL[unit.kind];
+  const isTaken = toLookup(taken);
   const values: Values = {
     family: "",
     middle: "",
@@ -827,42 +861,7 @@ export function proposeUnitAddress(
     parent: "",
   };
   const place = unit.kind === "district" || unit.kind === "commune";
-  /** The strict spelling of a place name, when it differs (see cleanName). */
-  let strictName: string | null = null;
 
-  if (uses(parts, "abbr")) {
-    if (!present(unit.abbr)) {
-      return err({
-        code: "invalid_abbr",
-        message: `Địa chỉ ${label} theo mẫu ${describe(parts)}: hãy nhập tên viết tắt (ký hiệu) của đơn vị, vd. STTTT hoặc PNV.`,
-      });
-    }
-    values.abbr = cleanAbbr(unit.abbr, naming);
-    if (values.abbr.length === 0) {
-      return err({
-        code: "invalid_abbr",
-        message: `Tên viết tắt “${unit.abbr}” không còn chữ cái hay chữ số nào sau khi bỏ dấu và ký tự không hợp lệ. Hãy nhập lại, vd. STTTT.`,
-      });
-    }
-  }
-  if (uses(parts, "name") || uses(parts, "ward")) {
-    const source = present(unit.name) ? unit.name : present(unit.abbr) ? unit.abbr : null;
-    if (source === null) {
-      return err({
-        code: "invalid_abbr",
-        message: `Địa chỉ ${label} theo mẫu ${describe(parts)}: hãy nhập tên (vd. Tuy Hòa, Đoàn thanh niên).`,
-      });
-    }
-    const cleaned = cleanName(source, naming, place);
-    values.name = values.ward = cleaned.value;
-    if (cleaned.plain !== cleaned.value) strictName = cleaned.plain;
-    if (values.name.length === 0) {
-      return err({
-        code: "invalid_abbr",
-        message: `Tên “${source}” không còn chữ cái hay chữ số nào sau khi bỏ dấu và ký tự không hợp lệ. Hãy nhập lại.`,
-      });
-    }
-  }
   if (uses(parts, "parent")) {
     if (!present(unit.parentLocalPart)) {
       return err({
@@ -880,36 +879,97 @@ export function proposeUnitAddress(
     values.parent = parent;
   }
 
+  const listed = listedForm(profile, [unit.name, unit.abbr], values.parent || null);
+  if (listed) {
+    values.abbr = values.name = values.ward = listed.localPart;
+  } else {
+    if (uses(parts, "abbr")) {
+      if (!present(unit.abbr)) {
+        return err({
+          code: "invalid_abbr",
+          message: `Địa chỉ ${label} theo mẫu ${describe(parts)}: hãy nhập tên viết tắt (ký hiệu) của đơn vị, vd. STTTT hoặc PNV.`,
+        });
+      }
+      values.abbr = cleanAbbr(unit.abbr, naming);
+      if (values.abbr.length === 0) {
+        return err({
+          code: "invalid_abbr",
+          message: `Tên viết tắt “${unit.abbr}” không còn chữ cái hay chữ số nào sau khi bỏ dấu và ký tự không hợp lệ. Hãy nhập lại, vd. STTTT.`,
+        });
+      }
+    }
+    if (uses(parts, "name") || uses(parts, "ward")) {
+      const source = present(unit.name) ? unit.name : present(unit.abbr) ? unit.abbr : null;
+      if (source === null) {
+        return err({
+          code: "invalid_abbr",
+          message: `Địa chỉ ${label} theo mẫu ${describe(parts)}: hãy nhập tên (vd. Tuy Hòa, Đoàn thanh niên).`,
+        });
+      }
+      values.name = values.ward = cleanName(source, naming, place);
+      if (values.name.length === 0) {
+        return err({
+          code: "invalid_abbr",
+          message: `Tên “${source}” không còn chữ cái hay chữ số nào sau khi bỏ dấu và ký tự không hợp lệ. Hãy nhập lại.`,
+        });
+      }
+    }
+  }
+
   const localPart = render(parts, values);
   const valid = validateLocalPart(localPart);
   if (!valid.ok) return valid;
   const address = localPart + naming.at;
-  if (toLookup(taken)(address)) {
-    return err({
-      code: "exhausted",
-      message: `Địa chỉ ${address} đã có. Có thể ${label} này đã có hộp thư; nếu là đơn vị khác, hãy dùng tên viết tắt khác.`,
+
+  if (present(unit.override)) {
+    const chosen = unit.override.trim().toLowerCase().replace(/@.*$/, "");
+    const ok2 = validateLocalPart(chosen);
+    if (!ok2.ok) return ok2;
+    if (isTaken(chosen + naming.at)) {
+      return err({
+        code: "exhausted",
+        message: `Địa chỉ ${chosen}${naming.at} đã có đơn vị hoặc người khác dùng. Hãy chọn địa chỉ khác.`,
+      });
+    }
+    return ok({
+      address: chosen + naming.at,
+      localPart: chosen,
+      ruleId: `${profile.id}.unit.override`,
+      rule: `Địa chỉ do quản trị viên chọn thay cho địa chỉ theo quy tắc (${address}): ${chosen}${naming.at}. ${cite(profile, profile.naming.unit.article)}, địa chỉ mỗi đơn vị là duy nhất.`,
+      alternatives: [],
+      collided: isTaken(address) ? address : null,
     });
   }
-  const alternatives: string[] = [];
-  if (strictName !== null) {
-    const strictLocal = render(parts, { ...values, name: strictName, ward: strictName });
-    if (isValidLocalPart(strictLocal) && !toLookup(taken)(strictLocal + naming.at)) {
-      alternatives.push(strictLocal + naming.at);
-    }
+
+  if (isTaken(address)) {
+    return err({
+      code: "exhausted",
+      message: `Địa chỉ ${address} đã có. Có thể ${label} này đã có hộp thư; nếu là đơn vị khác, hai đơn vị không được dùng chung một địa chỉ (và phần đuôi của mọi địa chỉ bên dưới): hãy chọn địa chỉ khác cho đơn vị này (CLI: --override <tên>).`,
+    });
   }
   const unitRules = profile.naming.unit;
   const invalidRule = naming.underscore
     ? "ký tự không hợp lệ thay bằng “_”"
     : "bỏ dấu, bỏ ký tự không phải chữ hoặc số";
+  if (listed) {
+    return ok({
+      address,
+      localPart,
+      ruleId: `${profile.id}.unit.listed`,
+      rule: `${cite(profile, listed.article)}: “${unit.name ?? unit.abbr ?? ""}” có dạng viết riêng “${listed.localPart}” → ${address}.`,
+      alternatives: [],
+      collided: null,
+    });
+  }
   return ok({
     address,
     localPart,
     ruleId: `${profile.id}.unit.${unit.kind}`,
     rule: withNote(
-      `${cite(profile, unitRules.article)}: địa chỉ ${label} = ${describe(parts)}, viết liền, chữ thường, ${invalidRule} → ${address}.`,
+      `${cite(profile, unit.kind === "group" ? (unitRules.groupArticle ?? unitRules.article) : unitRules.article)}: địa chỉ ${label} = ${describe(parts)}, viết liền, chữ thường, ${invalidRule} → ${address}.`,
       unitRules.defaultNote,
     ),
-    alternatives,
+    alternatives: [],
     collided: null,
   });
 }

@@ -3,12 +3,14 @@
  * service levels, reply limits, password expiry, temporary passwords, the Bình Tân first-login lock.
  *
  * Conventions (one rule for the whole file, so results are predictable):
- * - Periods in calendar days or months ("6 tháng", "05 ngày") are counted from the calendar day
- *   (Vietnam time) of the event and the action happens at 00:00+07:00 of the resulting day.
- *   Months clamp to the month's last day: 2026-08-31 + 6 months = 2027-02-28 (addCalendarMonths).
- *   Acting at the start of that day rather than at its end (Civil Code Art. 148's strict
- *   reading) is deliberate: it is the date the issue specifies, and a scheduler firing at the
- *   start of a day is easy to reason about and to show in a message ("ngày 28/02/2027").
+ * - Periods in calendar days or months ("06 tháng", "05 ngày") follow Bộ luật Dân sự 2015 Điều
+ *   147–148 (calendar/deadlines.ts civilPeriodEnd): the event day is not counted, months end on
+ *   the corresponding day (2026-08-31 + 6 months = 2027-02-28), and the period ends at the close
+ *   of its last day: the action happens at 24:00 of that day (00:00+07:00 of the next), while
+ *   the date shown stays the last day (lastDayOf). "Khóa ngay" (0 days) acts at the start of the
+ *   leaving day. A period in days within which an office must act (ninhbinh Điều 7.2: the agency
+ *   asks within 05 days) that ends on a day off ends on the next working day (Điều 148.3);
+ *   automatic steps counted in months ("tự động thu hồi sau 06 tháng") are not moved.
  * - "Within N working days" ends at `profile.workingHours.endOfDay` (default 17:00) of the
  *   N-th working day after the calendar day of the event (workingDayDeadline).
  * - Durations in hours (temporary passwords) are exact instants.
@@ -18,6 +20,7 @@
 import {
   addCalendarMonths,
   addDays,
+  civilPeriodEnd,
   type IsoDate,
   vnDateOf,
   vnInstant,
@@ -31,52 +34,89 @@ const START_OF_DAY = "00:00";
 const MS_PER_MINUTE = 60_000;
 const MS_PER_HOUR = 3_600_000;
 
+/** Where one period of a chain ends: its last day and the instant mailbot acts. */
+export interface PeriodStep {
+  period: Period;
+  lastDay: IsoDate;
+  at: Date;
+}
+
 /**
- * Applies `periods` one after another from `start`. Days and months move the date; working
- * days move it to the n-th working day and the result becomes that day's end of working hours.
- * A later day/month period continues from the date reached (at 00:00 again).
+ * Applies `periods` one after another from `start` (the event day). Days and months follow the
+ * Civil Code (see the file's conventions); working days end at the profile's end of working
+ * hours of the n-th working day. A later period continues from the last day reached (for
+ * ninhbinh Điều 7.2: the operator's 03 working days run from receipt, at the latest the agency's
+ * last day).
  */
+export function applyPeriodSteps(
+  profile: Profile,
+  start: IsoDate,
+  periods: readonly Period[],
+  cal: WorkingDayCalendar,
+): PeriodStep[] {
+  let date = start;
+  const steps: PeriodStep[] = [];
+  for (const period of periods) {
+    let at: Date;
+    switch (period.unit) {
+      case "days":
+      case "months": {
+        if (period.value === 0) {
+          at = vnInstant(date, START_OF_DAY); // "khóa ngay": from the start of the event day
+          break;
+        }
+        const end = civilPeriodEnd(cal, date, period.value, period.unit, period.unit === "days");
+        date = end.lastDay;
+        at = end.endsAt;
+        break;
+      }
+      case "workingDays":
+        date = cal.addWorkingDays(date, period.value);
+        at = vnInstant(date, profile.workingHours.endOfDay);
+        break;
+    }
+    steps.push({ period, lastDay: date, at });
+  }
+  return steps;
+}
+
+/** The instant the last of `periods` ends (see applyPeriodSteps). */
 export function applyPeriods(
   profile: Profile,
   start: IsoDate,
   periods: readonly Period[],
   cal: WorkingDayCalendar,
 ): Date {
-  let date = start;
-  let time = START_OF_DAY;
-  for (const period of periods) {
-    switch (period.unit) {
-      case "days":
-        date = addDays(date, period.value);
-        time = START_OF_DAY;
-        break;
-      case "months":
-        date = addCalendarMonths(date, period.value);
-        time = START_OF_DAY;
-        break;
-      case "workingDays":
-        date = cal.addWorkingDays(date, period.value);
-        time = profile.workingHours.endOfDay;
-        break;
-    }
-  }
-  return vnInstant(date, time);
+  const steps = applyPeriodSteps(profile, start, periods, cal);
+  return steps.length === 0 ? vnInstant(start, START_OF_DAY) : (steps[steps.length - 1] as PeriodStep).at;
 }
 
 export interface LeaverDates {
   /** When sending is locked (the mailbox still receives); null = no separate send lock (ninhbinh). */
   sendLockAt: Date | null;
-  /** When the mailbox is revoked (thu hồi). */
+  /** The day shown for the send lock. */
+  sendLockOn: IsoDate | null;
+  /** When the mailbox is revoked (thu hồi): the close of `revokeOn`, or the operator's deadline. */
   revokeAt: Date;
+  /** The last day of the revocation period, as shown to people. */
+  revokeOn: IsoDate;
+  /**
+   * ninhbinh Điều 7.2: the last day for the managing agency to send its request ("trong thời
+   * hạn 05 ngày kể từ ngày có quyết định"), moved to the next working day when it is a day off;
+   * null where the regulation has no such step.
+   */
+  agencyRequestBy: IsoDate | null;
+  /** "act" (the document sets these steps) or "remind" (only the unit head is reminded). */
+  enforce: Profile["leaver"]["enforce"];
   article: string;
 }
 
 /**
  * Leaver timeline (mic Điều 6.4c, phuyen Điều 5.3b): division level and below, sending locked
  * on the leaving day and revoked 6 months later; department level and above, 1 and 12 months.
- * `leftOn` is the official leaving date. For ninhbinh (Điều 7.2) the clock starts at the date of
- * the leaving decision ("05 ngày" calendar days for the agency to ask, then 3 working days for
- * the Sở): pass that date; the result is the latest moment the mailbox must be terminated.
+ * `leftOn` is the official leaving date. For ninhbinh (Điều 7.2) pass the date of the decision
+ * ("kể từ ngày có quyết định"): 05 days for the agency to ask, then 03 working days for the Sở
+ * from receipt; revokeAt is the latest moment the mailbox must be terminated.
  */
 export function leaverDates(
   profile: Profile,
@@ -85,16 +125,29 @@ export function leaverDates(
   cal: WorkingDayCalendar,
 ): LeaverDates {
   const rule = profile.leaver[level];
+  const sendLock = rule.sendLock === null ? null : applyPeriodSteps(profile, leftOn, rule.sendLock, cal);
+  const lastSend = sendLock?.[sendLock.length - 1] ?? null;
+  const revoke = applyPeriodSteps(profile, leftOn, rule.revoke, cal);
+  const lastRevoke = revoke[revoke.length - 1] as PeriodStep;
+  const first = revoke[0] as PeriodStep;
+  const agencyStep =
+    revoke.length > 1 && first.period.unit === "days" && revoke[1]?.period.unit === "workingDays";
   return {
-    sendLockAt: rule.sendLock === null ? null : applyPeriods(profile, leftOn, rule.sendLock, cal),
-    revokeAt: applyPeriods(profile, leftOn, rule.revoke, cal),
+    sendLockAt: sendLock === null ? null : (lastSend?.at ?? vnInstant(leftOn, START_OF_DAY)),
+    sendLockOn: sendLock === null ? null : (lastSend?.lastDay ?? leftOn),
+    revokeAt: lastRevoke.at,
+    revokeOn: lastRevoke.lastDay,
+    agencyRequestBy: agencyStep ? first.lastDay : null,
+    enforce: profile.leaver.enforce,
     article: profile.leaver.article,
   };
 }
 
 export interface InactivityDates {
-  /** When the mailbox is locked (mic, phuyen) or suspended (ninhbinh) for inactivity. */
+  /** When the mailbox is locked (mic, phuyen) or suspended (ninhbinh): the close of `lockOn`. */
   lockAt: Date;
+  /** The last day of the 6 months, as shown to people. */
+  lockOn: IsoDate;
   /** Warnings before the lock (profile.inactivity.warnDaysBefore, e.g. 30/7/1 days), oldest first, only those after `lastActivity`. */
   warnAt: Date[];
   /** What counts as activity: sending/receiving (mic, phuyen) or logging in (ninhbinh). */
@@ -115,14 +168,17 @@ export function inactivityDates(
   cal: WorkingDayCalendar,
 ): InactivityDates {
   const rule = profile.inactivity;
-  const lockDate = addCalendarMonths(vnDateOf(lastActivity), rule.months);
-  const lockAt = vnInstant(lockDate, START_OF_DAY);
+  // "trong khoảng thời gian 06 tháng": the months end at the close of their last day (Điều 148).
+  const end = civilPeriodEnd(cal, vnDateOf(lastActivity), rule.months, "months", false);
+  const lockDate = end.lastDay;
+  const lockAt = end.endsAt;
   const warnAt = [...new Set(rule.warnDaysBefore)]
     .sort((a, b) => b - a)
     .map((days) => vnInstant(addDays(lockDate, -days), START_OF_DAY))
     .filter((at) => at.getTime() > lastActivity.getTime());
   return {
     lockAt,
+    lockOn: lockDate,
     warnAt,
     basis: rule.basis,
     removeAt: removalDate(profile, lockAt, cal),
@@ -238,19 +294,35 @@ export function passwordExpiry(profile: Profile, role: PasswordRole, changedAt: 
   return vnInstant(addCalendarMonths(vnDateOf(changedAt), months), START_OF_DAY);
 }
 
+/**
+ * mic Điều 15.2 "định kỳ thay đổi mật khẩu" gives no period: with the profile's
+ * `remindChangeMonths` (a labelled mailbot default) the owner is reminded that many months after
+ * the last change — a reminder only, the password keeps working. null when the profile has a real
+ * maximum age (passwordExpiry) or no such reminder.
+ */
+export function passwordChangeReminder(profile: Profile, role: PasswordRole, changedAt: Date): Date | null {
+  const policy = role === "admin" ? profile.passwords.admin : profile.passwords.user;
+  if (policy.maxAgeMonths !== null || policy.remindChangeMonths === null) return null;
+  return vnInstant(addCalendarMonths(vnDateOf(changedAt), policy.remindChangeMonths), START_OF_DAY);
+}
+
 /** When a temporary password stops working if not replaced: exactly `tempPasswordHours` later. */
 export function tempPasswordExpiry(profile: Profile, issuedAt: Date): Date {
   return new Date(issuedAt.getTime() + profile.passwords.tempPasswordHours * MS_PER_HOUR);
 }
 
 /**
- * binhtan Điều 6.2: a mailbox whose password is not changed at the first login is locked. The
- * regulation gives no delay; the profile's `lockIfNotChangedWithinDays` is counted in WORKING
- * days (end of working hours of the N-th working day after issue), so a password issued on the
- * Friday before Tết is not locked while nobody can log in. null for other profiles.
+ * binhtan Điều 6.2: "Mật khẩu phải được đổi ngay lần đầu tiên … đăng nhập vào hộp thư. Nếu không
+ * đổi mật khẩu mới hộp thư sẽ bị khóa." The lock follows a first login (after the password was
+ * issued) without a password change — not the mere passing of some days, which the document
+ * does not set. True when that has happened; false for profiles without the rule.
  */
-export function firstLoginLockDate(profile: Profile, issuedAt: Date, cal: WorkingDayCalendar): Date | null {
-  const days = profile.passwords.lockIfNotChangedWithinDays;
-  if (days === null) return null;
-  return workingDayDeadline(cal, issuedAt, days, profile.workingHours.endOfDay);
+export function firstLoginLockDue(
+  profile: Profile,
+  issuedAt: Date,
+  lastLoginAt: Date | null,
+  stillMustChange: boolean,
+): boolean {
+  if (!profile.passwords.lockAfterFirstLoginWithoutChange || !stillMustChange) return false;
+  return lastLoginAt !== null && lastLoginAt.getTime() > issuedAt.getTime();
 }

@@ -13,7 +13,8 @@ export interface NameParts {
   given: string;
 }
 
-export type NameErrorCode = "empty" | "digits" | "invalid_chars" | "single_word" | "too_long";
+export type NameErrorCode =
+  "empty" | "digits" | "invalid_chars" | "invisible_chars" | "single_word" | "too_long";
 export interface NameError {
   code: NameErrorCode;
   /** A Vietnamese sentence saying what is wrong and what to do. */
@@ -110,9 +111,143 @@ function isSpace(c: number): boolean {
   );
 }
 
-/** Invisible characters that office software and chat clients paste into names. */
+/**
+ * Invisible characters that office software, chat clients and converters paste into names:
+ * zero-width space/joiners, direction marks and embeddings, word joiner and invisible operators,
+ * variation selectors, the byte-order mark, Hangul and Mongolian fillers. (U+00AD, the soft
+ * hyphen, is not here: in a TCVN3 file it is the letter "ư", and is reported as legacy text.)
+ * Issue 9 item 7: they are never glue between two words.
+ */
 function isInvisible(c: number): boolean {
-  return (c >= 0x200b && c <= 0x200d) || c === 0x2060 || c === 0xfeff;
+  return (
+    (c >= 0x200b && c <= 0x200f) ||
+    (c >= 0x202a && c <= 0x202e) ||
+    (c >= 0x2060 && c <= 0x2064) ||
+    (c >= 0x2066 && c <= 0x206f) ||
+    (c >= 0xfe00 && c <= 0xfe0f) ||
+    c === 0x034f ||
+    c === 0x061c ||
+    c === 0x115f ||
+    c === 0x1160 ||
+    c === 0x17b4 ||
+    c === 0x17b5 ||
+    c === 0x180e ||
+    c === 0x3164 ||
+    c === 0xfeff ||
+    c === 0xffa0 ||
+    (c >= 0xe0000 && c <= 0xe007f)
+  );
+}
+
+/**
+ * Look-alike letters that legacy keyboards, fonts and converters produce in place of the
+ * Vietnamese letter: Icelandic eth "Ð/ð" for "Đ/đ" (VNI and TCVN3 converters, Windows-1258
+ * fonts), Cyrillic and Greek capitals and small letters drawn like Latin ones, the dotless i,
+ * full-width Latin letters. Read as the letter they stand for (issue 10), never refused.
+ */
+const LOOKALIKES: ReadonlyMap<number, string> = new Map<number, string>([
+  [0x00d0, "Đ"],
+  [0x00f0, "đ"],
+  [0x0189, "Đ"],
+  [0x0131, "i"],
+  // Cyrillic
+  [0x0410, "A"],
+  [0x0430, "a"],
+  [0x0412, "B"],
+  [0x0415, "E"],
+  [0x0435, "e"],
+  [0x041a, "K"],
+  [0x043a, "k"],
+  [0x041c, "M"],
+  [0x041d, "H"],
+  [0x041e, "O"],
+  [0x043e, "o"],
+  [0x0420, "P"],
+  [0x0440, "p"],
+  [0x0421, "C"],
+  [0x0441, "c"],
+  [0x0422, "T"],
+  [0x0423, "Y"],
+  [0x0443, "y"],
+  [0x0425, "X"],
+  [0x0445, "x"],
+  [0x0406, "I"],
+  [0x0456, "i"],
+  [0x0408, "J"],
+  [0x0458, "j"],
+  [0x0405, "S"],
+  [0x0455, "s"],
+  [0x0501, "d"],
+  [0x04bb, "h"],
+  // Greek
+  [0x0391, "A"],
+  [0x0392, "B"],
+  [0x0395, "E"],
+  [0x0397, "H"],
+  [0x0399, "I"],
+  [0x039a, "K"],
+  [0x039c, "M"],
+  [0x039d, "N"],
+  [0x039f, "O"],
+  [0x03bf, "o"],
+  [0x03a1, "P"],
+  [0x03a4, "T"],
+  [0x03a5, "Y"],
+  [0x03a7, "X"],
+  [0x0396, "Z"],
+  // Spacing tone marks some converters write instead of the combining ones.
+  [0x02cb, "\u0300"],
+  [0x02ca, "\u0301"],
+  [0x02dc, "\u0303"],
+  [0x00b4, "\u0301"],
+  [0x0342, "\u0303"],
+]);
+
+// foldVietnamese reads the look-alike letters too (unit names, matching), as the letter they stand for.
+for (const [code, letter] of LOOKALIKES) {
+  const target = letter.charCodeAt(0);
+  const folded = isLatinLetterCode(target)
+    ? target | 0x20
+    : target < TABLE_SIZE
+      ? (LATIN_FOLD[target] ?? 0)
+      : 0;
+  if (code < TABLE_SIZE && folded) LATIN_FOLD[code] = folded;
+}
+
+function isLatinLetterCode(c: number): boolean {
+  return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+}
+
+/**
+ * The text with look-alike letters replaced by the Vietnamese letter, in NFC. Works on NFD so a
+ * Cyrillic "а" carrying a combining tone becomes "á". A spacing tone mark counts as the tone
+ * only right after a letter or another mark; full-width letters become ASCII.
+ */
+export function readLookalikes(input: string): string {
+  const nfd = input.normalize("NFD");
+  let out = "";
+  let changed = false;
+  let prevLetter = false;
+  for (const ch of nfd) {
+    const c = ch.codePointAt(0) as number;
+    let mapped = LOOKALIKES.get(c);
+    if (mapped !== undefined && mapped.length === 1 && isCombiningMark(mapped.charCodeAt(0)) && !prevLetter) {
+      mapped = undefined;
+    }
+    if (mapped === undefined && ((c >= 0xff21 && c <= 0xff3a) || (c >= 0xff41 && c <= 0xff5a))) {
+      mapped = String.fromCharCode(c - 0xfee0);
+    }
+    if (mapped !== undefined) {
+      out += mapped;
+      changed = true;
+      prevLetter = true;
+      continue;
+    }
+    out += ch;
+    prevLetter =
+      isLatinLetterCode(c) || isCombiningMark(c) || (c >= 0xc0 && c < TABLE_SIZE && LATIN_FOLD[c] !== 0);
+  }
+  return (changed ? out : input).normalize("NFC");
 }
 
 /** Apostrophe-like characters allowed inside a word ("H'Hen"); normalised to "'". */
@@ -208,7 +343,7 @@ function quoteChars(chars: string[]): string {
  * alphabet and folds it at the same time. Exported for the address generator's hot path.
  */
 export function scanName(input: string): Result<ScannedName, NameError> {
-  const text = input.normalize("NFC");
+  const text = readLookalikes(input);
   const rawWords: string[] = [];
   const folded: string[] = [];
   let word = "";
@@ -218,6 +353,10 @@ export function scanName(input: string): Result<ScannedName, NameError> {
   const invalid: string[] = [];
   let badJoiner = false;
   let prevWasLetter = false;
+  /** An invisible character met inside a word, not yet followed by a space. */
+  let pendingInvisible: number | null = null;
+  /** Issue 9 item 7: an invisible character between two letters ("Nguyễn\u200bVăn"). */
+  let gluedBy: { code: number; wordIndex: number; at: number } | null = null;
 
   const endWord = (): void => {
     if (word.length === 0) return;
@@ -234,9 +373,19 @@ export function scanName(input: string): Result<ScannedName, NameError> {
     if (isSpace(c)) {
       endWord();
       prevWasLetter = false;
+      pendingInvisible = null;
       continue;
     }
-    if (isInvisible(c)) continue;
+    const code = ch.codePointAt(0) as number;
+    if (isInvisible(code)) {
+      // At the edge of a word it is dropped; between two letters it would glue two words.
+      if (word.length > 0) pendingInvisible = code;
+      continue;
+    }
+    if (pendingInvisible !== null) {
+      if (gluedBy === null) gluedBy = { code: pendingInvisible, wordIndex: rawWords.length, at: word.length };
+      pendingInvisible = null;
+    }
     const f = c < TABLE_SIZE && ch.length === 1 ? VIET_FOLD[c] : 0;
     if (f) {
       word += ch;
@@ -268,6 +417,14 @@ export function scanName(input: string): Result<ScannedName, NameError> {
     return err({
       code: "too_long",
       message: `Họ tên dài ${lengthSoFar} ký tự, vượt quá ${MAX_NAME_LENGTH} ký tự cho phép. Hãy kiểm tra lại và chỉ nhập họ, tên đệm và tên.`,
+    });
+  }
+  if (gluedBy !== null) {
+    const hex = `U+${gluedBy.code.toString(16).toUpperCase().padStart(4, "0")}`;
+    const glued = rawWords[gluedBy.wordIndex] ?? "";
+    return err({
+      code: "invisible_chars",
+      message: `Họ tên có ký tự ẩn (${hex}) dính liền “${glued.slice(0, gluedBy.at)}” với “${glued.slice(gluedBy.at)}”, thường do sao chép từ văn bản khác. Hãy gõ lại họ tên, các tiếng cách nhau bằng dấu cách (${EXAMPLE}).`,
     });
   }
   if (digits.length > 0) {

@@ -44,6 +44,23 @@ const PersonalNaming = z.object({
   defaultNote: z.string().optional(),
 });
 
+/**
+ * A name the regulation writes in a fixed or contracted form, listed as the profile's exception
+ * to the template: ninhbinh Điều 5.1 (UBND tỉnh → ubnd, UBND thành phố Ninh Bình → tpb), phuyen
+ * Điều 4.1c (xã Hòa An, huyện Phú Hòa → hoan.phuhoa). Outside this list a name is written in full
+ * ("viết liền, không dấu"): no letter is ever dropped.
+ */
+const ListedUnitForm = z.object({
+  /** The names (or abbreviations) this form is for; compared without case, diacritics or spaces. */
+  names: z.array(z.string().min(1)).min(1),
+  /** Only under this parent mailbox (local part), e.g. "phuhoa"; any parent when absent. */
+  parent: z.string().optional(),
+  /** What the name becomes inside the address (the {name}/{abbr} value). */
+  localPart: z.string().regex(/^[a-z0-9_]+$/, "chỉ gồm a–z, 0–9 và _"),
+  article,
+});
+export type ListedUnitForm = z.infer<typeof ListedUnitForm>;
+
 const UnitNaming = z.object({
   /** Templates per unit kind. Tokens: {abbr} (symbol/abbreviation), {name} (place name), {parent}. */
   agency: template,
@@ -55,6 +72,10 @@ const UnitNaming = z.object({
   invalidChars: z.enum(["underscore", "remove"]),
   /** Words removed from abbreviations before use, e.g. "và" (ninhbinh Điều 5). */
   dropWords: z.array(z.string()).default([]),
+  /** Where the group-mailbox form comes from, when not the unit article (mic Điều 5.2). */
+  groupArticle: z.string().optional(),
+  /** Fixed and contracted forms the regulation lists (see ListedUnitForm). */
+  listed: z.array(ListedUnitForm).default([]),
   article,
   defaultNote: z.string().optional(),
 });
@@ -71,6 +92,11 @@ const PasswordPolicy = z.object({
   maxAgeMonths: z.number().int().positive().nullable(),
   /** How many previous passwords may not be reused. */
   historyCount: z.number().int().min(0).default(5),
+  /**
+   * A regulation that asks for a periodic change without a period (mic Điều 15.2 "định kỳ thay
+   * đổi mật khẩu"): remind after this many months; never locks. null = no such reminder.
+   */
+  remindChangeMonths: z.number().int().positive().nullable().default(null),
   article,
 });
 
@@ -86,17 +112,32 @@ export type Period = z.infer<typeof Period>;
  */
 const LeaverRule = z.object({ sendLock: z.array(Period).nullable(), revoke: z.array(Period).min(1) });
 
+/**
+ * What mailbot does when a date of a rule arrives: "act" (lock, revoke) only where the document
+ * gives the rule; "remind" = tell the unit head (and the support desk) that the step is due, and
+ * change nothing (binhtan, soctrang: no inactivity lock, no revocation timeline; the head asks for
+ * "hủy bỏ", binhtan Điều 8.1). An operator opts in to "act" per profile.
+ */
+const Enforcement = z.enum(["act", "remind"]);
+
 /** A window of a working day in which the mailbox must be opened at least once. */
 const CheckSlot = z.object({
   from: timeOfDay,
   to: timeOfDay,
   label: z.string(),
+  /** Checks needed anywhere in the window: soctrang Điều 13.2 "tối thiểu 2 lần/buổi" → 2. */
+  minChecks: z.number().int().min(1).max(20).default(1),
 });
 
 const Duty = z.object({
   id: z.string(),
   description: z.string(),
   everyMonths: z.number().int().positive().optional(),
+  /**
+   * Who owes it: "units" = the heads of the top-level units (+ the support chat); "operator" =
+   * the operator's own duty (phuyen Điều 14.3đ, soctrang Điều 8.5), the support chat only.
+   */
+  to: z.enum(["units", "operator"]).default("units"),
   /** Fixed yearly date, MM-DD (e.g. Ninh Bình report before 15 December). */
   yearlyBy: z
     .string()
@@ -122,16 +163,21 @@ export const ProfileSchema = z.object({
   passwords: z.object({
     user: PasswordPolicy,
     admin: PasswordPolicy,
-    /** When the owner must change the password at the next login. */
-    mustChangeAfterIssue: z.boolean(),
-    mustChangeAfterRestore: z.boolean(),
-    /** binhtan Điều 6.2: not changing at first login locks the mailbox, after this many days. */
-    lockIfNotChangedWithinDays: z.number().int().positive().nullable(),
+    /**
+     * binhtan Điều 6.2: "Mật khẩu phải được đổi ngay lần đầu tiên … đăng nhập … Nếu không đổi
+     * mật khẩu mới hộp thư sẽ bị khóa": a first login without a password change locks the mailbox.
+     */
+    lockAfterFirstLoginWithoutChange: z.boolean().default(false),
+    /** The article that rule comes from ("Điều 6.2"). */
+    firstLoginArticle: z.string().default(""),
     /** A temporary password not replaced in time expires (hours). */
     tempPasswordHours: z.number().int().positive().default(72),
   }),
   eligibility: z.object({
-    /** Contract staff need a contract of at least this many months (mic Điều 6.3: 1 year). */
+    /**
+     * Contract staff need a contract of at least this many months (mic Điều 6.3: 1 year); 0 =
+     * no minimum (ninhbinh Điều 1.2 and soctrang Điều 2 include "người lao động" without one).
+     */
     minContractMonths: z.number().int().min(0),
     onePersonalMailboxPerPerson: z.boolean(),
     /** Working days a unit has to ask after a hire or departure (binhtan Điều 8.2). */
@@ -142,6 +188,8 @@ export const ProfileSchema = z.object({
     staff: LeaverRule,
     division: LeaverRule,
     department: LeaverRule,
+    /** "act": lock sending and revoke on the dates; "remind": remind the head to ask (see Enforcement). */
+    enforce: Enforcement.default("act"),
     article,
   }),
   inactivity: z.object({
@@ -150,6 +198,8 @@ export const ProfileSchema = z.object({
     warnDaysBefore: z.array(z.number().int().positive()).default([30, 7, 1]),
     /** ninhbinh Điều 7.1: removed if no reopen request within N working days of the notice. */
     removalAfterNoticeWorkingDays: z.number().int().positive().nullable(),
+    /** "act": lock (suspend) on the date; "remind": remind owner and head, lock nothing. */
+    enforce: Enforcement.default("act"),
     article,
   }),
   serviceLevels: z.object({
@@ -162,6 +212,13 @@ export const ProfileSchema = z.object({
     unit: z.array(CheckSlot),
     personal: z.array(CheckSlot),
     article,
+    /** The article for personal mailboxes, when it differs (phuyen Điều 13.1). */
+    personalArticle: z.string().optional(),
+    /**
+     * Kinds the document only encourages (phuyen Điều 13.1 "khuyến khích kiểm tra thư hàng
+     * ngày"): a gentle reminder to the owner, never escalated to the head.
+     */
+    encouragedOnly: z.array(z.enum(["unit", "personal"])).default([]),
   }),
   replyLimitWorkingDays: z.number().int().positive().nullable(),
   /** Where the reply limit comes from (or that it is our default). */

@@ -130,8 +130,14 @@ export async function selectUnchecked(
 ): Promise<UncheckedFact[]> {
   const [judged, previous] = windows;
   if (!judged) return [];
+  // A window is missed when it has fewer checks than the slot asks for (soctrang Điều 13.2: 2 per
+  // buổi, anywhere in it). The previous window only counts as missed if the mailbox existed then.
+  const fewerChecks = (w: CheckWindow): SQL =>
+    w.slot.minChecks > 1
+      ? sql`(select count(*) from mailbox_checks c where c.mailbox_id = m.id and c.checked_at >= ${ts(w.from)} and c.checked_at <= ${ts(w.to)}) < ${w.slot.minChecks}::int`
+      : sql`not exists (select 1 from mailbox_checks c where c.mailbox_id = m.id and c.checked_at >= ${ts(w.from)} and c.checked_at <= ${ts(w.to)})`;
   const missedPrevious = previous
-    ? sql`not exists (select 1 from mailbox_checks c where c.mailbox_id = m.id and c.checked_at >= ${ts(previous.from)} and c.checked_at <= ${ts(previous.to)})`
+    ? sql`(m.created_at < ${ts(previous.from)} and ${fewerChecks(previous)})`
     : sql`false`;
   const rows = await executeRows<RefRow & { missed_previous: boolean }>(
     db,
@@ -142,7 +148,7 @@ export async function selectUnchecked(
       sql`, `,
     )})
       and m.status in ('active', 'send_locked') and m.last_check_at is not null and m.created_at < ${ts(judged.from)}
-      and not exists (select 1 from mailbox_checks c where c.mailbox_id = m.id and c.checked_at >= ${ts(judged.from)} and c.checked_at <= ${ts(judged.to)})
+      and ${fewerChecks(judged)}
       and ${notAbsent(today)} ${pageOf(sql`m.id`, page)}`,
   );
   return rows.map((row) => ({ ...refOf(row, heads), missedPrevious: row.missed_previous === true }));
@@ -397,9 +403,12 @@ export async function selectPasswordAges(
   heads: UnitHeads,
   page: Page = ALL,
 ): Promise<PasswordFact[]> {
-  const ages = [profile.passwords.user.maxAgeMonths, profile.passwords.admin.maxAgeMonths].filter(
-    (m): m is number => m !== null,
-  );
+  // remindChangeMonths: mic Điều 15.2 "định kỳ thay đổi mật khẩu" (a reminder, no expiry).
+  const { user, admin } = profile.passwords;
+  const ages = [
+    user.maxAgeMonths ?? user.remindChangeMonths,
+    admin.maxAgeMonths ?? admin.remindChangeMonths,
+  ].filter((m): m is number => m !== null);
   if (ages.length === 0) return [];
   const maxWarn = PASSWORD_WARN_DAYS.reduce<number>((a, b) => Math.max(a, b), 0);
   const cut = vnInstant(
@@ -430,11 +439,13 @@ export async function selectFirstLoginPending(
   heads: UnitHeads,
   page: Page = ALL,
 ): Promise<FirstLoginFact[]> {
-  if (profile.passwords.lockIfNotChangedWithinDays === null) return [];
+  if (!profile.passwords.lockAfterFirstLoginWithoutChange) return [];
   const issued = sql`coalesce(m.temp_password_expires_at - make_interval(hours => ${profile.passwords.tempPasswordHours}::int), m.password_changed_at, m.created_at)`;
-  const rows = await executeRows<RefRow & { issued_ms: number; warned_ms: number | null }>(
+  const rows = await executeRows<
+    RefRow & { issued_ms: number; warned_ms: number | null; last_login_ms: number | null }
+  >(
     db,
-    sql`select ${REF_COLUMNS}, ${epochMs(issued)} as issued_ms,
+    sql`select ${REF_COLUMNS}, ${epochMs(issued)} as issued_ms, ${epochMs(sql`m.last_login_at`)} as last_login_ms,
       (select ${epochMs(sql`min(c.sent_at)`)} from reminder_claims c
         where c.rule = 'first-login-warn' and c.target = 'mb:' || m.id and c.sent_at >= ${issued}) as warned_ms
     from mailboxes m ${REF_JOINS}
@@ -444,6 +455,7 @@ export async function selectFirstLoginPending(
     ...refOf(row, heads),
     issuedAt: new Date(Number(row.issued_ms)),
     warnedAt: dateOrNull(row.warned_ms),
+    lastLoginAt: dateOrNull(row.last_login_ms),
   }));
 }
 
@@ -488,4 +500,19 @@ export async function selectTopUnitHeads(db: DbOrTx, profile: Profile): Promise<
     order by c.chat_id`,
   );
   return chatIds(rows.map((row) => row.chat_id));
+}
+
+// --- deployment ------------------------------------------------------------------------------
+
+/**
+ * The profiles this deployment runs: those with at least one unit or mailbox. The sweep evaluates
+ * only these, so a profile nobody uses here (Bình Tân in a Phú Yên deployment) never sends its
+ * duties to this deployment's support chat (issue 10).
+ */
+export async function selectDeployedProfiles(db: DbOrTx): Promise<string[]> {
+  const rows = await executeRows<{ profile_id: string }>(
+    db,
+    sql`select profile_id from units union select profile_id from mailboxes order by 1`,
+  );
+  return rows.map((row) => row.profile_id);
 }

@@ -66,7 +66,7 @@ export interface SweepDeps {
   supportChatId?: number | null;
   /** Default: built from holiday_overrides (cached, see services/calendar-store.ts). */
   calendar?: WorkingDayCalendar;
-  /** Profiles to sweep (default: every known profile). */
+  /** Profiles to sweep (default: the known profiles this deployment has units or mailboxes of). */
   profiles?: readonly string[];
   limiter?: RateLimiter;
   leaseMs?: number;
@@ -489,7 +489,10 @@ async function dryRunSweep(
 ): Promise<SweepReport> {
   let reminders: ReminderItem[] = [];
   let actions: EnforcementAction[] = [];
-  for (const profileId of deps.profiles ?? profileIds()) {
+  // Only the profiles this deployment has units or mailboxes of (see facts.selectDeployedProfiles).
+  const deployed = deps.profiles ?? (await facts.selectDeployedProfiles(deps.database.db));
+  for (const profileId of deployed) {
+    if (!profileIds().includes(profileId)) continue;
     const profile = getProfile(profileId);
     if (!withinWorkingHours(profile, o.calendar, o.now)) {
       report.profilesSkipped.push({ profileId, reason: "ngoài giờ làm việc" });

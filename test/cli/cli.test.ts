@@ -287,9 +287,13 @@ describe.concurrent("mailbot CLI", () => {
         "--json",
       ]);
       expect(r.code).toBe(0);
+      // Bộ luật Dân sự Điều 148: the period closes at 24:00 of its last day, which stays the date shown.
       expect(oneJson(r)).toEqual({
-        sendLockAt: "2026-09-30T00:00:00+07:00",
-        revokeAt: "2027-08-31T00:00:00+07:00",
+        sendLockOn: "2026-09-30",
+        sendLockAt: "2026-10-01T00:00:00+07:00",
+        revokeOn: "2027-08-31",
+        revokeAt: "2027-09-01T00:00:00+07:00",
+        enforce: "act",
       });
     });
 
@@ -305,9 +309,10 @@ describe.concurrent("mailbot CLI", () => {
         "2026-08-31",
         "--json",
       ]);
-      expect(oneJson(r)).toEqual({
+      expect(oneJson(r)).toMatchObject({
         sendLockAt: "2026-08-31T00:00:00+07:00",
-        revokeAt: "2027-02-28T00:00:00+07:00",
+        revokeOn: "2027-02-28",
+        revokeAt: "2027-03-01T00:00:00+07:00",
       });
     });
 
@@ -323,7 +328,8 @@ describe.concurrent("mailbot CLI", () => {
         "2026-08-31",
         "--json",
       ]);
-      expect(oneJson(r)).toEqual({ sendLockAt: null, revokeAt: "2026-09-09T17:00:00+07:00" });
+      // Điều 7.2: 5 days from the decision end Sat 5/9 → Mon 7/9 (Civil Code Art. 148.3), + 3 WD.
+      expect(oneJson(r)).toMatchObject({ sendLockAt: null, revokeAt: "2026-09-10T17:00:00+07:00" });
     });
 
     it("leaver: a wrong level is bad usage", async () => {
@@ -352,7 +358,11 @@ describe.concurrent("mailbot CLI", () => {
         "2026-01-15",
         "--json",
       ]);
-      expect(oneJson(m)).toEqual({ lockAt: "2026-07-15T00:00:00+07:00" });
+      expect(oneJson(m)).toEqual({
+        lockOn: "2026-07-15",
+        lockAt: "2026-07-16T00:00:00+07:00",
+        enforce: "act",
+      });
       const n = await cli([
         "lifecycle",
         "inactivity",
@@ -363,8 +373,10 @@ describe.concurrent("mailbot CLI", () => {
         "--json",
       ]);
       expect(oneJson(n)).toEqual({
-        lockAt: "2026-07-15T00:00:00+07:00",
-        removeAt: "2026-08-05T17:00:00+07:00",
+        lockOn: "2026-07-15",
+        lockAt: "2026-07-16T00:00:00+07:00",
+        enforce: "act",
+        removeAt: "2026-08-06T17:00:00+07:00",
       });
     });
   });

@@ -172,7 +172,8 @@ describeEachDb(
       expect(pw.map((c) => Number(c.payload.chat_id))).toEqual([TG.self]);
     });
 
-    it("the contract buttons offer the profile's minimum, not a fixed 12 months", async () => {
+    // Issue 10: the contract button asks for the length instead of recording a length nobody stated.
+    it("the contract button asks for the length and the profile's minimum judges it", async () => {
       const w = await makeWorld(getDb());
       const { h, users } = w;
       const chat = h.privateChat(users.clerk);
@@ -185,9 +186,11 @@ describeEachDb(
         await h.press(users.clerk, chat, "Phòng CNTT");
         await h.press(users.clerk, chat, "Chuyên viên");
         const labels = h.buttonsOf(h.lastKeyboardMessage(TG.clerk)!).map((b) => b.text);
-        expect(labels).toEqual(["Biên chế", "Hợp đồng ≥ 24 tháng", "Hợp đồng < 24 tháng"]);
-        await h.press(users.clerk, chat, "Hợp đồng ≥ 24 tháng");
-        expect(h.lastReply(TG.clerk)).toContain("Hình thức: Hợp đồng 24 tháng");
+        expect(labels).toEqual(["Biên chế", "Hợp đồng"]);
+        await h.press(users.clerk, chat, "Hợp đồng");
+        expect(h.lastReply(TG.clerk)).toContain("Hợp đồng bao nhiêu tháng?");
+        await h.text(users.clerk, chat, "30");
+        expect(h.lastReply(TG.clerk)).toContain("Hình thức: Hợp đồng 30 tháng");
         expect(h.lastReply(TG.clerk)).toContain("Địa chỉ đề xuất:");
       } finally {
         registerProfile(original);
@@ -198,12 +201,19 @@ describeEachDb(
       const w = await makeWorld(getDb());
       const { h, users } = w;
       const chat = h.privateChat(users.clerk);
-      await h.command(
-        users.clerk,
-        chat,
-        "capmoi",
-        "Lê Văn Tâm; 14/02/1990; Phòng CNTT; chuyên viên; hợp đồng 6 tháng",
-      );
+      // QĐ 13/2020 sets no minimum contract: refused only once an operator opts in to one.
+      const original = getProfile("phuyen");
+      registerProfile({ ...original, eligibility: { ...original.eligibility, minContractMonths: 12 } });
+      try {
+        await h.command(
+          users.clerk,
+          chat,
+          "capmoi",
+          "Lê Văn Tâm; 14/02/1990; Phòng CNTT; chuyên viên; hợp đồng 6 tháng",
+        );
+      } finally {
+        registerProfile(original);
+      }
       expect(h.lastReply(TG.clerk)).toContain(
         "Chưa thể gửi yêu cầu: Hợp đồng 6 tháng ngắn hơn mức tối thiểu 12 tháng",
       );

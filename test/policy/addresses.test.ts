@@ -38,6 +38,9 @@ function errorOf(result: { ok: boolean; error?: { code: string; message: string 
   return result.error;
 }
 
+const unit = (profile: Profile, input: Parameters<typeof proposeUnitAddress>[1]): AddressProposal =>
+  value(proposeUnitAddress(profile, input, none));
+
 describe("personal addresses: examples from the documents", () => {
   it("mic Điều 5.3: Đỗ Văn Bê → dvbe", () => {
     const p = value(proposePersonalAddress(mic, { fullName: "Đỗ Văn Bê" }, none));
@@ -198,7 +201,7 @@ describe("mic collisions (Điều 5.4)", () => {
       "dbev@mic.gov.vn",
       "vbed@mic.gov.vn",
     ]);
-    expect(p.rule).toMatch(/Điều 5\.4 QĐ 652\/QĐ-BTTTT/);
+    expect(p.rule).toMatch(/Điều 5\.4b QĐ 652\/QĐ-BTTTT/);
   });
 
   it("unit symbols with invalid characters follow Điều 5.1", () => {
@@ -223,8 +226,24 @@ describe("mic collisions (Điều 5.4)", () => {
     });
   });
 
-  it("asks for the unit symbol instead of guessing", () => {
-    const error = errorOf(proposePersonalAddress(mic, { fullName: "Đỗ Văn Bê" }, taken));
+  // Điều 5.4b: "hoán chuyển vị trí thứ tự chữ cái giữa họ, tên đệm và tên hoặc theo định dạng
+  // hovaten.tendonvi" — a person without a unit still gets the permutations.
+  it("without a unit, still offers the article's permutations instead of an error", () => {
+    const p = value(proposePersonalAddress(mic, { fullName: "Đỗ Văn Bê" }, taken));
+    expect(p).toMatchObject({ address: "vdbe@mic.gov.vn", ruleId: "mic.collision.permutation" });
+    expect(p.alternatives).toEqual([
+      "bedv@mic.gov.vn",
+      "bevd@mic.gov.vn",
+      "dbev@mic.gov.vn",
+      "vbed@mic.gov.vn",
+    ]);
+    expect(p.rule).toMatch(/Điều 5\.4b QĐ 652\/QĐ-BTTTT/);
+    expect(p.rule).toMatch(/ký hiệu đơn vị/);
+  });
+
+  it("asks for the unit symbol only when every permutation is taken too", () => {
+    const all = new Set(["dvbe", "vdbe", "bedv", "bevd", "dbev", "vbed"].map((a) => `${a}@mic.gov.vn`));
+    const error = errorOf(proposePersonalAddress(mic, { fullName: "Đỗ Văn Bê" }, all));
     expect(error.code).toBe("missing_unit");
     expect(error.message).toMatch(/ký hiệu đơn vị/);
   });
@@ -297,9 +316,6 @@ describe("personalAddressPrefix", () => {
 });
 
 describe("unit and group addresses", () => {
-  const unit = (profile: Profile, input: Parameters<typeof proposeUnitAddress>[1]): AddressProposal =>
-    value(proposeUnitAddress(profile, input, none));
-
   it("mic Điều 5.1–5.2: cntt, ptth_ttdt, doanthanhnien", () => {
     expect(unit(mic, { kind: "agency", abbr: "CNTT" }).address).toBe("cntt@mic.gov.vn");
     const ptth = unit(mic, { kind: "agency", abbr: "PTTH&TTĐT" });
@@ -319,9 +335,14 @@ describe("unit and group addresses", () => {
     expect(unit(phuyen, { kind: "district", name: "thành phố Tuy Hòa" }).address).toBe(
       "tuyhoa@phuyen.gov.vn",
     );
+    // Điều 4.1c writes xã Hòa An contracted: the profile's listed form, not a general rule.
     const hoan = unit(phuyen, { kind: "commune", name: "Hòa An", parentLocalPart: "phuhoa" });
-    expect(hoan.address).toBe("hoan.phuhoa@phuyen.gov.vn");
-    expect(hoan.alternatives).toEqual(["hoaan.phuhoa@phuyen.gov.vn"]);
+    expect(hoan).toMatchObject({ address: "hoan.phuhoa@phuyen.gov.vn", ruleId: "phuyen.unit.listed" });
+    expect(hoan.rule).toMatch(/Điều 4\.1c QĐ 13\/2020\/QĐ-UBND/);
+    // Elsewhere the name is written in full ("viết liền, không dấu").
+    expect(unit(phuyen, { kind: "commune", name: "Hòa An", parentLocalPart: "tuyan" }).address).toBe(
+      "hoaan.tuyan@phuyen.gov.vn",
+    );
     expect(
       unit(phuyen, { kind: "commune", name: "xã Hòa An", parentLocalPart: "huyện Phú Hòa" }).address,
     ).toBe("hoan.phuhoa@phuyen.gov.vn");
@@ -339,6 +360,30 @@ describe("unit and group addresses", () => {
     expect(
       unit(phuyen, { kind: "division", abbr: "TTCNTTTT", parentLocalPart: "stttt@phuyen.gov.vn" }).address,
     ).toBe("ttcntttt.stttt@phuyen.gov.vn");
+  });
+
+  // Điều 5.1a "Đối với Ủy ban nhân dân tỉnh sử dụng tên viết tắt là: ubnd"; 5.1b "Đối với Ủy ban
+  // nhân dân thành phố Ninh Bình sử dụng tên viết tắt: tpb".
+  it("ninhbinh Điều 5.1: every fixed form the article lists, from the unit's name", () => {
+    for (const name of ["Ủy ban nhân dân tỉnh Ninh Bình", "UBND tỉnh", "Uỷ ban nhân dân tỉnh"]) {
+      const p = unit(ninhbinh, { kind: "agency", name, abbr: name });
+      expect(p).toMatchObject({ address: "ubnd@ninhbinh.gov.vn", ruleId: "ninhbinh.unit.listed" });
+      expect(p.rule).toMatch(/Điều 5\.1a/);
+    }
+    for (const name of [
+      "thành phố Ninh Bình",
+      "UBND thành phố Ninh Bình",
+      "TP Ninh Bình",
+      "Ủy ban nhân dân TP. Ninh Bình",
+    ]) {
+      const p = unit(ninhbinh, { kind: "district", name });
+      expect(p).toMatchObject({ address: "tpb@ninhbinh.gov.vn", ruleId: "ninhbinh.unit.listed" });
+      expect(p.rule).toMatch(/Điều 5\.1b/);
+    }
+    // Other districts keep the template: <tên huyện>.
+    expect(unit(ninhbinh, { kind: "district", name: "thành phố Tam Điệp" }).address).toBe(
+      "tamdiep@ninhbinh.gov.vn",
+    );
   });
 
   it("ninhbinh Điều 5.1: ubnd, tpb, no “và” and no “-”, division under the parent's local part", () => {
@@ -390,6 +435,100 @@ describe("unit and group addresses", () => {
     expect(errorOf(proposeUnitAddress(mic, { kind: "group", name: "a".repeat(65) }, none)).code).toBe(
       "too_long",
     );
+  });
+});
+
+// Issue 10: place names are written "viết liền, không dấu" — no letter is dropped, so two places
+// never meet in one address (phuyen Điều 4.1b–c, ninhbinh Điều 5.1b).
+describe("place names keep every letter", () => {
+  it("Bình Hưng Hòa and Bình Hưng Hòa A differ; Ninh Hải, Sơn Nguyên keep their doubled letter", () => {
+    expect(unit(binhtan, { kind: "commune", name: "Bình Hưng Hòa" }).address).toBe(
+      "ubnd.binhhunghoa.bt@tphcm.gov.vn",
+    );
+    expect(unit(binhtan, { kind: "commune", name: "Bình Hưng Hòa A" }).address).toBe(
+      "ubnd.binhhunghoaa.bt@tphcm.gov.vn",
+    );
+    expect(unit(phuyen, { kind: "district", name: "huyện Sơn Hòa" }).address).toBe("sonhoa@phuyen.gov.vn");
+    expect(unit(phuyen, { kind: "commune", name: "Sơn Nguyên", parentLocalPart: "sonhoa" }).address).toBe(
+      "sonnguyen.sonhoa@phuyen.gov.vn",
+    );
+    expect(unit(ninhbinh, { kind: "commune", name: "Ninh Hải", parentLocalPart: "hoalu" }).address).toBe(
+      "ninhhai.hoalu@ninhbinh.gov.vn",
+    );
+    expect(
+      value(proposePersonalAddress(binhtan, { fullName: "Nguyễn Văn An", ward: "Bình Hưng Hòa A" }, none))
+        .address,
+    ).toBe("nvan.binhhunghoaa.bt@tphcm.gov.vn");
+  });
+});
+
+// "Never let two different units share a suffix": a unit whose address (the suffix of every
+// address under it) is taken is refused with a clear message, and the operator may override.
+describe("unit collisions, every profile", () => {
+  const cases: Array<[Profile, Parameters<typeof proposeUnitAddress>[1]]> = [
+    [mic, { kind: "agency", abbr: "CNTT" }],
+    [phuyen, { kind: "commune", name: "Hòa An", parentLocalPart: "phuhoa" }],
+    [ninhbinh, { kind: "district", name: "thành phố Ninh Bình" }],
+    [binhtan, { kind: "commune", name: "Bình Hưng Hòa" }],
+    [soctrang, { kind: "agency", abbr: "STTTT" }],
+  ];
+  for (const [profile, input] of cases) {
+    it(`${profile.id}: refused when taken, with the way out; an override is validated and labelled`, () => {
+      const plain = unit(profile, input).address;
+      const taken = new Set([plain]);
+      const error = errorOf(proposeUnitAddress(profile, input, taken));
+      expect(error.code).toBe("exhausted");
+      expect(error.message).toMatch(/không được dùng chung/);
+      expect(error.message).toMatch(/--override/);
+      const over = value(proposeUnitAddress(profile, { ...input, override: "donvi2" }, taken));
+      expect(over).toMatchObject({
+        address: `donvi2@${profile.domain}`,
+        ruleId: `${profile.id}.unit.override`,
+        collided: plain,
+      });
+      expect(errorOf(proposeUnitAddress(profile, { ...input, override: plain }, taken)).code).toBe(
+        "exhausted",
+      );
+      expect(errorOf(proposeUnitAddress(profile, { ...input, override: "Đơn vị" }, taken)).code).toBe(
+        "invalid_abbr",
+      );
+    });
+  }
+});
+
+// Personal collisions for every profile: never a taken address, always the profile's next step.
+describe("personal collisions, every profile", () => {
+  it("each profile's second namesake gets the article's form", () => {
+    const second = (profile: Profile, person: PersonInput, taken: string[]): string =>
+      value(proposePersonalAddress(profile, person, new Set(taken))).address;
+    expect(second(mic, { fullName: "Đỗ Văn Bê", unitSymbol: "CNTT" }, ["dvbe@mic.gov.vn"])).toBe(
+      "dvbe.cntt@mic.gov.vn",
+    );
+    expect(second(mic, { fullName: "Đỗ Văn Bê" }, ["dvbe@mic.gov.vn"])).toBe("vdbe@mic.gov.vn");
+    expect(
+      second(phuyen, { fullName: "Nguyễn Văn A", birthDate: "1979-03-05" }, ["nguyenvana@phuyen.gov.vn"]),
+    ).toBe("nguyenvana79@phuyen.gov.vn");
+    expect(
+      second(ninhbinh, { fullName: "Nguyễn Văn An", agency: "stttt" }, ["annv.stttt@ninhbinh.gov.vn"]),
+    ).toBe("annv2.stttt@ninhbinh.gov.vn");
+    expect(second(binhtan, { fullName: "Nguyễn Văn An" }, ["nvan.binhtan@tphcm.gov.vn"])).toBe(
+      "nvan2.binhtan@tphcm.gov.vn",
+    );
+    expect(second(soctrang, { fullName: "Nguyễn Văn An" }, ["nvan@soctrang.gov.vn"])).toBe(
+      "nvan2@soctrang.gov.vn",
+    );
+  });
+
+  // Issue 9 item 7: "Nguyễn\u200bVăn An" used to give nan@.
+  it("a zero-width character between two words is refused for every profile, never glued", () => {
+    for (const profile of PROFILES) {
+      const result = proposePersonalAddress(
+        profile,
+        { fullName: "Nguyễn\u200bVăn An", agency: "stttt", unitSymbol: "CNTT" },
+        none,
+      );
+      expect(errorOf(result).code).toBe("invalid_name");
+    }
   });
 });
 

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { createCalendar, toVnIso, vnInstant } from "../../src/calendar/index.ts";
 import {
-  firstLoginLockDate,
+  firstLoginLockDue,
   inactivityDates,
   leaverDates,
+  passwordChangeReminder,
   passwordExpiry,
   removalDate,
   replyDeadline,
@@ -22,49 +23,65 @@ const phuyen = getProfile("phuyen");
 const ninhbinh = getProfile("ninhbinh");
 const binhtan = getProfile("binhtan");
 
+// Bộ luật Dân sự 2015 Điều 147–148: a period after an event starts the next day and ends at
+// 24:00 of its last day; the date shown stays that last day; months end on the corresponding day
+// (or the month's last day).
 describe("leaverDates", () => {
-  it("mic staff leaving 2026-08-31: sending locked that day, revoked 2027-02-28 (month clamped)", () => {
+  it("mic staff leaving 2026-08-31 (Điều 6.4c 'khóa ngay … thu hồi sau 06 tháng'): send lock that day, revoked at the close of 28/02/2027", () => {
     const r = leaverDates(mic, "staff", "2026-08-31", cal);
     expect(iso(r.sendLockAt)).toBe("2026-08-31T00:00:00+07:00");
-    expect(iso(r.revokeAt)).toBe("2027-02-28T00:00:00+07:00");
+    expect(r.sendLockOn).toBe("2026-08-31");
+    expect(r.revokeOn).toBe("2027-02-28");
+    expect(iso(r.revokeAt)).toBe("2027-03-01T00:00:00+07:00");
     expect(r.article).toBe("Điều 6.4c");
+    expect(r.enforce).toBe("act");
   });
 
   it("mic division head: same as staff", () => {
-    expect(iso(leaverDates(mic, "division", "2026-08-31", cal).revokeAt)).toBe("2027-02-28T00:00:00+07:00");
+    expect(leaverDates(mic, "division", "2026-08-31", cal).revokeOn).toBe("2027-02-28");
   });
 
-  it("mic department head: send lock 2026-09-30, revoke 2027-08-31", () => {
+  it("mic department head (Điều 6.4c 'sau 01 tháng … sau 12 tháng'): send lock after 30/09, revoke after 31/08/2027", () => {
     const r = leaverDates(mic, "department", "2026-08-31", cal);
-    expect(iso(r.sendLockAt)).toBe("2026-09-30T00:00:00+07:00");
-    expect(iso(r.revokeAt)).toBe("2027-08-31T00:00:00+07:00");
+    expect(r.sendLockOn).toBe("2026-09-30");
+    expect(iso(r.sendLockAt)).toBe("2026-10-01T00:00:00+07:00");
+    expect(r.revokeOn).toBe("2027-08-31");
+    expect(iso(r.revokeAt)).toBe("2027-09-01T00:00:00+07:00");
   });
 
   it("phuyen follows the same timeline (Điều 5.3b)", () => {
     const r = leaverDates(phuyen, "department", "2024-01-31", cal);
-    expect(iso(r.sendLockAt)).toBe("2024-02-29T00:00:00+07:00");
-    expect(iso(r.revokeAt)).toBe("2025-01-31T00:00:00+07:00");
+    expect(r.sendLockOn).toBe("2024-02-29");
+    expect(r.revokeOn).toBe("2025-01-31");
   });
 
-  it("ninhbinh: no send lock; 5 calendar days then 3 working days (Điều 7.2)", () => {
+  it("ninhbinh Điều 7.2: 05 days from the decision for the agency (a Saturday moves to Monday, Điều 148.3), then 03 working days for the Sở", () => {
     const r = leaverDates(ninhbinh, "staff", "2026-08-31", cal);
     expect(r.sendLockAt).toBeNull();
-    // 31/8 + 5 days = Sat 5/9; 3 working days after it: Mon 7, Tue 8, Wed 9 September.
-    expect(iso(r.revokeAt)).toBe("2026-09-09T17:00:00+07:00");
+    // Decision 31/8 + 5 days = Sat 5/9 → Mon 7/9; then Tue 8, Wed 9, Thu 10 September.
+    expect(r.agencyRequestBy).toBe("2026-09-07");
+    expect(iso(r.revokeAt)).toBe("2026-09-10T17:00:00+07:00");
+    expect(r.revokeOn).toBe("2026-09-10");
   });
 
   it("ninhbinh over the National Day holiday", () => {
-    // 26/8 + 5 = Mon 31/8 (day off); working days after it: Thu 3/9, Fri 4/9, Mon 7/9.
-    expect(iso(leaverDates(ninhbinh, "department", "2026-08-26", cal).revokeAt)).toBe(
-      "2026-09-07T17:00:00+07:00",
-    );
+    // 26/8 + 5 = Mon 31/8 (day off) → Thu 3/9; working days after it: Fri 4/9, Mon 7/9, Tue 8/9.
+    const r = leaverDates(ninhbinh, "department", "2026-08-26", cal);
+    expect(r.agencyRequestBy).toBe("2026-09-03");
+    expect(iso(r.revokeAt)).toBe("2026-09-08T17:00:00+07:00");
+  });
+
+  it("binhtan and soctrang set no revocation timeline: remind only", () => {
+    expect(leaverDates(binhtan, "staff", "2026-08-31", cal).enforce).toBe("remind");
+    expect(leaverDates(getProfile("soctrang"), "staff", "2026-08-31", cal).enforce).toBe("remind");
   });
 });
 
 describe("inactivityDates", () => {
-  it("mic: locked 6 months after the last send/receive, warnings 30/7/1 days before", () => {
+  it("mic Điều 7.2a: the 6 months end at the close of 15/07; warnings 30/7/1 days before", () => {
     const r = inactivityDates(mic, at("2026-01-15", "10:00"), cal);
-    expect(iso(r.lockAt)).toBe("2026-07-15T00:00:00+07:00");
+    expect(r.lockOn).toBe("2026-07-15");
+    expect(iso(r.lockAt)).toBe("2026-07-16T00:00:00+07:00");
     expect(r.warnAt.map(iso)).toEqual([
       "2026-06-15T00:00:00+07:00",
       "2026-07-08T00:00:00+07:00",
@@ -74,24 +91,22 @@ describe("inactivityDates", () => {
     expect(r.removeAt).toBeNull();
   });
 
-  it("clamps the month: last activity 31 August → lock 28 February", () => {
-    expect(iso(inactivityDates(mic, at("2026-08-31", "23:59"), cal).lockAt)).toBe(
-      "2027-02-28T00:00:00+07:00",
-    );
+  it("clamps the month: last activity 31 August → last day 28 February", () => {
+    const r = inactivityDates(mic, at("2026-08-31", "23:59"), cal);
+    expect(r.lockOn).toBe("2027-02-28");
+    expect(iso(r.lockAt)).toBe("2027-03-01T00:00:00+07:00");
   });
 
   it("uses the Vietnam calendar day of the last activity", () => {
     // 2026-01-14T20:00Z is 15 January 03:00 in Vietnam.
-    expect(iso(inactivityDates(mic, new Date("2026-01-14T20:00:00Z"), cal).lockAt)).toBe(
-      "2026-07-15T00:00:00+07:00",
-    );
+    expect(inactivityDates(mic, new Date("2026-01-14T20:00:00Z"), cal).lockOn).toBe("2026-07-15");
   });
 
-  it("ninhbinh: login basis and removal 15 working days after the notice", () => {
+  it("ninhbinh Điều 7.1: login basis and removal 15 working days after the notice", () => {
     const r = inactivityDates(ninhbinh, at("2026-01-15", "10:00"), cal);
     expect(r.basis).toBe("login");
-    // Notice Wed 15/7; 15 working days: 16/7 … 5/8.
-    expect(iso(r.removeAt)).toBe("2026-08-05T17:00:00+07:00");
+    // Suspended (notice) after 15/7, i.e. on Thu 16/7; 15 working days: 17/7 … 6/8.
+    expect(iso(r.removeAt)).toBe("2026-08-06T17:00:00+07:00");
   });
 });
 
@@ -162,11 +177,22 @@ describe("passwords", () => {
   it("temporary passwords expire after tempPasswordHours", () => {
     expect(iso(tempPasswordExpiry(mic, at("2026-03-10", "10:30")))).toBe("2026-03-13T10:30:00+07:00");
   });
-  it("binhtan first-login lock: 3 working days, not during Tết", () => {
-    expect(iso(firstLoginLockDate(binhtan, at("2026-02-13", "10:00"), cal))).toBe(
-      "2026-02-25T17:00:00+07:00",
+  // binhtan Điều 6.2: "Mật khẩu phải được đổi ngay lần đầu tiên … đăng nhập … Nếu không đổi mật
+  // khẩu mới hộp thư sẽ bị khóa." The lock follows a login, not a number of days.
+  it("binhtan first-login lock: due after a first login without a password change, never by time alone", () => {
+    const issued = at("2026-02-13", "10:00");
+    expect(firstLoginLockDue(binhtan, issued, null, true)).toBe(false);
+    expect(firstLoginLockDue(binhtan, issued, at("2026-02-12", "09:00"), true)).toBe(false); // login before issue
+    expect(firstLoginLockDue(binhtan, issued, at("2026-02-23", "08:00"), true)).toBe(true);
+    expect(firstLoginLockDue(binhtan, issued, at("2026-02-23", "08:00"), false)).toBe(false); // changed
+    expect(firstLoginLockDue(mic, issued, at("2026-02-23", "08:00"), true)).toBe(false);
+  });
+  it("mic Điều 15.2 'định kỳ thay đổi mật khẩu': a reminder 6 months on (mailbot default), no expiry", () => {
+    expect(iso(passwordChangeReminder(mic, "user", at("2026-03-10", "10:00")))).toBe(
+      "2026-09-10T00:00:00+07:00",
     );
-    expect(firstLoginLockDate(mic, at("2026-02-13"), cal)).toBeNull();
+    expect(passwordExpiry(mic, "user", at("2026-03-10"))).toBeNull();
+    expect(passwordChangeReminder(ninhbinh, "user", at("2026-03-10"))).toBeNull(); // has a real maximum age
   });
 });
 

@@ -33,6 +33,45 @@ describe("normalizeName", () => {
     expect(normalizeName("Lê\u200b Văn\ufeff Tám")).toEqual({ ok: true, value: "Lê Văn Tám" });
   });
 
+  // Issue 9 item 7: "Nguyễn\u200bVăn An" used to become "NguyễnVăn An" → nan@.
+  it("never lets an invisible character glue two words together: refused with a clear message", () => {
+    for (const glue of [
+      "\u200b",
+      "\u200c",
+      "\u200d",
+      "\u2060",
+      "\ufeff",
+      "\u200e",
+      "\u202a",
+      "\u2063",
+      "\ufe0f",
+    ]) {
+      const result = normalizeName(`Nguyễn${glue}Văn An`);
+      expectError(result, "invisible_chars");
+      if (!result.ok) {
+        expect(result.error.message).toContain("“Nguyễn”");
+        expect(result.error.message).toContain("“Văn”");
+        expect(result.error.message).toMatch(/U\+[0-9A-F]{4}/);
+      }
+    }
+  });
+
+  it("drops invisible characters at the start and end of a word (they glue nothing)", () => {
+    expect(normalizeName("\u200bLê Văn Tám\u200d")).toEqual({ ok: true, value: "Lê Văn Tám" });
+    expect(normalizeName("Lê \u2060Văn Tám")).toEqual({ ok: true, value: "Lê Văn Tám" });
+  });
+
+  // Issue 10: look-alike letters from legacy keyboards and converters are read as the letter.
+  it("reads look-alike letters as the Vietnamese letter they stand for", () => {
+    expect(normalizeName("Ðỗ Văn Bê")).toEqual({ ok: true, value: "Đỗ Văn Bê" }); // U+00D0 eth
+    expect(normalizeName("ðặng Thị Hồng")).toEqual({ ok: true, value: "Đặng Thị Hồng" }); // U+00F0
+    expect(normalizeName("Nguyễn V\u0430n \u0410n")).toEqual({ ok: true, value: "Nguyễn Van An" }); // Cyrillic а, А
+    expect(normalizeName("Nguy\u0435\u0302\u0303n Văn An")).toEqual({ ok: true, value: "Nguyễn Văn An" }); // Cyrillic е + marks
+    expect(normalizeName("Nguyê\u02cbn Văn An")).toEqual({ ok: true, value: "Nguyền Văn An" }); // spacing grave
+    expect(normalizeName("\uff2eguyễn Văn An")).toEqual({ ok: true, value: "Nguyễn Văn An" }); // full-width N
+    expect(foldVietnamese("Ðỗ V\u0430n")).toBe("do van");
+  });
+
   it("accepts names with apostrophes and hyphens inside a word (ethnic minority names)", () => {
     expect(normalizeName("h'hen niê")).toEqual({ ok: true, value: "H'Hen Niê" });
     expect(normalizeName("Y-Moan ênuôl")).toEqual({ ok: true, value: "Y-Moan Ênuôl" });

@@ -6,8 +6,12 @@ import { getProfile } from "../../src/policy/profiles/index.ts";
 import { PROFILE_IDS } from "../../src/policy/types.ts";
 
 interface Expected {
-  /** lockIfNotChangedWithinDays */
-  lockDays: number | null;
+  /** lockAfterFirstLoginWithoutChange (binhtan Điều 6.2) */
+  firstLoginLock: boolean;
+  /** eligibility.minContractMonths: only mic Điều 6.3 sets one ("tối thiểu 01 năm"). */
+  minContractMonths: number;
+  /** inactivity.enforce / leaver.enforce: "act" only where the document sets the step. */
+  enforce: "act" | "remind";
   /** [user, admin] minLength and maxAgeMonths */
   minLength: [number, number];
   maxAgeMonths: [number | null, number | null];
@@ -19,7 +23,9 @@ interface Expected {
 
 const EXPECTED: Record<(typeof PROFILE_IDS)[number], Expected> = {
   mic: {
-    lockDays: null,
+    firstLoginLock: false,
+    minContractMonths: 12,
+    enforce: "act",
     minLength: [8, 10],
     maxAgeMonths: [null, null],
     requestWithinWorkingDays: null,
@@ -27,7 +33,9 @@ const EXPECTED: Record<(typeof PROFILE_IDS)[number], Expected> = {
     serviceLevels: [1, 3, 1],
   },
   binhtan: {
-    lockDays: 3,
+    firstLoginLock: true,
+    minContractMonths: 0,
+    enforce: "remind",
     minLength: [8, 8],
     maxAgeMonths: [null, null],
     requestWithinWorkingDays: 2,
@@ -35,7 +43,9 @@ const EXPECTED: Record<(typeof PROFILE_IDS)[number], Expected> = {
     serviceLevels: [1, 3, 1],
   },
   phuyen: {
-    lockDays: null,
+    firstLoginLock: false,
+    minContractMonths: 0,
+    enforce: "act",
     minLength: [8, 8],
     maxAgeMonths: [1, 1],
     requestWithinWorkingDays: null,
@@ -43,7 +53,9 @@ const EXPECTED: Record<(typeof PROFILE_IDS)[number], Expected> = {
     serviceLevels: [1, 3, 1],
   },
   soctrang: {
-    lockDays: null,
+    firstLoginLock: false,
+    minContractMonths: 0,
+    enforce: "remind",
     minLength: [8, 10],
     maxAgeMonths: [null, null],
     requestWithinWorkingDays: null,
@@ -51,7 +63,9 @@ const EXPECTED: Record<(typeof PROFILE_IDS)[number], Expected> = {
     serviceLevels: [1, 3, 1],
   },
   ninhbinh: {
-    lockDays: null,
+    firstLoginLock: false,
+    minContractMonths: 0,
+    enforce: "act",
     minLength: [8, 10],
     maxAgeMonths: [6, 3],
     requestWithinWorkingDays: null,
@@ -66,10 +80,8 @@ describe.each([...PROFILE_IDS])("profile %s: shared defaults", (id) => {
 
   it("passwords", () => {
     const { user, admin, ...issue } = profile.passwords;
-    expect(issue).toEqual({
-      mustChangeAfterIssue: true,
-      mustChangeAfterRestore: true,
-      lockIfNotChangedWithinDays: want.lockDays,
+    expect(issue).toMatchObject({
+      lockAfterFirstLoginWithoutChange: want.firstLoginLock,
       tempPasswordHours: 72,
     });
     expect([user.minLength, admin.minLength]).toEqual(want.minLength);
@@ -84,12 +96,18 @@ describe.each([...PROFILE_IDS])("profile %s: shared defaults", (id) => {
   it("eligibility, inactivity, service levels", () => {
     const { article: eligibilityArticle, ...eligibility } = profile.eligibility;
     expect(eligibility).toEqual({
-      minContractMonths: 12,
+      minContractMonths: want.minContractMonths,
       onePersonalMailboxPerPerson: true,
       requestWithinWorkingDays: want.requestWithinWorkingDays,
     });
     const { article: inactivityArticle, ...inactivity } = profile.inactivity;
-    expect(inactivity).toEqual({ months: 6, warnDaysBefore: [30, 7, 1], ...want.inactivity });
+    expect(inactivity).toEqual({
+      months: 6,
+      warnDaysBefore: [30, 7, 1],
+      enforce: want.enforce,
+      ...want.inactivity,
+    });
+    expect(profile.leaver.enforce).toBe(want.enforce);
     const { article: serviceArticle, ...levels } = profile.serviceLevels;
     expect([levels.restoreWorkingDays, levels.createWorkingDays, levels.resetWorkingDays]).toEqual(
       want.serviceLevels,
@@ -105,7 +123,7 @@ describe("the provinces' unit-address template", () => {
     ["soctrang", []],
     ["ninhbinh", ["và"]],
   ])("%s", (id, dropWords) => {
-    const { article, defaultNote: _note, ...unit } = getProfile(id).naming.unit;
+    const { article, defaultNote: _note, listed: _listed, ...unit } = getProfile(id).naming.unit;
     expect(unit).toEqual({
       agency: "{abbr}",
       district: "{name}",

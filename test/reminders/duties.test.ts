@@ -40,8 +40,9 @@ describe("due dates of the dated duties", () => {
       "2026-12-31",
     ]);
   });
-  it("yearly by 15/12 (ninhbinh Điều 13.6)", () => {
-    expect(dutyDueDates(duty("ninhbinh", "yearly-report"), 2026)).toEqual(["2026-12-15"]);
+  // Điều 13.6 "Định kỳ hằng năm (trước ngày 15 tháng 12)": before the 15th, so due the 14th.
+  it("yearly before 15/12 (ninhbinh Điều 13.6): due 14/12", () => {
+    expect(dutyDueDates(duty("ninhbinh", "yearly-report"), 2026)).toEqual(["2026-12-14"]);
   });
   it("duties without a date (outage notices) are never due", () => {
     expect(dutyDueDates(duty("mic", "outage-notice"), 2026)).toEqual([]);
@@ -64,7 +65,7 @@ describe("duties rule", () => {
       [9, "duty-early:duty:mic/active-list:2026-12-31@9"],
     ]);
     expect(early.reminders[0]?.line).toBe(
-      "Nhắc việc: Thống kê danh sách cá nhân, đơn vị đang sử dụng hộp thư gửi Trung tâm Thông tin — hạn 31/12/2026 (Điều 14.6, 652/QĐ-BTTTT)",
+      "Nhắc việc: Thống kê danh sách cá nhân, đơn vị đang sử dụng hộp thư gửi Trung tâm Thông tin — hạn 31/12/2026 (Điều 14.6 QĐ 652/QĐ-BTTTT)",
     );
     expect(early.reminders[0]?.section).toBe("duty");
     // Still inside the early window the next day (same key: the claim makes it once).
@@ -84,18 +85,44 @@ describe("duties rule", () => {
     expect(dutiesDueOn(getProfile("mic"), calendar, "2026-12-23")).toEqual([]);
     expect(dutiesRule([22], ctx("mic", "2026-12-23T09:00:00+07:00")).reminders).toEqual([]);
   });
-  it("ninhbinh 15/12/2029 is a Saturday: due Friday 14/12, early reminder from Friday 07/12", () => {
+  it("ninhbinh Điều 13.6 'trước ngày 15 tháng 12': due 14/12 (a Saturday in 2030 → Friday 13/12)", () => {
     expect(dutiesDueOn(getProfile("ninhbinh"), calendar, "2029-12-06")).toEqual([]);
     const early = dutiesRule([22], ctx("ninhbinh", "2029-12-07T09:00:00+07:00", null));
     expect(early.reminders.map((r) => r.key)).toEqual([
-      "duty-early:duty:ninhbinh/yearly-report:2029-12-15@22",
+      "duty-early:duty:ninhbinh/yearly-report:2029-12-14@22",
     ]);
-    expect(early.reminders[0]?.line).toContain(
-      "hạn 15/12/2029 là ngày nghỉ, hoàn thành chậm nhất thứ Sáu 14/12/2029",
-    );
     const due = dutiesRule([22], ctx("ninhbinh", "2029-12-14T09:00:00+07:00", null));
     expect(due.reminders.map((r) => r.rule)).toEqual(["duty-due"]);
-    expect(due.reminders[0]?.line).toContain("(Điều 13.6, Dự thảo 2020)");
+    expect(due.reminders[0]?.line).toContain("hạn hôm nay 14/12/2029");
+    expect(due.reminders[0]?.line).toContain("(Điều 13.6 Quy chế dự thảo 2020)");
+    const sat = dutiesRule([22], ctx("ninhbinh", "2030-12-13T09:00:00+07:00", null));
+    expect(sat.reminders[0]?.line).toContain(
+      "hạn 14/12/2030 là ngày nghỉ, hôm nay là ngày làm việc cuối trước hạn",
+    );
+  });
+  // The operator's own duties go to the support chat only: phuyen Điều 14.3đ ("Sở Thông tin và
+  // Truyền thông … Định kỳ 03 tháng, 06 tháng, năm tổ chức đánh giá, rà soát"), soctrang Điều 8.5
+  // ("Báo cáo định kỳ hàng quý, năm"); phuyen Điều 14.1c (units report every 6 months).
+  it("phuyen Điều 14.1c to the units, Điều 14.3đ reviews to the operator only", () => {
+    const out = dutiesRule([22], ctx("phuyen", "2026-06-30T09:00:00+07:00"));
+    const byDuty = (id: string) =>
+      out.reminders.filter((r) => r.target === `duty:phuyen/${id}`).map((r) => r.chatId);
+    expect(byDuty("implementation-report")).toEqual([22, 9]);
+    expect(byDuty("active-list")).toEqual([22, 9]);
+    expect(byDuty("review-3m")).toEqual([9]);
+    expect(byDuty("review-6m")).toEqual([9]);
+    expect(byDuty("review-12m")).toEqual([]);
+    const december = dutiesRule([22], ctx("phuyen", "2026-12-31T09:00:00+07:00"));
+    expect(
+      december.reminders.filter((r) => r.target === "duty:phuyen/review-12m").map((r) => r.chatId),
+    ).toEqual([9]);
+  });
+  it("soctrang Điều 8.5: quarterly and yearly reports, to the operator", () => {
+    const out = dutiesRule([22], ctx("soctrang", "2026-12-31T09:00:00+07:00"));
+    expect(out.reminders.map((r) => [r.target, r.chatId])).toEqual([
+      ["duty:soctrang/quarterly-report", 9],
+      ["duty:soctrang/yearly-report", 9],
+    ]);
   });
   it("binhtan monthly: 31/05/2026 is a Sunday → due Friday 29/05", () => {
     const on = dutiesDueOn(getProfile("binhtan"), calendar, "2026-05-29");
@@ -143,7 +170,7 @@ describeEachDb(
       const head = tg.sent.find((m) => m.chatId === org.headChat);
       expect(head?.text).toContain("Báo cáo định kỳ theo quy chế (1)");
       expect(head?.text).toContain("Thống kê danh sách cá nhân, đơn vị đang sử dụng hộp thư");
-      expect(head?.text).toContain("hạn 31/12/2026 (Điều 14.6, 652/QĐ-BTTTT)");
+      expect(head?.text).toContain("hạn 31/12/2026 (Điều 14.6 QĐ 652/QĐ-BTTTT)");
       expect(report.claimed).toBe(2);
 
       for (const later of ["2026-12-24T09:15:00+07:00", "2026-12-25T09:00:00+07:00"]) {

@@ -77,7 +77,7 @@ describeEachDb(
       });
       expect(warned.actions).toEqual([]);
       expect(await statusOf(box)).toBe("active");
-      expect(before.sent.map((m) => m.text).join("\n")).toContain("tạm khóa ngày 23/05/2027");
+      expect(before.sent.map((m) => m.text).join("\n")).toContain("tạm khóa sau ngày 23/05/2027");
 
       // …and locked on the first working day after them.
       const after = await runSweep(deps(fakeTelegram().send), {

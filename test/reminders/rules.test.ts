@@ -127,8 +127,11 @@ describe("inactivity (mic Điều 7.2a; ninhbinh Điều 7.1)", () => {
     expect(warn("2026-11-20T09:00:00+07:00")[0]).toBe("inactivity-warn:mb:7:2026-11-23:7@33");
     expect(warn("2026-11-22T09:00:00+07:00")[0]).toBe("inactivity-warn:mb:7:2026-11-23:1@33");
   });
-  it("locks on the lock date and tells owner and head how to restore", () => {
-    const out = inactivityRule([fact], ctx("mic", "2026-11-23T09:00:00+07:00"));
+  // "trong khoảng thời gian 06 tháng": the last day is 23/11 and the period closes at its end
+  // (Bộ luật Dân sự Điều 148.4); the lock comes after it, the key keeps the last day.
+  it("locks after the close of the last day and tells owner and head how to restore", () => {
+    expect(inactivityRule([fact], ctx("mic", "2026-11-23T16:59:00+07:00")).actions).toEqual([]);
+    const out = inactivityRule([fact], ctx("mic", "2026-11-24T09:00:00+07:00"));
     expect(out.actions.map((a) => [a.kind, a.key])).toEqual([
       ["lock_inactivity", "inactivity-lock:mb:7:2026-11-23"],
     ]);
@@ -138,18 +141,18 @@ describe("inactivity (mic Điều 7.2a; ninhbinh Điều 7.1)", () => {
   it("a past absence notice counts as a notified reason up to its end date", () => {
     const out = inactivityRule(
       [{ ...fact, lastAbsenceEndsOn: "2026-08-31" }],
-      ctx("mic", "2026-11-23T09:00:00+07:00"),
+      ctx("mic", "2026-11-24T09:00:00+07:00"),
     );
     expect(out.actions).toEqual([]);
   });
   it("ninhbinh suspends, with removal 15 working days after the notice", () => {
     const out = inactivityRule(
       [{ ...fact, profileId: "ninhbinh" }],
-      ctx("ninhbinh", "2026-11-23T09:00:00+07:00"),
+      ctx("ninhbinh", "2026-11-24T09:00:00+07:00"),
     );
     expect(out.actions[0]?.kind).toBe("suspend_inactivity");
-    // 15 working days after Mon 23/11/2026 = Mon 14/12/2026, 17:00.
-    expect(out.actions[0]?.removeAfter).toBe(at("2026-12-14T17:00:00+07:00").toISOString());
+    // 15 working days after the notice on Tue 24/11/2026 = Tue 15/12/2026, 17:00.
+    expect(out.actions[0]?.removeAfter).toBe(at("2026-12-15T17:00:00+07:00").toISOString());
     const removal = (reopen: boolean, now: string) =>
       removalRule(
         [
@@ -223,22 +226,87 @@ describe("passwords (phuyen Điều 13.3, ninhbinh Điều 11.2, binhtan Điều
       passwordExpiryRule([{ ...base, isAdmin: true }], ctx("mic", "2026-11-19T09:00:00+07:00")).reminders,
     ).toEqual([]);
   });
-  it("binhtan: warns before the first-login lock, and locks only after a delivered warning", () => {
+  // binhtan Điều 6.2: "Mật khẩu phải được đổi ngay lần đầu tiên … đăng nhập vào hộp thư. Nếu không
+  // đổi mật khẩu mới hộp thư sẽ bị khóa": a first login without a change locks; days alone never do.
+  it("binhtan: warns at once, locks only after a first login without a change (and after the warning)", () => {
     const f = {
       ...ref({ kind: "personal", ownerChatId: 33, profileId: "binhtan" }),
       issuedAt: at("2026-11-20T10:00:00+07:00"),
       warnedAt: null,
+      lastLoginAt: null,
     };
-    // 3 working days after Fri 20/11 = Wed 25/11 17:00.
-    const before = firstLoginRule([f], ctx("binhtan", "2026-11-24T09:00:00+07:00"));
-    expect(before.reminders.map((r) => r.rule)).toEqual(["first-login-warn"]);
-    const noWarning = firstLoginRule([f], ctx("binhtan", "2026-11-26T09:00:00+07:00"));
-    expect(noWarning.actions).toEqual([]);
-    const warned = firstLoginRule(
-      [{ ...f, warnedAt: at("2026-11-24T09:00:00+07:00") }],
-      ctx("binhtan", "2026-11-26T09:00:00+07:00"),
+    const fresh = firstLoginRule([f], ctx("binhtan", "2026-11-20T10:30:00+07:00"));
+    expect(fresh.reminders.map((r) => r.rule)).toEqual(["first-login-warn"]);
+    expect(fresh.reminders[0]?.line).toContain("Điều 6.2 QĐ 7600/QĐ-UBND");
+    // Weeks later with no login reported: still no lock.
+    const warnedAt = at("2026-11-20T10:31:00+07:00");
+    expect(firstLoginRule([{ ...f, warnedAt }], ctx("binhtan", "2026-12-20T09:00:00+07:00")).actions).toEqual(
+      [],
     );
-    expect(warned.actions.map((a) => a.kind)).toEqual(["lock_first_login"]);
+    // A login before the warning went out cannot lock.
+    const early = { ...f, lastLoginAt: at("2026-11-20T10:20:00+07:00") };
+    expect(firstLoginRule([early], ctx("binhtan", "2026-11-20T10:30:00+07:00")).actions).toEqual([]);
+    // A first login after the issue, password unchanged, warned: locked.
+    const logged = { ...f, warnedAt, lastLoginAt: at("2026-11-23T08:00:00+07:00") };
+    const out = firstLoginRule([logged], ctx("binhtan", "2026-11-23T08:15:00+07:00"));
+    expect(out.actions.map((a) => a.kind)).toEqual(["lock_first_login"]);
+    expect(out.actions[0]?.notices[0]?.line).toContain("đã đăng nhập lần đầu lúc 08:00 23/11/2026");
+  });
+  it("mic Điều 15.2 'định kỳ thay đổi mật khẩu': one gentle reminder after 6 months, no expiry", () => {
+    const base = {
+      ...ref({ kind: "personal", ownerChatId: 33 }),
+      changedAt: at("2026-03-10T09:00:00+07:00"),
+      isAdmin: false,
+    };
+    expect(passwordExpiryRule([base], ctx("mic", "2026-09-09T09:00:00+07:00")).reminders).toEqual([]);
+    const out = passwordExpiryRule([base], ctx("mic", "2026-09-10T09:00:00+07:00"));
+    expect(out.reminders.map((r) => r.key)).toEqual(["password-change:mb:7:2026-09-10@33"]);
+    expect(out.reminders[0]?.line).toContain("Điều 15.2 QĐ 652/QĐ-BTTTT");
+    expect(out.reminders[0]?.line).toContain("vẫn dùng được");
+  });
+});
+
+// Issue 10: where a document sets no inactivity lock and no revocation timeline (QĐ 7600 Bình
+// Tân, QĐ 48 Sóc Trăng), mailbot reminds the unit head (Bình Tân Điều 8.1: the head asks for
+// "hủy bỏ") and never locks or revokes on its own authority.
+describe("enforcement only with a legal basis", () => {
+  const idle = {
+    ...ref({ kind: "personal", ownerChatId: 33, keeperChatId: null }),
+    lastActivityAt: at("2026-05-23T10:00:00+07:00"),
+    lastAbsenceEndsOn: null,
+  };
+  for (const profileId of ["binhtan", "soctrang"]) {
+    it(`${profileId}: an idle mailbox is reminded to owner and head, never locked`, () => {
+      const out = inactivityRule([{ ...idle, profileId }], ctx(profileId, "2026-11-24T09:00:00+07:00"));
+      expect(out.actions).toEqual([]);
+      expect(out.reminders.map((r) => [r.rule, r.chatId])).toEqual([
+        ["inactivity-idle", 33],
+        ["inactivity-idle", 22],
+      ]);
+      expect(out.reminders[0]?.line).toContain("mailbot không tự khóa");
+    });
+    it(`${profileId}: a leaver's dates remind the head and the desk, nothing is locked or revoked`, () => {
+      const leaver = {
+        ...ref({ kind: "personal", ownerChatId: 33, profileId }),
+        status: "active" as const,
+        sendLockAt: at("2026-08-31T00:00:00+07:00"),
+        revokeAt: at("2027-03-01T00:00:00+07:00"),
+      };
+      const out = leaverRule([leaver], ctx(profileId, "2027-03-01T09:00:00+07:00"));
+      expect(out.actions).toEqual([]);
+      expect(out.reminders.map((r) => r.rule)).toEqual([
+        "leaver-remind-send-lock",
+        "leaver-remind-send-lock",
+        "leaver-remind-revoke",
+        "leaver-remind-revoke",
+      ]);
+      expect(out.reminders.find((r) => r.rule === "leaver-remind-revoke")?.line).toContain(
+        "hết ngày 28/02/2027",
+      );
+    });
+  }
+  it("mic keeps acting (Điều 6.4c, 7.2a)", () => {
+    expect(inactivityRule([idle], ctx("mic", "2026-11-24T09:00:00+07:00")).actions.length).toBe(1);
   });
 });
 

@@ -35,7 +35,7 @@ export const binhtan: ProfileInput = {
   domain: "tphcm.gov.vn",
   operator: {
     name: "Văn phòng UBND quận Bình Tân (chuyển Sở TT&TT TP.HCM xử lý)",
-    article: "Điều 8.3",
+    article: "Điều 7.1; Điều 8.3",
   },
   naming: {
     personal: {
@@ -65,19 +65,28 @@ export const binhtan: ProfileInput = {
     user: PASSWORD,
     admin: PASSWORD,
     ...PASSWORD_ISSUE,
-    // Điều 6.2: not changing the password at first login locks the mailbox.
-    lockIfNotChangedWithinDays: 3,
+    // Điều 6.2: a first login without changing the issued password locks the mailbox.
+    lockAfterFirstLoginWithoutChange: true,
+    firstLoginArticle: "Điều 6.2",
   },
   eligibility: {
     ...ELIGIBILITY,
     requestWithinWorkingDays: 2,
     article: "Điều 7.2; Điều 8.2",
   },
+  // QĐ 7600 has no revocation timeline: the head asks for "hủy bỏ" (Điều 8.1) within 2 working
+  // days (Điều 8.2); mailbot reminds on mic's dates and revokes nothing unless the operator opts in.
   leaver: {
     ...LEAVER_BY_LEVEL,
-    article: "Điều 8.2 (mốc khóa, thu hồi: theo QĐ 652/QĐ-BTTTT, mặc định của mailbot)",
+    enforce: "remind",
+    article: "Điều 8.1; Điều 8.2 (mốc nhắc theo QĐ 652/QĐ-BTTTT: mặc định của mailbot)",
   },
-  inactivity: { ...INACTIVITY, article: "mặc định của mailbot (theo QĐ 652/QĐ-BTTTT Điều 7.2a)" },
+  // No inactivity lock in QĐ 7600: reminders only.
+  inactivity: {
+    ...INACTIVITY,
+    enforce: "remind",
+    article: "mặc định của mailbot (QĐ 7600 không quy định tạm khóa; chỉ nhắc, theo mốc của QĐ 652/QĐ-BTTTT)",
+  },
   serviceLevels: {
     ...SERVICE_LEVELS,
     article: "Điều 8.3 (thời hạn: mặc định của mailbot)",

@@ -12,6 +12,9 @@ export const WORKING_HOURS = {
   remindOutsideHours: false,
 } as const;
 
+/** Once anywhere in the working day: "hằng ngày" (ninhbinh Điều 8.2), "hàng ngày" (phuyen Điều 13.1). */
+export const WHOLE_DAY = { from: "07:30", to: "17:00", label: "trong ngày làm việc", minChecks: 1 } as const;
+
 export const SLOT = {
   startMorning: { from: "07:30", to: "09:00", label: "đầu buổi sáng" },
   endMorning: { from: "10:30", to: "11:30", label: "cuối buổi sáng" },
@@ -60,23 +63,24 @@ export function baselinePasswords(article: string): {
 }
 
 /**
- * What happens to issued passwords unless a regulation says otherwise: a new or restored mailbox
- * must change its password at the next login; a temporary password lives 72 hours; no lock for
- * not changing it (only binhtan Điều 6.2 has one).
+ * What happens to issued passwords unless a regulation says otherwise: a temporary password lives
+ * 72 hours; no lock for not changing it at the first login (only binhtan Điều 6.2 has one). Every
+ * issued or restored password must be changed at the next login everywhere (a security default,
+ * which also matches mic Điều 7.3c, phuyen Điều 6.3c, ninhbinh Điều 6.3).
  */
 export const PASSWORD_ISSUE: Omit<ProfileInput["passwords"], "user" | "admin"> = {
-  mustChangeAfterIssue: true,
-  mustChangeAfterRestore: true,
-  lockIfNotChangedWithinDays: null,
+  lockAfterFirstLoginWithoutChange: false,
+  firstLoginArticle: "",
   tempPasswordHours: 72,
 };
 
 /**
- * Who may get a personal mailbox, after mic Điều 6.3: contract staff with at least 12 months, one
- * personal mailbox a person, no deadline for the unit's request.
+ * Who may get a personal mailbox where the document says nothing more: no minimum contract length
+ * (only mic Điều 6.3 sets one; refusing elsewhere would be mailbot's own authority — an operator
+ * may set `minContractMonths`), one personal mailbox a person, no deadline for the unit's request.
  */
 export const ELIGIBILITY: Omit<ProfileInput["eligibility"], "article"> = {
-  minContractMonths: 12,
+  minContractMonths: 0,
   onePersonalMailboxPerPerson: true,
   requestWithinWorkingDays: null,
 };

@@ -20,14 +20,18 @@ export const mic: ProfileInput = {
     year: 2016,
   },
   domain: "mic.gov.vn",
-  operator: { name: "Trung tâm Thông tin", email: "support@mic.gov.vn", article: "Điều 4" },
+  operator: {
+    name: "Trung tâm Thông tin",
+    email: "support@mic.gov.vn",
+    article: "Điều 6.1; Điều 6.2",
+  },
   naming: {
     personal: {
       pattern: "{f}{m}{given}",
       suffix: "",
       collisions: [
-        { type: "unit-suffix", article: "Điều 5.4" },
-        { type: "permutation", article: "Điều 5.4" },
+        { type: "unit-suffix", article: "Điều 5.4b" },
+        { type: "permutation", article: "Điều 5.4b" },
         { type: "sequence", start: 2, article: "mailbot (khi mọi cách của Điều 5.4 đều đã có người dùng)" },
       ],
       article: "Điều 5.3",
@@ -41,14 +45,24 @@ export const mic: ProfileInput = {
       invalidChars: "underscore",
       dropWords: [],
       article: "Điều 5.1",
+      groupArticle: "Điều 5.2",
     },
   },
   passwords: {
     // Điều 15.2 only asks for a periodic change; length and classes are our baseline.
-    ...baselinePasswords("Điều 15.2 (độ phức tạp: mặc định của mailbot)"),
+    user: {
+      ...baselinePasswords("Điều 15.2 (độ phức tạp, chu kỳ nhắc 6 tháng: mặc định của mailbot)").user,
+      // "định kỳ thay đổi mật khẩu" without a period: remind every 6 months, never lock.
+      remindChangeMonths: 6,
+    },
+    admin: {
+      ...baselinePasswords("Điều 15.2 (độ phức tạp, chu kỳ nhắc 6 tháng: mặc định của mailbot)").admin,
+      remindChangeMonths: 6,
+    },
     ...PASSWORD_ISSUE,
   },
-  eligibility: { ...ELIGIBILITY, article: "Điều 6.3" },
+  // Điều 6.3: "hợp đồng thời hạn tối thiểu 01 năm".
+  eligibility: { ...ELIGIBILITY, minContractMonths: 12, article: "Điều 6.3" },
   leaver: { ...LEAVER_BY_LEVEL, article: "Điều 6.4c" },
   inactivity: { ...INACTIVITY, article: "Điều 7.2a" },
   serviceLevels: {

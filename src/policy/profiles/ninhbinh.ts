@@ -4,7 +4,7 @@ import {
   INACTIVITY,
   PASSWORD_ISSUE,
   PROVINCE_UNIT_NAMING,
-  SLOT,
+  WHOLE_DAY,
   WORKING_HOURS,
 } from "./common.ts";
 
@@ -41,7 +41,11 @@ export const ninhbinh: ProfileInput = {
     year: 2020,
   },
   domain: "ninhbinh.gov.vn",
-  operator: { name: "Sở Thông tin và Truyền thông", email: "stttt@ninhbinh.gov.vn", article: "Điều 6.1" },
+  operator: {
+    name: "Sở Thông tin và Truyền thông",
+    email: "stttt@ninhbinh.gov.vn",
+    article: "Điều 6.1; Điều 15",
+  },
   naming: {
     personal: {
       pattern: "{given}{f}{m}",
@@ -52,6 +56,15 @@ export const ninhbinh: ProfileInput = {
     unit: {
       ...PROVINCE_UNIT_NAMING,
       dropWords: ["và"],
+      // The fixed forms Điều 5.1 names.
+      listed: [
+        { names: ["UBND tỉnh", "UBND tỉnh Ninh Bình"], localPart: "ubnd", article: "Điều 5.1a" },
+        {
+          names: ["Thành phố Ninh Bình", "UBND thành phố Ninh Bình"],
+          localPart: "tpb",
+          article: "Điều 5.1b",
+        },
+      ],
       article: "Điều 5.1",
     },
   },
@@ -60,9 +73,10 @@ export const ninhbinh: ProfileInput = {
     admin: { ...PASSWORD_BASE, minLength: 10, maxAgeMonths: 3 },
     ...PASSWORD_ISSUE,
   },
+  // Điều 1.2 and 2.4 include "người lao động" and set no minimum contract length.
   eligibility: {
     ...ELIGIBILITY,
-    article: "Điều 6 (hợp đồng tối thiểu 12 tháng: mặc định của mailbot)",
+    article: "Điều 1.2; Điều 2.4 (không quy định thời hạn hợp đồng tối thiểu)",
   },
   leaver: { staff: LEAVER, division: LEAVER, department: LEAVER, article: "Điều 7.2" },
   // Điều 7.1: 6 months without logging in; removed 15 working days after the notice.
@@ -71,11 +85,13 @@ export const ninhbinh: ProfileInput = {
     restoreWorkingDays: 3,
     createWorkingDays: 3,
     resetWorkingDays: 3,
-    article: "Điều 6.2",
+    article:
+      "Điều 6.2 (cấp mới: 03 ngày làm việc); mở lại (Điều 7.1), cấp mật khẩu mới (Điều 14.2): thời hạn 03 ngày là mặc định của mailbot",
   },
   checks: {
-    // Điều 8.2: the clerk reviews the unit mailbox daily.
-    unit: [SLOT.endAfternoon],
+    // Điều 8.2 "Hằng ngày": the clerk looks at the unit mailbox once, any time in the working day.
+    // Điều 10 ("thường xuyên") sets no count for personal mailboxes.
+    unit: [WHOLE_DAY],
     personal: [],
     article: "Điều 8.2",
   },
@@ -91,8 +107,9 @@ export const ninhbinh: ProfileInput = {
   duties: [
     {
       id: "yearly-report",
-      description: "Báo cáo UBND tỉnh kết quả thực hiện Quy chế (qua Sở TT&TT)",
-      yearlyBy: "12-15",
+      // "trước ngày 15 tháng 12": the last day is 14/12.
+      description: "Báo cáo UBND tỉnh kết quả thực hiện Quy chế (qua Sở TT&TT), trước ngày 15/12",
+      yearlyBy: "12-14",
       article: "Điều 13.6",
     },
   ],

@@ -6,7 +6,7 @@ import {
   PASSWORD_ISSUE,
   PROVINCE_UNIT_NAMING,
   SERVICE_LEVELS,
-  SLOT,
+  WHOLE_DAY,
   WORKING_HOURS,
 } from "./common.ts";
 
@@ -33,7 +33,11 @@ export const phuyen: ProfileInput = {
     year: 2020,
   },
   domain: "phuyen.gov.vn",
-  operator: { name: "Sở Thông tin và Truyền thông", email: "support@phuyen.gov.vn", article: "Điều 3" },
+  operator: {
+    name: "Sở Thông tin và Truyền thông",
+    email: "support@phuyen.gov.vn",
+    article: "Điều 5.1; Điều 5.2",
+  },
   naming: {
     personal: {
       pattern: "{family}{middle}{given}",
@@ -51,6 +55,8 @@ export const phuyen: ProfileInput = {
     },
     unit: {
       ...PROVINCE_UNIT_NAMING,
+      // The document's own example writes xã Hòa An (huyện Phú Hòa) contracted: hoan.phuhoa.
+      listed: [{ names: ["Hòa An"], parent: "phuhoa", localPart: "hoan", article: "Điều 4.1c" }],
       article: "Điều 4.1",
     },
   },
@@ -61,7 +67,7 @@ export const phuyen: ProfileInput = {
   },
   eligibility: {
     ...ELIGIBILITY,
-    article: "Điều 5 (hợp đồng tối thiểu 12 tháng: theo Điều 6.3 QĐ 652/QĐ-BTTTT, mặc định của mailbot)",
+    article: "Điều 1.3; Điều 5.3a (không quy định thời hạn hợp đồng tối thiểu)",
   },
   leaver: { ...LEAVER_BY_LEVEL, article: "Điều 5.3b" },
   inactivity: { ...INACTIVITY, article: "Điều 6.2a" },
@@ -70,9 +76,11 @@ export const phuyen: ProfileInput = {
     article: "Điều 6.3b (khôi phục); cấp mới, cấp lại mật khẩu: mặc định của mailbot",
   },
   checks: {
-    // Điều 13.1 encourages daily checking: one window at the end of the day.
-    unit: [SLOT.endAfternoon],
-    personal: [],
+    // Điều 13.1 only encourages a daily look at the personal mailbox ("khuyến khích kiểm tra thư
+    // hàng ngày"): a gentle reminder, never escalated. No article sets checks of unit mailboxes.
+    unit: [],
+    personal: [WHOLE_DAY],
+    encouragedOnly: ["personal"],
     article: "Điều 13.1",
   },
   replyLimitWorkingDays: 2,
@@ -90,6 +98,35 @@ export const phuyen: ProfileInput = {
       id: "outage-notice",
       description: "Báo trước tối thiểu 03 ngày làm việc khi tạm ngừng dịch vụ",
       article: "Điều 8.1c",
+    },
+    {
+      id: "implementation-report",
+      description: "Báo cáo UBND tỉnh tình hình, kết quả thực hiện Quy chế (qua Sở TT&TT)",
+      everyMonths: 6,
+      article: "Điều 14.1c",
+    },
+    {
+      id: "review-3m",
+      description:
+        "Sở TT&TT đánh giá, rà soát việc thực hiện Quy chế định kỳ 03 tháng, tổng hợp báo cáo UBND tỉnh",
+      everyMonths: 3,
+      to: "operator",
+      article: "Điều 14.3đ",
+    },
+    {
+      id: "review-6m",
+      description:
+        "Sở TT&TT đánh giá, rà soát việc thực hiện Quy chế định kỳ 06 tháng, tổng hợp báo cáo UBND tỉnh",
+      everyMonths: 6,
+      to: "operator",
+      article: "Điều 14.3đ",
+    },
+    {
+      id: "review-12m",
+      description: "Sở TT&TT đánh giá, rà soát việc thực hiện Quy chế hằng năm, tổng hợp báo cáo UBND tỉnh",
+      everyMonths: 12,
+      to: "operator",
+      article: "Điều 14.3đ",
     },
   ],
 };

@@ -1,12 +1,14 @@
 /**
  * Unchecked mailboxes. The profile's check slots are windows of a working day in which the
- * keeper (unit/group mailbox) or owner (personal) must open the mailbox at least once:
- * mic Điều 12.3a (unit: đầu giờ sáng, cuối giờ sáng, cuối giờ chiều), binhtan Điều 7.3c (unit 4,
- * personal 3), soctrang Điều 13.2 (2 per buổi), phuyen Điều 13.1 and ninhbinh Điều 8.2 (daily).
+ * keeper (unit/group mailbox) or owner (personal) must open the mailbox at least `minChecks`
+ * times: mic Điều 12.3a (unit: đầu giờ sáng, cuối giờ sáng, cuối giờ chiều), binhtan Điều 7.3c
+ * (unit 4, personal 3), soctrang Điều 13.2 ("tối thiểu 2 lần/buổi": 2 anywhere in each half-day),
+ * ninhbinh Điều 8.2 ("hằng ngày": once in the working day), phuyen Điều 13.1 (personal, only
+ * encouraged: a gentle reminder, never escalated).
  *
  * Only the latest closed window is judged (after downtime, older missed windows collapse into
  * it: one reminder, not a flood); the window before it only decides the escalation: two missed
- * windows in a row → the unit head is told too.
+ * windows in a row (the mailbox existed in both) → the unit head is told too.
  */
 import type { WorkingDayCalendar } from "../../calendar/calendar.ts";
 import { vnDateOf, vnInstant, vnTimeOf } from "../../calendar/time.ts";
@@ -67,34 +69,45 @@ export function checksRule(
   ctx: RuleContext,
 ): RuleOutput {
   const { profile } = ctx;
-  const article = cite(profile, profile.checks.article);
+  const checks = profile.checks;
   const period = `${window.date}T${window.slot.to}`;
   const reminders = [];
   for (const fact of facts) {
+    const kind = fact.kind === "personal" ? "personal" : "unit";
+    const article = cite(
+      profile,
+      kind === "personal" ? (checks.personalArticle ?? checks.article) : checks.article,
+    );
+    const encouraged = checks.encouragedOnly.includes(kind);
     const target = `mb:${fact.mailboxId}`;
-    const when = `khung ${window.slot.label} (${window.slot.from}–${window.slot.to} ${window.date.slice(8, 10)}/${window.date.slice(5, 7)})`;
-    const again = fact.missedPrevious ? " — lần thứ 2 liên tiếp" : "";
+    const when = `${window.slot.label} (${window.slot.from}–${window.slot.to} ${window.date.slice(8, 10)}/${window.date.slice(5, 7)})`;
+    const escalate = !encouraged && fact.missedPrevious;
+    const again = escalate ? " — lần thứ 2 liên tiếp" : "";
+    const times = window.slot.minChecks > 1 ? ` đủ ${window.slot.minChecks} lần` : "";
     const primary = primaryChat(fact);
     reminders.push(
       ...itemsFor(primary === null ? [] : [primary], {
         rule: "check",
         target,
         period,
-        section: fact.missedPrevious ? "check-escalated" : "check-missed",
-        line: `${fact.address} chưa được mở trong ${when}${again}. Hãy mở hộp thư (${article}).`,
+        section: escalate ? "check-escalated" : "check-missed",
+        line: encouraged
+          ? `Nhắc nhẹ: ${fact.address} chưa được mở ${when}. Quy chế khuyến khích kiểm tra thư hằng ngày (${article}).`
+          : `${fact.address} chưa được mở${times} ${when}${again}. Hãy mở hộp thư (${article}).`,
         sortAt: window.to,
         profileId: profile.id,
       }),
     );
-    // Escalate: two windows in a row, or nobody linked to ping.
-    if (fact.missedPrevious || primary === null) {
+    // Escalate: two genuinely missed windows in a row, or nobody linked to ping — never for a
+    // check the document only encourages.
+    if (!encouraged && (fact.missedPrevious || primary === null)) {
       reminders.push(
         ...itemsFor(uniqueChats(fact.headChatIds), {
           rule: "check-escalate",
           target,
           period,
           section: "check-escalated",
-          line: `${fact.address} (${fact.unitName}) chưa được mở trong ${when}${again}.`,
+          line: `${fact.address} (${fact.unitName}) chưa được mở${times} ${when}${again}.`,
           sortAt: window.to,
           profileId: profile.id,
         }),

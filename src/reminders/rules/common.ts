@@ -8,7 +8,6 @@ import {
   weekdayOf,
 } from "../../calendar/time.ts";
 import type { IsoDate } from "../../calendar/types.ts";
-import type { Profile } from "../../policy/profile.ts";
 import type { MailboxRef, ReminderButton, ReminderItem, SectionId } from "../types.ts";
 
 /** The person who must act on a mailbox: its keeper (unit/group mailbox), else its owner. */
@@ -85,10 +84,8 @@ export function daysBetween(a: IsoDate, b: IsoDate): number {
   return dayNumberOf(b) - dayNumberOf(a);
 }
 
-/** "Điều 12.4 (QĐ 652/QĐ-BTTTT)": where a rule comes from, for the text and the audit row. */
-export function cite(profile: Profile, article: string): string {
-  return `${article}, ${profile.regulation.code}`;
-}
+/** Where a rule comes from, for the text and the audit row: the one citation format (policy/cite.ts). */
+export { cite } from "../../policy/cite.ts";
 
 /** Two-digit number the way the regulations write periods: "02 ngày làm việc". */
 export function twoDigits(n: number): string {

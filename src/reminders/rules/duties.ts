@@ -10,8 +10,11 @@
  * date, so each is sent once. A sweep that missed the early day sends the early reminder on the
  * next working day before the due day; on the due day only the "due" one is sent.
  *
- * Recipients: the unit heads of the profile's top-level units (facts.selectTopUnitHeads) and the
- * support chat.
+ * Recipients: for the units' duties, the unit heads of the profile's top-level units
+ * (facts.selectTopUnitHeads) and the support chat; for the operator's own duties (duty.to =
+ * "operator": phuyen Điều 14.3đ reviews, soctrang Điều 8.5 reports) the support chat only. The
+ * sweep only evaluates the profiles this deployment has units of, so one profile's duties never
+ * reach another deployment's support chat.
  */
 import { formatVnDate, splitIsoDate, vnDateOf, vnInstant } from "../../calendar/time.ts";
 import type { WorkingDayCalendar } from "../../calendar/calendar.ts";
@@ -19,7 +22,8 @@ import type { IsoDate } from "../../calendar/types.ts";
 import { dutyDueDates, effectiveDueDate, type Duty } from "../../policy/duties.ts";
 import type { Profile } from "../../policy/profile.ts";
 import type { ReminderItem, RuleContext, RuleOutput } from "../types.ts";
-import { cite, formatVnDay, itemsFor, uniqueChats } from "./common.ts";
+import { cite } from "../../policy/cite.ts";
+import { formatVnDay, itemsFor, uniqueChats } from "./common.ts";
 
 /** Working days before the due date of the early reminder. */
 export const DUTY_EARLY_WORKING_DAYS = 5;
@@ -69,10 +73,11 @@ function line(profile: Profile, o: DutyOccurrence): string {
  */
 export function dutiesRule(headChatIds: readonly number[], ctx: RuleContext): RuleOutput {
   const { profile, now, calendar, supportChatId } = ctx;
-  const chats = uniqueChats([...headChatIds], supportChatId);
-  if (chats.length === 0) return { reminders: [], actions: [] };
+  const unitChats = uniqueChats([...headChatIds], supportChatId);
+  const operatorChats = uniqueChats(supportChatId);
   const reminders: ReminderItem[] = [];
   for (const o of dutiesDueOn(profile, calendar, vnDateOf(now))) {
+    const chats = o.duty.to === "operator" ? operatorChats : unitChats;
     reminders.push(
       ...itemsFor(chats, {
         rule: o.kind === "due" ? "duty-due" : "duty-early",

@@ -9,6 +9,11 @@
  * inactivity starts the day after). Warnings go to the owner/keeper and the unit head
  * profile.inactivity.warnDaysBefore days ahead (30, 7, 1); after downtime only the nearest
  * threshold is sent, one per threshold and lock date (the key).
+ *
+ * The 6 months end at the close of their last day (Bộ luật Dân sự Điều 147–148): the lock
+ * happens after that day, which the messages show. Where the document has no inactivity lock
+ * (binhtan, soctrang: profile.inactivity.enforce = "remind"), nothing is locked: on the day the
+ * lock would be due, the owner/keeper and the unit head are reminded once instead.
  */
 import { addDays, dayNumberOf, vnDateOf } from "../../calendar/time.ts";
 import type { IsoDate } from "../../calendar/types.ts";
@@ -43,11 +48,45 @@ export function inactivityRule(facts: readonly InactivityFact[], ctx: RuleContex
   const actions: EnforcementAction[] = [];
   for (const fact of facts) {
     const dates = inactivityDates(profile, effectiveLastActivity(fact), calendar);
-    const lockDate = vnDateOf(dates.lockAt);
+    const lockDate = dates.lockOn;
     const daysLeft = dayNumberOf(lockDate) - dayNumberOf(today);
     const target = `mb:${fact.mailboxId}`;
     const chats = mailboxRecipients(fact, true);
-    if (daysLeft > 0) {
+    if (rule.enforce === "remind") {
+      if (now.getTime() < dates.lockAt.getTime()) {
+        const threshold = thresholds.find((t) => t >= daysLeft);
+        if (threshold === undefined) continue;
+        reminders.push(
+          ...itemsFor(chats, {
+            rule: "inactivity-warn",
+            target,
+            period: `${lockDate}:${threshold}`,
+            section: "inactivity-warning",
+            line:
+              `${fact.address} — đến hết ngày ${formatVnDate(lockDate)} sẽ tròn ${rule.months} tháng ${what} (còn ${daysLeft} ngày). ` +
+              `Hãy sử dụng hộp thư hoặc báo lý do vắng mặt (/baonghi); mailbot không tự khóa (${article}).`,
+            sortAt: dates.lockAt,
+            profileId: profile.id,
+          }),
+        );
+        continue;
+      }
+      reminders.push(
+        ...itemsFor(chats, {
+          rule: "inactivity-idle",
+          target,
+          period: lockDate,
+          section: "inactivity-warning",
+          line:
+            `${fact.address} đã ${what} ${rule.months} tháng (đến hết ngày ${formatVnDate(lockDate)}). ` +
+            `Thủ trưởng đơn vị xem xét: nếu không còn dùng, đề nghị hủy bỏ hộp thư; mailbot không tự khóa (${article}).`,
+          sortAt: dates.lockAt,
+          profileId: profile.id,
+        }),
+      );
+      continue;
+    }
+    if (now.getTime() < dates.lockAt.getTime()) {
       const threshold = thresholds.find((t) => t >= daysLeft);
       if (threshold === undefined) continue;
       reminders.push(
@@ -57,7 +96,7 @@ export function inactivityRule(facts: readonly InactivityFact[], ctx: RuleContex
           period: `${lockDate}:${threshold}`,
           section: "inactivity-warning",
           line:
-            `${fact.address} — ${rule.basis === "login" ? "tạm dừng" : "tạm khóa"} ngày ${formatVnDate(lockDate)} ` +
+            `${fact.address} — ${rule.basis === "login" ? "tạm dừng" : "tạm khóa"} sau ngày ${formatVnDate(lockDate)} ` +
             `(còn ${daysLeft} ngày) do ${what} trong ${rule.months} tháng (${article}). ` +
             `Đăng nhập và sử dụng hộp thư, hoặc báo lý do vắng mặt (/baonghi), để tránh bị khóa.`,
           sortAt: dates.lockAt,

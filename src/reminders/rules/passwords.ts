@@ -7,9 +7,9 @@
  * earlier than WARN_BEFORE_LOCK_MS after the warning was actually claimed, so nobody is
  * locked without having been warned.
  */
-import { formatVnDate, vnDateOf, vnInstant } from "../../calendar/time.ts";
+import { formatVnDate, vnDateOf } from "../../calendar/time.ts";
 import { cite } from "../../policy/cite.ts";
-import { firstLoginLockDate, passwordExpiry } from "../../policy/lifecycle.ts";
+import { firstLoginLockDue, passwordChangeReminder, passwordExpiry } from "../../policy/lifecycle.ts";
 import type { EnforcementAction, MailboxRef, ReminderItem, RuleContext, RuleOutput } from "../types.ts";
 import { daysBetween, formatVnDateTime, itemsFor, mailboxRecipients } from "./common.ts";
 
@@ -29,7 +29,27 @@ export function passwordExpiryRule(facts: readonly PasswordFact[], ctx: RuleCont
   const reminders: ReminderItem[] = [];
   for (const fact of facts) {
     const policy = fact.isAdmin ? profile.passwords.admin : profile.passwords.user;
-    const expiry = passwordExpiry(profile, fact.isAdmin ? "admin" : "user", fact.changedAt);
+    const role = fact.isAdmin ? "admin" : "user";
+    const remindAt = passwordChangeReminder(profile, role, fact.changedAt);
+    if (remindAt !== null) {
+      // mic Điều 15.2: a periodic change without a period — one gentle reminder, no expiry.
+      if (now.getTime() < remindAt.getTime()) continue;
+      reminders.push(
+        ...itemsFor(mailboxRecipients(fact, false), {
+          rule: "password-change",
+          target: `mb:${fact.mailboxId}`,
+          period: vnDateOf(remindAt),
+          section: "password-expiry",
+          line:
+            `Mật khẩu ${fact.address} đã dùng hơn ${policy.remindChangeMonths} tháng: quy chế yêu cầu định kỳ thay đổi mật khẩu ` +
+            `(${cite(profile, policy.article)}). Dùng /doimk. Mật khẩu hiện tại vẫn dùng được.`,
+          sortAt: remindAt,
+          profileId: profile.id,
+        }),
+      );
+      continue;
+    }
+    const expiry = passwordExpiry(profile, role, fact.changedAt);
     if (expiry === null) continue;
     const expiryDate = vnDateOf(expiry);
     const daysLeft = daysBetween(today, expiryDate);
@@ -60,25 +80,27 @@ export interface FirstLoginFact extends MailboxRef {
   issuedAt: Date;
   /** When the warning claim was made, if it was. */
   warnedAt: Date | null;
+  /** The latest login the activity feed reported (null: never reported). */
+  lastLoginAt: Date | null;
 }
 
+/**
+ * binhtan Điều 6.2: the issued password must be changed at the first login, "nếu không đổi mật
+ * khẩu mới hộp thư sẽ bị khóa". Until a login is reported, the owner/keeper is told once to change
+ * it at the first login; once a login after the issue is reported while the password still has to
+ * be changed, the mailbox is locked — provided the warning was sent first, so nobody is locked
+ * without having been told. No lock for the mere passing of days (the document sets none).
+ */
 export function firstLoginRule(facts: readonly FirstLoginFact[], ctx: RuleContext): RuleOutput {
-  const { profile, now, calendar } = ctx;
-  const article = cite(profile, "Điều 6.2");
+  const { profile, now } = ctx;
+  const article = cite(profile, profile.passwords.firstLoginArticle || "Điều 6.2");
   const reminders: ReminderItem[] = [];
   const actions: EnforcementAction[] = [];
   for (const fact of facts) {
-    const lockAt = firstLoginLockDate(profile, fact.issuedAt, calendar);
-    if (lockAt === null) continue;
     const target = `mb:${fact.mailboxId}`;
     const period = fact.issuedAt.toISOString().slice(0, 16);
-    // From the start of the working day before the lock day.
-    const warnAt = vnInstant(calendar.previousWorkingDay(vnDateOf(lockAt)), "00:00");
-    const lockable =
-      now.getTime() >= lockAt.getTime() &&
-      fact.warnedAt !== null &&
-      now.getTime() - fact.warnedAt.getTime() >= WARN_BEFORE_LOCK_MS;
-    if (lockable) {
+    const due = firstLoginLockDue(profile, fact.issuedAt, fact.lastLoginAt, true);
+    if (due && fact.warnedAt !== null && fact.warnedAt.getTime() <= now.getTime()) {
       actions.push({
         key: `first-login-lock:${target}:${period}`,
         rule: "first-login-lock",
@@ -94,28 +116,28 @@ export function firstLoginRule(facts: readonly FirstLoginFact[], ctx: RuleContex
           period,
           section: "enforced",
           line:
-            `Đã tạm khóa ${fact.address}: mật khẩu được cấp chưa được đổi ở lần đăng nhập đầu tiên (${article}). ` +
+            `Đã tạm khóa ${fact.address}: đã đăng nhập lần đầu lúc ${formatVnDateTime(fact.lastLoginAt as Date)} mà chưa đổi mật khẩu được cấp (${article}). ` +
             `Để mở lại, gửi /khoiphuc ${fact.address}.`,
           sortAt: now,
           profileId: profile.id,
           button: { text: `Khôi phục ${fact.address}`.slice(0, 60), data: `kp:${fact.mailboxId}` },
         }),
       });
-    } else if (now.getTime() >= warnAt.getTime() || now.getTime() >= lockAt.getTime()) {
-      reminders.push(
-        ...itemsFor(mailboxRecipients(fact, false), {
-          rule: "first-login-warn",
-          target,
-          period,
-          section: "first-login",
-          line:
-            `${fact.address} chưa đổi mật khẩu được cấp. Hãy đăng nhập và đổi mật khẩu (/doimk) trước ` +
-            `${formatVnDateTime(lockAt > now ? lockAt : new Date(now.getTime() + WARN_BEFORE_LOCK_MS))}, nếu không hộp thư sẽ bị tạm khóa (${article}).`,
-          sortAt: lockAt,
-          profileId: profile.id,
-        }),
-      );
+      continue;
     }
+    reminders.push(
+      ...itemsFor(mailboxRecipients(fact, false), {
+        rule: "first-login-warn",
+        target,
+        period,
+        section: "first-login",
+        line:
+          `${fact.address} chưa đổi mật khẩu được cấp. Hãy đổi mật khẩu ngay ở lần đăng nhập đầu tiên (/doimk): ` +
+          `đăng nhập mà không đổi mật khẩu thì hộp thư sẽ bị tạm khóa (${article}).`,
+        sortAt: fact.issuedAt,
+        profileId: profile.id,
+      }),
+    );
   }
   return { reminders, actions };
 }
