@@ -15,22 +15,18 @@ import {
   REQUEST_STATE_NAMES,
 } from "../../src/bot/i18n.ts";
 import { cite } from "../../src/policy/cite.ts";
+import { MAILBOX_KIND_LABELS as KIND_LABELS, MAILBOX_STATUS_LABELS } from "../../src/policy/vocabulary.ts";
 import type { Profile } from "../../src/policy/profile.ts";
-import type { LockReason, MailboxKind, MailboxStatus, RequestState } from "../../src/policy/types.ts";
+import type { LockReason, MailboxKind, RequestState } from "../../src/policy/types.ts";
 import type { MailboxView, RequestView } from "../../src/services/types.ts";
 
-export const MAILBOX_STATUS_LABELS: Record<MailboxStatus, string> = {
-  active: "đang hoạt động",
-  send_locked: "đã khóa chiều gửi (vẫn nhận thư)",
-  locked: "đang bị tạm khóa (vẫn nhận thư)",
-  suspended: "đang bị đình chỉ, chờ xóa",
-  revoked: "đã thu hồi",
-};
+export { MAILBOX_STATUS_LABELS };
 
+/** Lower-case, inside a line: "(cá nhân)". */
 export const MAILBOX_KIND_LABELS: Record<MailboxKind, string> = {
-  personal: "cá nhân",
-  unit: "đơn vị",
-  group: "nhóm",
+  personal: KIND_LABELS.personal.toLocaleLowerCase("vi"),
+  unit: KIND_LABELS.unit.toLocaleLowerCase("vi"),
+  group: KIND_LABELS.group.toLocaleLowerCase("vi"),
 };
 
 export function isOpenState(state: RequestState): boolean {

@@ -21,8 +21,15 @@ import { z } from "zod";
 import { daysInMonth, isoDateOf } from "../../src/calendar/time.ts";
 import type { IsoDate } from "../../src/calendar/types.ts";
 import { err, ok, type Result } from "../../src/policy/result.ts";
-import { normalizeName } from "../../src/policy/names.ts";
-import type { EmploymentType, LeaderLevel, MailboxKind } from "../../src/policy/types.ts";
+import { foldVietnamese, normalizeName } from "../../src/policy/names.ts";
+import {
+  birthDateProblem,
+  parseEmployment,
+  parseLeaderLevel,
+  parseMailboxKind as parseKind,
+  type Employment,
+} from "../../src/policy/vocabulary.ts";
+import type { LeaderLevel, MailboxKind } from "../../src/policy/types.ts";
 
 /** Longest chat input a form or a step accepts; Telegram allows 4,096 characters. */
 export const MAX_INPUT_LENGTH = 500;
@@ -31,13 +38,7 @@ export const MAX_REASON_LENGTH = 300;
 
 /** Lower case, diacritics removed, đ → d, spaces collapsed: how typed words are compared. */
 export function fold(text: string): string {
-  return text
-    .normalize("NFD")
-    .replace(/\p{M}+/gu, "")
-    .replace(/[đĐ]/g, "d")
-    .toLowerCase()
-    .replace(/\s+/g, " ")
-    .trim();
+  return foldVietnamese(text).replace(/\s+/g, " ").trim();
 }
 
 /** NFC, trimmed, inner whitespace collapsed to single spaces. */
@@ -91,12 +92,8 @@ export function parseVnDate(input: string): Result<IsoDate, string> {
 export function parseBirthDate(input: string, today: IsoDate): Result<IsoDate, string> {
   const parsed = parseVnDate(input);
   if (!parsed.ok) return parsed;
-  const date = parsed.value;
-  if (date >= today) return err("Ngày sinh phải là một ngày trong quá khứ. Hãy gõ lại (dd/mm/yyyy).");
-  const age = Number(today.slice(0, 4)) - Number(date.slice(0, 4)) - (today.slice(5) < date.slice(5) ? 1 : 0);
-  if (age < 15) return err("Người được cấp hộp thư phải từ đủ 15 tuổi. Kiểm tra lại năm sinh (dd/mm/yyyy).");
-  if (age > 100) return err("Năm sinh này không hợp lý (trên 100 tuổi). Kiểm tra lại (dd/mm/yyyy).");
-  return ok(date);
+  const problem = birthDateProblem(parsed.value, today);
+  return problem ? err(`${problem} Hãy gõ lại (dd/mm/yyyy).`) : ok(parsed.value);
 }
 
 /** An end date for an absence notice: today or later, at most one year ahead. */
@@ -111,86 +108,17 @@ export function parseUntilDate(input: string, today: IsoDate): Result<IsoDate, s
 }
 
 // ---------------------------------------------------------------------------------------------
-// Closed word lists
+// Closed word lists: one vocabulary (src/policy/vocabulary.ts), re-exported for the commands
 
-export const LEADER_LEVEL_LABELS: Record<LeaderLevel, string> = {
-  staff: "Chuyên viên",
-  division: "Lãnh đạo phòng",
-  department: "Lãnh đạo sở trở lên",
-};
-
-const LEADER_WORDS: [RegExp, LeaderLevel][] = [
-  [/^(chuyen vien|nhan vien|can bo|cong chuc|vien chuc|cv|nv)$/, "staff"],
-  [/^(lanh dao phong|truong phong|pho truong phong|pho phong|ldp|tp|ptp)$/, "division"],
-  [
-    /^(lanh dao so( tro len)?|lanh dao (cap )?(so|tinh|huyen|quan|don vi)|giam doc|pho giam doc|chu tich|pho chu tich|thu truong|lds|gd|pgd)$/,
-    "department",
-  ],
-];
-
-export function parseLeaderLevel(input: string): Result<LeaderLevel, string> {
-  const word = fold(input);
-  for (const [pattern, level] of LEADER_WORDS) if (pattern.test(word)) return ok(level);
-  return err('Chức vụ chưa rõ. Hãy ghi "chuyên viên", "lãnh đạo phòng" hoặc "lãnh đạo sở".');
-}
-
-export interface Employment {
-  employmentType: EmploymentType;
-  contractMonths: number | null;
-}
-
-/** Longest contract we accept as typed: 10 years; longer ones are "không xác định thời hạn". */
-const MAX_CONTRACT_MONTHS = 120;
-
-export function parseEmployment(input: string): Result<Employment, string> {
-  const word = fold(input);
-  if (/^(bien che|cong chuc|vien chuc|bc)$/.test(word))
-    return ok({ employmentType: "civil_servant", contractMonths: null });
-  if (/^(hop dong|hd)( lao dong)? (khong (xac dinh )?thoi han|vo thoi han|khong thoi han)$/.test(word)) {
-    return ok({ employmentType: "contract", contractMonths: MAX_CONTRACT_MONTHS });
-  }
-  const contract = /^(?:hop dong|hd)(?: lao dong)?\s*(\d{1,3})\s*(thang|nam)$/.exec(word);
-  if (contract) {
-    const n = Number(contract[1]);
-    const months = contract[2] === "nam" ? n * 12 : n;
-    if (months < 1 || months > MAX_CONTRACT_MONTHS) {
-      return err(
-        `Thời hạn hợp đồng phải từ 1 đến ${MAX_CONTRACT_MONTHS} tháng. Hãy gõ lại, ví dụ: hợp đồng 24 tháng.`,
-      );
-    }
-    return ok({ employmentType: "contract", contractMonths: months });
-  }
-  if (/^(hop dong|hd)( lao dong)?$/.test(word)) {
-    return err('Cần ghi thời hạn hợp đồng, ví dụ: "hợp đồng 24 tháng" hoặc "hợp đồng 2 năm".');
-  }
-  return err(
-    'Hình thức làm việc chưa rõ. Hãy ghi "biên chế" hoặc "hợp đồng <số> tháng", ví dụ: hợp đồng 24 tháng.',
-  );
-}
-
-/** Months typed on their own after the "Hợp đồng (nhập số tháng)" button: "18", "18 tháng". */
-export function parseContractMonths(input: string): Result<number, string> {
-  const match = /^(\d{1,3})(?:\s*thang)?$/.exec(fold(input));
-  const months = match ? Number(match[1]) : NaN;
-  if (!Number.isInteger(months) || months < 1 || months > MAX_CONTRACT_MONTHS) {
-    return err(`Hãy gõ số tháng của hợp đồng, từ 1 đến ${MAX_CONTRACT_MONTHS}, ví dụ: 18.`);
-  }
-  return ok(months);
-}
-
-export const KIND_LABELS: Record<MailboxKind, string> = {
-  personal: "Cá nhân",
-  unit: "Đơn vị",
-  group: "Nhóm",
-};
-
-export function parseKind(input: string): Result<MailboxKind, string> {
-  const word = fold(input);
-  if (/^(ca nhan|personal)$/.test(word)) return ok("personal");
-  if (/^(don vi|co quan|unit)$/.test(word)) return ok("unit");
-  if (/^(nhom|group)$/.test(word)) return ok("group");
-  return err('Loại hộp thư chưa rõ. Hãy ghi "cá nhân", "đơn vị" hoặc "nhóm".');
-}
+export {
+  LEADER_LEVEL_LABELS,
+  MAILBOX_KIND_LABELS as KIND_LABELS,
+  parseContractMonths,
+  parseEmployment,
+  parseLeaderLevel,
+  parseMailboxKind as parseKind,
+  type Employment,
+} from "../../src/policy/vocabulary.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Units

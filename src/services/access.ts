@@ -10,6 +10,7 @@ import { and, eq, inArray, isNull } from "drizzle-orm";
 import { z } from "zod";
 import { roleGrants, staff as staffTable, units } from "../db/schema.ts";
 import { Role as RoleSchema, type Role } from "../policy/types.ts";
+import { ROLE_LABELS } from "../policy/vocabulary.ts";
 import { writeAudit } from "./audit.ts";
 import type { ServiceContext } from "./context.ts";
 import { ServiceError } from "./errors.ts";
@@ -32,13 +33,7 @@ export interface AccessService {
   revoke(staffId: number, role: Role, unitId: number | null, actor: Actor): Promise<void>;
 }
 
-export const ROLE_NAMES_VI: Record<Role, string> = {
-  staff: "cán bộ",
-  clerk: "văn thư",
-  unit_head: "lãnh đạo đơn vị",
-  support: "bộ phận hỗ trợ",
-  admin: "quản trị",
-};
+export const ROLE_NAMES_VI: Record<Role, string> = ROLE_LABELS;
 
 function matching(staff: StaffView, roles: readonly Role[]): RoleScope[] {
   return staff.roles.filter((g) => roles.includes(g.role) || g.role === "admin");

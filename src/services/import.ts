@@ -53,6 +53,7 @@ import {
 } from "../policy/legacy-encodings.ts";
 import { foldVietnamese, normalizeName } from "../policy/names.ts";
 import { findProfile, profileIds } from "../policy/profiles/index.ts";
+import { employmentTypeOf, leaderLevelOf } from "../policy/vocabulary.ts";
 import { type EmploymentType, type LeaderLevel, type UnitKind } from "../policy/types.ts";
 import { writeAuditBatch, type AuditInput } from "./audit.ts";
 import { bulkInsert } from "./bulk.ts";
@@ -674,10 +675,11 @@ export async function importStaff(
     if (birth && typeof birth === "object") reasons.push(birth.error);
     const unitCode = values.ma_don_vi ?? "";
     if (!CODE.test(unitCode)) reasons.push("ma_don_vi trống hoặc không hợp lệ");
-    const level = LEVEL_ALIASES[word(values.chuc_vu ?? "")];
+    const level = LEVEL_ALIASES[word(values.chuc_vu ?? "")] ?? leaderLevelOf(values.chuc_vu ?? "");
     if (!level)
       reasons.push(`chuc_vu “${values.chuc_vu}” không hợp lệ (nhan_vien, lanh_dao_phong, lanh_dao_so)`);
-    const employment = EMPLOYMENT_ALIASES[word(values.hinh_thuc ?? "")];
+    const employment =
+      EMPLOYMENT_ALIASES[word(values.hinh_thuc ?? "")] ?? employmentTypeOf(values.hinh_thuc ?? "");
     if (!employment) reasons.push(`hinh_thuc “${values.hinh_thuc}” không hợp lệ (bien_che hoặc hop_dong)`);
     let months: number | null = null;
     if (values.so_thang_hop_dong) {

@@ -42,6 +42,7 @@ import { normalizeName } from "../policy/names.ts";
 import { generateTemporaryPassword } from "../policy/passwords.ts";
 import type { Profile } from "../policy/profile.ts";
 import { findProfile } from "../policy/profiles/index.ts";
+import { CONTRACT_MONTHS, OPEN_REQUEST_STATES, REQUEST_STATE_PHRASES } from "../policy/vocabulary.ts";
 import {
   EmploymentType,
   LeaderLevel,
@@ -82,16 +83,9 @@ export const TRANSITIONS: Record<RequestAction, { from: readonly RequestState[];
   cancel: { from: ["pending_endorsement", "open", "in_progress"], to: "cancelled" },
 };
 
-export const OPEN_STATES: readonly RequestState[] = ["pending_endorsement", "open", "in_progress"];
+export const OPEN_STATES: readonly RequestState[] = OPEN_REQUEST_STATES;
 
-export const STATE_NAMES_VI: Record<RequestState, string> = {
-  pending_endorsement: "chờ lãnh đạo đơn vị xác nhận",
-  open: "đang chờ xử lý",
-  in_progress: "đang được xử lý",
-  approved: "đã được duyệt",
-  rejected: "đã bị từ chối",
-  cancelled: "đã bị hủy",
-};
+export const STATE_NAMES_VI: Record<RequestState, string> = REQUEST_STATE_PHRASES;
 
 const ACTION_NAMES_VI: Record<RequestAction, string> = {
   endorse: "xác nhận",
@@ -149,7 +143,7 @@ export const CapmoiInputSchema = z.object({
   unitId: z.number().int().positive(),
   leaderLevel: LeaderLevel.default("staff"),
   employmentType: EmploymentType,
-  contractMonths: z.number().int().min(1).max(1200).nullable().optional(),
+  contractMonths: z.number().int().min(CONTRACT_MONTHS.min).max(CONTRACT_MONTHS.max).nullable().optional(),
   kind: MailboxKind.default("personal"),
   subjectStaffId: z.number().int().positive().optional(),
   ward: z.string().trim().max(100).nullable().optional(),
