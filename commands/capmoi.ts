@@ -18,8 +18,9 @@ import { COMMAND_DESCRIPTIONS, formatDeadline, t } from "../src/bot/i18n.ts";
 import { dropButtons, keyboard, requestButton } from "../src/bot/keyboards.ts";
 import { vnDateOf } from "../src/calendar/time.ts";
 import { formatVnDate } from "../src/calendar/time.ts";
+import { rolesFor } from "../src/policy/permissions.ts";
 import { findProfile } from "../src/policy/profiles/index.ts";
-import { EmploymentType, LeaderLevel, MailboxKind, type Role } from "../src/policy/types.ts";
+import { EmploymentType, LeaderLevel, MailboxKind } from "../src/policy/types.ts";
 import { staffActor, type RequestView, type StaffView, type UnitView } from "../src/services/types.ts";
 import { postToSupport, sendSafely } from "./shared/notify.ts";
 import {
@@ -38,8 +39,6 @@ import {
   tooLong,
 } from "./shared/parse.ts";
 
-/** Roles that may ask for someone else (and for unit and group mailboxes). */
-export const CAPMOI_FOR_OTHERS: readonly Role[] = ["clerk", "unit_head", "support"];
 /** Units offered as buttons; beyond this the person types the name. */
 const MAX_UNIT_BUTTONS = 12;
 
@@ -129,7 +128,7 @@ function summary(d: Data): string {
 
 async function scopeUnits(ctx: BotContext): Promise<UnitView[]> {
   if (!ctx.staff) return [];
-  return ctx.services.access.unitsInScope(ctx.staff, [...CAPMOI_FOR_OTHERS]);
+  return ctx.services.access.unitsInScope(ctx.staff, rolesFor("request.create_for_others"));
 }
 
 function today(ctx: BotContext): string {

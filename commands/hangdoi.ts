@@ -6,7 +6,8 @@
 import { Composer } from "grammy";
 import type { BotContext, BotFeature } from "../src/bot/context.ts";
 import { COMMAND_DESCRIPTIONS, formatDeadline, REQUEST_STATE_NAMES } from "../src/bot/i18n.ts";
-import { ensureRole } from "../src/bot/middleware/require-role.ts";
+import { ensureMay } from "../src/bot/middleware/require-role.ts";
+import { rolesFor } from "../src/policy/permissions.ts";
 import type { QueueItem } from "../src/services/types.ts";
 import { clockText, requestTitle } from "./shared/format.ts";
 
@@ -25,12 +26,12 @@ function line(item: QueueItem, index: number): string {
 export const composer = new Composer<BotContext>();
 
 composer.command("hangdoi", async (ctx) => {
-  if (!(await ensureRole(ctx, ["support"]))) return;
+  if (!(await ensureMay(ctx, "request.handle"))) return;
   const me = ctx.staff!;
   const global = me.roles.some((r) => (r.role === "support" || r.role === "admin") && r.unitId === null);
   const unitIds = global
     ? undefined
-    : (await ctx.services.access.unitsInScope(me, ["support"])).map((u) => u.id);
+    : (await ctx.services.access.unitsInScope(me, rolesFor("request.handle"))).map((u) => u.id);
   const queue = await ctx.services.requests.listOpen(ctx.now(), unitIds ? { unitIds } : {});
   if (queue.length === 0) return ctx.reply("Hàng đợi trống: không có yêu cầu nào đang chờ xử lý.");
   const overdue = queue.filter((q) => q.overdue).length;

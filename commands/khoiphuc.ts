@@ -13,14 +13,12 @@ import { COMMAND_DESCRIPTIONS, formatDay, formatDeadline, t } from "../src/bot/i
 import { dropButtons, keyboard } from "../src/bot/keyboards.ts";
 import { mayActOnMailbox } from "../src/bot/middleware/require-role.ts";
 import { findProfile } from "../src/policy/profiles/index.ts";
-import type { Role } from "../src/policy/types.ts";
 import { staffActor, type MailboxView, type RequestView } from "../src/services/types.ts";
 import { lockText } from "./shared/format.ts";
 import { postToSupport } from "./shared/notify.ts";
 import { parseAddress, tooLong } from "./shared/parse.ts";
 
 /** Besides the owner and keeper, who may ask for a mailbox of their unit. */
-export const KHOIPHUC_ROLES: readonly Role[] = ["unit_head", "clerk", "support"];
 
 const m = {
   usage: () => "Cú pháp: /khoiphuc <địa chỉ hộp thư>, ví dụ: /khoiphuc nguyenvana@phuyen.gov.vn",
@@ -54,7 +52,7 @@ const Data = z.object({ address: z.string() });
 type Data = z.infer<typeof Data>;
 
 function mayAsk(ctx: BotContext, mailbox: MailboxView): Promise<boolean> {
-  return mayActOnMailbox(ctx, mailbox, KHOIPHUC_ROLES);
+  return mayActOnMailbox(ctx, mailbox, "mailbox.restore");
 }
 
 export const flow = defineFlow<Data, "confirm">({

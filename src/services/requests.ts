@@ -42,6 +42,7 @@ import { normalizeName } from "../policy/names.ts";
 import { generateTemporaryPassword } from "../policy/passwords.ts";
 import type { Profile } from "../policy/profile.ts";
 import { findProfile } from "../policy/profiles/index.ts";
+import { type Action } from "../policy/permissions.ts";
 import { CONTRACT_MONTHS, OPEN_REQUEST_STATES, REQUEST_STATE_PHRASES } from "../policy/vocabulary.ts";
 import {
   EmploymentType,
@@ -49,7 +50,6 @@ import {
   MailboxKind,
   type RequestKind,
   type RequestState,
-  type Role,
 } from "../policy/types.ts";
 import { writeAudit } from "./audit.ts";
 import type { AccessService } from "./access.ts";
@@ -305,8 +305,6 @@ function deadlineFor(
   return service ? serviceDeadline(profile, service, receivedAt, cal) : null;
 }
 
-const ELEVATED: readonly Role[] = ["clerk", "unit_head", "support"];
-
 // ---------------------------------------------------------------------------------------------
 
 export interface ApproveResult {
@@ -353,10 +351,10 @@ export function createRequestsService(ctx: ServiceContext, access: AccessService
     return view;
   }
 
-  /** CLI and system act with full rights; staff need one of `roles` on the request's unit. */
-  async function authorise(actor: Actor, roles: Role[], unitId: number): Promise<StaffView | null> {
+  /** CLI and system act with full rights; staff need the permission table's roles on the unit. */
+  async function authorise(actor: Actor, action: Action, unitId: number): Promise<StaffView | null> {
     const me = await actorStaff(actor);
-    if (me) await access.requireRole(me, roles, unitId);
+    if (me) await access.requireMay(me, action, { unitId });
     return me;
   }
 
@@ -501,9 +499,8 @@ export function createRequestsService(ctx: ServiceContext, access: AccessService
     const now = ctx.now();
     checkMailboxFor(kind, mailbox, now);
     const me = await actorStaff(actor);
-    if (me && me.id !== mailbox.ownerStaffId && me.id !== mailbox.keeperStaffId) {
-      await access.requireRole(me, ELEVATED, mailbox.unitId);
-    }
+    if (me)
+      await access.requireMay(me, kind === "khoiphuc" ? "mailbox.restore" : "mailbox.request_reset", mailbox);
     const requesterStaffId = await requesterId(actor, input.requesterStaffId);
     const [dup] = await db
       .select({ id: requests.id })
@@ -558,7 +555,7 @@ export function createRequestsService(ctx: ServiceContext, access: AccessService
     requestId: number,
     action: RequestAction,
     actor: Actor,
-    roles: Role[] | null,
+    permission: Action | null,
     set: (row: Request, me: StaffView | null) => Partial<typeof requests.$inferInsert>,
     details: Record<string, unknown> = {},
   ): Promise<RequestView> {
@@ -567,7 +564,7 @@ export function createRequestsService(ctx: ServiceContext, access: AccessService
     // only `tx` may be used). The unit of a request never changes, so the check stays valid.
     const [peek] = await db.select({ unitId: requests.unitId }).from(requests).where(eq(requests.id, id));
     if (!peek) throw new ServiceError("not_found", `Không có yêu cầu #${id}. Kiểm tra lại số yêu cầu.`);
-    const me = roles ? await authorise(actor, roles, peek.unitId) : await actorStaff(actor);
+    const me = permission ? await authorise(actor, permission, peek.unitId) : await actorStaff(actor);
     return db.transaction(async (tx) => {
       const row = await lockRequest(tx, id);
       if (!canTransition(action, row.state)) refuseTransition(action, row);
@@ -602,7 +599,9 @@ export function createRequestsService(ctx: ServiceContext, access: AccessService
     const me = await actorStaff(actor);
     // Clerks, unit heads and support file directly; anyone else needs their unit head first.
     const state: RequestState =
-      me && !(await access.hasRole(me, ELEVATED, prep.unit.id)) ? "pending_endorsement" : "open";
+      me && !(await access.may(me, "request.create_for_others", { unitId: prep.unit.id }))
+        ? "pending_endorsement"
+        : "open";
     const now = ctx.now();
     const cal = await ctx.calendar();
     const dueAt = deadlineFor(prep.profile, "capmoi", now, cal);
@@ -713,7 +712,7 @@ export function createRequestsService(ctx: ServiceContext, access: AccessService
     createKhoiphuc: (input, actor) => mailboxRequest("khoiphuc", input, actor),
     createPasswordReset: (input, actor) => mailboxRequest("doimk", input, actor),
 
-    endorse: (requestId, actor) => transition(requestId, "endorse", actor, ["unit_head"], () => ({})),
+    endorse: (requestId, actor) => transition(requestId, "endorse", actor, "request.endorse", () => ({})),
 
     async declineEndorsement(requestId, reason, actor) {
       const text = parse(Reason, reason, "Lý do từ chối");
@@ -721,7 +720,7 @@ export function createRequestsService(ctx: ServiceContext, access: AccessService
         requestId,
         "reject",
         actor,
-        ["unit_head"],
+        "request.endorse",
         (row) => {
           // A unit head decides only at the endorsement step; afterwards it is the support desk's call.
           if (row.state !== "pending_endorsement") refuseTransition("endorse", row);
@@ -737,20 +736,24 @@ export function createRequestsService(ctx: ServiceContext, access: AccessService
           "invalid_input",
           "Chỉ cán bộ hỗ trợ mới nhận xử lý yêu cầu; dùng lệnh giao việc (assign) từ dòng lệnh.",
         );
-      return transition(requestId, "take", actor, ["support"], () => ({ assigneeStaffId: actor.staffId }));
+      return transition(requestId, "take", actor, "request.handle", () => ({
+        assigneeStaffId: actor.staffId,
+      }));
     },
 
     async assign(requestId, assigneeStaffId, actor) {
       const target = await staffViewById(db, assigneeStaffId);
       if (!target) throw new ServiceError("not_found", `Không tìm thấy cán bộ có mã ${assigneeStaffId}.`);
-      return transition(requestId, "assign", actor, ["support"], () => ({ assigneeStaffId }), {
+      return transition(requestId, "assign", actor, "request.handle", () => ({ assigneeStaffId }), {
         assigneeStaffId,
       });
     },
 
     async reject(requestId, reason, actor) {
       const text = parse(Reason, reason, "Lý do từ chối");
-      return transition(requestId, "reject", actor, ["support"], () => ({ reason: text }), { reason: text });
+      return transition(requestId, "reject", actor, "request.handle", () => ({ reason: text }), {
+        reason: text,
+      });
     },
 
     async cancel(requestId, actor) {
@@ -760,14 +763,14 @@ export function createRequestsService(ctx: ServiceContext, access: AccessService
         .from(requests)
         .where(eq(requests.id, id));
       const own = actor.kind === "staff" && row[0]?.requester === actor.staffId;
-      return transition(id, "cancel", actor, own ? null : ["support"], () => ({}));
+      return transition(id, "cancel", actor, own ? null : "request.handle", () => ({}));
     },
 
     async approve(requestId, actor) {
       const id = requireId(requestId);
       const [peek] = await db.select().from(requests).where(eq(requests.id, id));
       if (!peek) throw new ServiceError("not_found", `Không có yêu cầu #${id}. Kiểm tra lại số yêu cầu.`);
-      const me = await authorise(actor, ["support"], peek.unitId);
+      const me = await authorise(actor, "request.handle", peek.unitId);
       if (!canTransition("approve", peek.state)) refuseTransition("approve", peek);
       const profile = profileOf(peek.profileId);
       // argon2 is slow on purpose: hash before taking row locks, throw away if the approval fails.
