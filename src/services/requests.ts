@@ -155,9 +155,15 @@ export type CapmoiInput = Omit<z.input<typeof CapmoiInputSchema>, "birthDate"> &
 };
 const CreateCapmoiSchema = CapmoiInputSchema.extend({
   address: Address.optional(),
+  /** The support desk or the operator gives an address outside the naming rules, on purpose. */
+  addressOverride: z.boolean().optional(),
   idempotencyKey: IdempotencyKey.optional(),
 });
-export type CreateCapmoiInput = CapmoiInput & { address?: string; idempotencyKey?: string };
+export type CreateCapmoiInput = CapmoiInput & {
+  address?: string;
+  addressOverride?: boolean;
+  idempotencyKey?: string;
+};
 
 const MailboxRequestSchema = z.object({
   address: Address,
@@ -190,6 +196,14 @@ function requireId(id: unknown): number {
     throw new ServiceError("invalid_input", "Mã yêu cầu không hợp lệ: hãy dùng số yêu cầu, ví dụ 1042.");
   }
   return id;
+}
+
+/** "Lê Thị Hoa đã có hộp thư …" / "… đã có yêu cầu #12 đang mở": what one-person-one-request says. */
+export function existingMessage(fullName: string, existing: ExistingForPerson): string {
+  if (existing.kind === "mailbox") {
+    return `${existing.staffName} đã có hộp thư cá nhân ${existing.address} (${existing.status === "active" ? "đang hoạt động" : "đang bị khóa, dùng /khoiphuc để khôi phục"}); mỗi người chỉ có một hộp thư cá nhân.`;
+  }
+  return `${fullName} đã có yêu cầu cấp mới #${existing.id}${existing.address ? ` (${existing.address})` : ""} ${REQUEST_STATE_PHRASES[existing.state]}; không gửi thêm yêu cầu. Dùng /trangthai ${existing.id} để theo dõi.`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -314,12 +328,18 @@ export interface ApproveResult {
   temporaryPassword?: { password: string; deliverToStaffId: number; expiresAt: Date };
 }
 
+/** What already exists for a person: one person, one mailbox, one open request. */
+export type ExistingForPerson =
+  | { kind: "mailbox"; address: string; staffName: string; status: string }
+  | { kind: "request"; id: number; address: string | null; state: RequestState };
+
 export interface RequestsService {
-  /** No writes: the address the rules give now, and whether the person is eligible. */
+  /** No writes: the address the rules give now, whether the person is eligible, what exists. */
   previewCapmoi(input: CapmoiInput): Promise<{
     proposal: AddressProposal;
     eligibility: { ok: true } | { ok: false; code: string; message: string };
     profileId: string;
+    existing: ExistingForPerson | null;
   }>;
   createCapmoi(input: CreateCapmoiInput, actor: Actor): Promise<RequestView>;
   createKhoiphuc(input: MailboxRequestInput, actor: Actor): Promise<RequestView>;
@@ -413,6 +433,60 @@ export function createRequestsService(ctx: ServiceContext, access: AccessService
           })
         : ({ ok: true, value: undefined } as const);
     return { unit, profile, subjectStaff, naming, eligibility };
+  }
+
+  /**
+   * A personal mailbox or an open /capmoi for the same person: the staff record (by id, or the
+   * same name and birth date in the same unit) owning a live mailbox, or an open request with the
+   * same name, birth date and unit. Names compare case-insensitively (both are NFC-normalised).
+   */
+  async function existingFor(input: z.output<typeof CapmoiInputSchema>): Promise<ExistingForPerson | null> {
+    if (input.kind !== "personal") return null;
+    const birth = input.birthDate ?? null;
+    const sameName = sql`lower(${staff.fullName}) = lower(${input.fullName})`;
+    const people =
+      input.subjectStaffId !== undefined
+        ? eq(staff.id, input.subjectStaffId)
+        : birth
+          ? and(sameName, eq(staff.birthDate, birth), eq(staff.unitId, input.unitId))
+          : null;
+    if (people) {
+      const [owned] = await db
+        .select({ address: mailboxes.address, status: mailboxes.status, name: staff.fullName })
+        .from(mailboxes)
+        .innerJoin(staff, eq(staff.id, mailboxes.ownerStaffId))
+        .where(and(people, eq(mailboxes.kind, "personal"), sql`${mailboxes.status} <> 'revoked'`))
+        .limit(1);
+      if (owned) return { kind: "mailbox", address: owned.address, staffName: owned.name, status: owned.status };
+    }
+    const samePerson =
+      input.subjectStaffId !== undefined
+        ? or(
+            eq(requests.subjectStaffId, input.subjectStaffId),
+            and(
+              sql`lower(${requests.payload}->>'fullName') = lower(${input.fullName})`,
+              birth ? sql`${requests.payload}->>'birthDate' = ${birth}` : sql`true`,
+            ),
+          )
+        : and(
+            sql`lower(${requests.payload}->>'fullName') = lower(${input.fullName})`,
+            birth ? sql`${requests.payload}->>'birthDate' = ${birth}` : sql`${requests.payload}->>'birthDate' is null`,
+          );
+    const [open] = await db
+      .select({ id: requests.id, address: requests.proposedAddress, state: requests.state })
+      .from(requests)
+      .where(
+        and(
+          eq(requests.kind, "capmoi"),
+          eq(requests.unitId, input.unitId),
+          inArray(requests.state, [...OPEN_REQUEST_STATES]),
+          sql`coalesce(${requests.payload}->>'mailboxKind', 'personal') = 'personal'`,
+          samePerson,
+        ),
+      )
+      .orderBy(asc(requests.id))
+      .limit(1);
+    return open ? { kind: "request", id: open.id, address: open.address, state: open.state } : null;
   }
 
   /** The proposal given what is taken; `extraTaken` are addresses lost in races meanwhile. */
@@ -595,6 +669,8 @@ export function createRequestsService(ctx: ServiceContext, access: AccessService
       throw new ServiceError("not_eligible", prep.eligibility.error.message, {
         code: prep.eligibility.error.code,
       });
+    const existing = await existingFor(input);
+    if (existing) throw new ServiceError("conflict", existingMessage(input.fullName, existing), { existing });
     const requesterStaffId = await requesterId(actor, input.requesterStaffId);
     const me = await actorStaff(actor);
     // Clerks, unit heads and support file directly; anyone else needs their unit head first.
@@ -611,6 +687,20 @@ export function createRequestsService(ctx: ServiceContext, access: AccessService
         "invalid_input",
         `Địa chỉ ${input.address} không thuộc tên miền ${prep.profile.domain} của đơn vị.`,
       );
+    }
+
+    if (input.address) {
+      const rules = await propose(prep, input, new Set());
+      const allowed = rules.ok ? [rules.value.address, ...rules.value.alternatives].map((a) => a.toLowerCase()) : [];
+      if (!allowed.includes(input.address)) {
+        const mayOverride = !me || (await access.may(me, "request.handle", { unitId: prep.unit.id }));
+        if (!input.addressOverride || !mayOverride) {
+          throw new ServiceError(
+            "invalid_input",
+            `Địa chỉ ${input.address} không theo quy tắc đặt tên của quy chế. Hãy chọn một địa chỉ được đề xuất; chỉ bộ phận hỗ trợ mới cấp ngoại lệ.`,
+          );
+        }
+      }
     }
 
     const lost = new Set<string>();
@@ -653,6 +743,7 @@ export function createRequestsService(ctx: ServiceContext, access: AccessService
                   rule,
                   alternatives,
                   ...(input.address && input.address !== address ? { requestedAddress: input.address } : {}),
+                  ...(input.addressOverride && rule === "chosen" ? { addressOverride: true } : {}),
                 },
                 proposedAddress: address,
                 dueAt,
@@ -686,6 +777,7 @@ export function createRequestsService(ctx: ServiceContext, access: AccessService
       if (!proposal.ok)
         throw new ServiceError("invalid_input", proposal.error.message, { code: proposal.error.code });
       return {
+        existing: await existingFor(input),
         proposal: proposal.value,
         eligibility: prep.eligibility.ok
           ? { ok: true }
