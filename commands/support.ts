@@ -16,7 +16,7 @@ import { z } from "zod";
 import type { BotContext, BotFeature, BotServices } from "../src/bot/context.ts";
 import { defineFlow } from "../src/bot/flows.ts";
 import { escapeHtml, formatDateTime, formatDeadline, REQUEST_STATE_NAMES } from "../src/bot/i18n.ts";
-import { onCallback, requestButton } from "../src/bot/keyboards.ts";
+import { keyboard, onCallback, requestButton, resendButton } from "../src/bot/keyboards.ts";
 import { ensureMay, refuse } from "../src/bot/middleware/require-role.ts";
 import { rolesFor, type Action } from "../src/policy/permissions.ts";
 import type { Logger } from "../src/logger.ts";
@@ -170,11 +170,18 @@ export const rejectFlow = defineFlow<RejectData, "reason">({
       await ctx.flow.end();
       const at = ctx.now();
       await editCard(ctx, data.cardChatId, data.cardMessageId, m.rejectedCard(request, me.fullName, at));
-      await tellRequester(ctx, request, m.rejectedForRequester(request));
+      await tellRequester(ctx, request, m.rejectedForRequester(request), resendMarkup(request));
       await ctx.reply(m.rejectDone(request));
     },
   },
 });
+
+/** A rejected /capmoi can be sent again by its requester, with its data filled in. */
+function resendMarkup(request: RequestView) {
+  return request.kind === "capmoi"
+    ? { reply_markup: keyboard([[resendButton.button("Gửi lại (sửa thông tin)", request.id)]]) }
+    : {};
+}
 
 // ---------------------------------------------------------------------------------------------
 // Buttons

@@ -77,9 +77,14 @@ export async function sendToStaff(
 }
 
 /** Tells the requester, unless the requester is the one pressing (they see the answer already). */
-export async function tellRequester(ctx: BotContext, request: RequestView, text: string): Promise<void> {
+export async function tellRequester(
+  ctx: BotContext,
+  request: RequestView,
+  text: string,
+  options: SendOptions = {},
+): Promise<void> {
   if (ctx.staff?.id === request.requesterStaffId && ctx.chat?.type === "private") return;
-  await sendToStaff(ctx, request.requesterStaffId, text);
+  await sendToStaff(ctx, request.requesterStaffId, text, options);
 }
 
 export function supportKeyboard(request: RequestView): InlineKeyboard {

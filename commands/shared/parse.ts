@@ -9,7 +9,8 @@
  *   /capmoi Huỳnh Ngọc Đức; 03/12/1985; Trung tâm CNTT&TT; chuyên viên; biên chế
  *   /capmoi Lê Văn Tâm; 14/02/1990; Phòng CNTT; chuyên viên; hợp đồng 24 tháng
  *
- * - fields are separated by ";" (names and unit names contain spaces and "&", never ";");
+ * - fields are separated by ";" or, when there is no ";", by "," (names and unit names contain
+ *   spaces and "&", never ";"); a missing field is named;
  * - the unit is its name, its abbreviation or its number (matched against the units the caller
  *   may act for, case and diacritics ignored);
  * - chức vụ: "chuyên viên" (also nhân viên, cán bộ), "lãnh đạo phòng" (trưởng/phó phòng),
@@ -123,40 +124,7 @@ export {
 // ---------------------------------------------------------------------------------------------
 // Units
 
-export interface UnitChoice {
-  id: number;
-  name: string;
-  abbr: string;
-}
-
-/**
- * The unit the person typed, among `units` (those in the caller's scope): by number, by
- * abbreviation, by exact name, else by a unique name containing the words typed.
- */
-export function matchUnit<U extends UnitChoice>(input: string, units: readonly U[]): Result<U, string> {
-  const word = fold(input).replace(/^#/, "");
-  if (word.length === 0) return err("Chưa có tên đơn vị. Hãy gõ tên hoặc ký hiệu đơn vị.");
-  const list = () =>
-    units
-      .slice(0, 8)
-      .map((u) => u.name)
-      .join("; ");
-  if (/^\d+$/.test(word)) {
-    const byId = units.find((u) => u.id === Number(word));
-    if (byId) return ok(byId);
-  }
-  const exact = units.filter((u) => fold(u.abbr) === word || fold(u.name) === word);
-  if (exact.length === 1) return ok(exact[0] as U);
-  const partial = units.filter((u) => fold(u.name).includes(word));
-  if (partial.length === 1) return ok(partial[0] as U);
-  if (partial.length > 1 || exact.length > 1) {
-    return err(`Có nhiều đơn vị khớp với "${clean(input).slice(0, 60)}". Hãy ghi rõ hơn, ví dụ: ${list()}.`);
-  }
-  if (units.length === 0) return err("Anh/chị không có đơn vị nào trong phạm vi được đề nghị cấp hộp thư.");
-  return err(
-    `Không có đơn vị "${clean(input).slice(0, 60)}" trong phạm vi của anh/chị. Các đơn vị anh/chị có thể chọn: ${list()}.`,
-  );
-}
+export { type UnitChoice } from "./unit-match.ts";
 
 // ---------------------------------------------------------------------------------------------
 // The one-line /capmoi form
@@ -185,10 +153,18 @@ const FIELD_NAMES = ["họ và tên", "ngày sinh", "đơn vị", "chức vụ",
 export function parseCapmoiForm(input: string, today: IsoDate): Result<CapmoiForm, string> {
   const long = tooLong(input);
   if (long) return err(long);
-  const parts = input.split(";").map((p) => p.trim());
-  if (parts.length < 5 || parts.length > 6) {
+  // Semicolons, or commas when there is no semicolon (names and dates never hold either).
+  const separator = input.includes(";") ? ";" : ",";
+  const parts = input.split(separator).map((p) => p.trim());
+  if (parts.length < 5) {
+    const missing = FIELD_NAMES.slice(parts.length, 5).join(", ");
     return err(
-      `Biểu mẫu cần 5 hoặc 6 mục cách nhau bởi dấu ";", anh/chị gửi ${parts.length} mục.\n${CAPMOI_FORM_HELP}`,
+      `Biểu mẫu còn thiếu: ${missing} (anh/chị gửi ${parts.length} mục, cần 5, cách nhau bởi dấu ";" hoặc ",").\n${CAPMOI_FORM_HELP}`,
+    );
+  }
+  if (parts.length > 6) {
+    return err(
+      `Biểu mẫu có ${parts.length} mục, nhiều hơn 6 mục cho phép (cách nhau bởi dấu ";" hoặc ",").\n${CAPMOI_FORM_HELP}`,
     );
   }
   const [nameText, birthText, unitText, levelText, employmentText, kindText] = parts as [
