@@ -110,11 +110,12 @@ export function mailboxLine(mailbox: MailboxView, profile: Profile | undefined):
     parts.push(`; khóa chiều gửi từ ${formatDay(mailbox.sendLockAt)}`);
   if (mailbox.revokeAt && mailbox.status !== "revoked")
     parts.push(`; thu hồi ngày ${formatDay(mailbox.revokeAt)}`);
-  if (mailbox.mustChangePassword) {
-    const until = mailbox.tempPasswordExpiresAt
-      ? ` trước ${formatDateTime(mailbox.tempPasswordExpiresAt)}`
-      : "";
-    parts.push(`; cần đổi mật khẩu tạm${until}`);
+  // Only where a temporary password was issued (a mailbox imported with must-change but never
+  // given a temporary password has nothing "temporary" to change).
+  if (mailbox.mustChangePassword && mailbox.tempPasswordExpiresAt) {
+    parts.push(`; cần đổi mật khẩu tạm trước ${formatDateTime(mailbox.tempPasswordExpiresAt)}`);
+  } else if (mailbox.mustChangePassword) {
+    parts.push("; cần đổi mật khẩu ở lần đăng nhập tới");
   } else if (mailbox.passwordChangedAt) {
     parts.push(`; đổi mật khẩu lần cuối ${formatDay(mailbox.passwordChangedAt)}`);
   }

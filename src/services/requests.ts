@@ -355,6 +355,8 @@ export interface RequestsService {
   get(requestId: number): Promise<RequestView | null>;
   listOpen(now?: Date, options?: { states?: RequestState[]; unitIds?: number[] }): Promise<QueueItem[]>;
   listForStaff(staffId: number): Promise<RequestView[]>;
+  /** The open request of `kind` for a mailbox, if any (one at a time per mailbox and kind). */
+  openRequestFor(mailboxId: number, kind: "khoiphuc" | "doimk"): Promise<RequestView | null>;
 }
 
 export function createRequestsService(ctx: ServiceContext, access: AccessService): RequestsService {
@@ -457,7 +459,8 @@ export function createRequestsService(ctx: ServiceContext, access: AccessService
         .innerJoin(staff, eq(staff.id, mailboxes.ownerStaffId))
         .where(and(people, eq(mailboxes.kind, "personal"), sql`${mailboxes.status} <> 'revoked'`))
         .limit(1);
-      if (owned) return { kind: "mailbox", address: owned.address, staffName: owned.name, status: owned.status };
+      if (owned)
+        return { kind: "mailbox", address: owned.address, staffName: owned.name, status: owned.status };
     }
     const samePerson =
       input.subjectStaffId !== undefined
@@ -470,7 +473,9 @@ export function createRequestsService(ctx: ServiceContext, access: AccessService
           )
         : and(
             sql`lower(${requests.payload}->>'fullName') = lower(${input.fullName})`,
-            birth ? sql`${requests.payload}->>'birthDate' = ${birth}` : sql`${requests.payload}->>'birthDate' is null`,
+            birth
+              ? sql`${requests.payload}->>'birthDate' = ${birth}`
+              : sql`${requests.payload}->>'birthDate' is null`,
           );
     const [open] = await db
       .select({ id: requests.id, address: requests.proposedAddress, state: requests.state })
@@ -691,7 +696,9 @@ export function createRequestsService(ctx: ServiceContext, access: AccessService
 
     if (input.address) {
       const rules = await propose(prep, input, new Set());
-      const allowed = rules.ok ? [rules.value.address, ...rules.value.alternatives].map((a) => a.toLowerCase()) : [];
+      const allowed = rules.ok
+        ? [rules.value.address, ...rules.value.alternatives].map((a) => a.toLowerCase())
+        : [];
       if (!allowed.includes(input.address)) {
         const mayOverride = !me || (await access.may(me, "request.handle", { unitId: prep.unit.id }));
         if (!input.addressOverride || !mayOverride) {
@@ -802,6 +809,23 @@ export function createRequestsService(ctx: ServiceContext, access: AccessService
     },
 
     createKhoiphuc: (input, actor) => mailboxRequest("khoiphuc", input, actor),
+
+    async openRequestFor(mailboxId, kind) {
+      if (!Number.isSafeInteger(mailboxId) || mailboxId <= 0) return null;
+      const [open] = await db
+        .select({ id: requests.id })
+        .from(requests)
+        .where(
+          and(
+            eq(requests.mailboxId, mailboxId),
+            eq(requests.kind, kind),
+            inArray(requests.state, [...OPEN_STATES]),
+          ),
+        )
+        .orderBy(asc(requests.id))
+        .limit(1);
+      return open ? requestView(db, open.id) : null;
+    },
     createPasswordReset: (input, actor) => mailboxRequest("doimk", input, actor),
 
     endorse: (requestId, actor) => transition(requestId, "endorse", actor, "request.endorse", () => ({})),
