@@ -10,9 +10,12 @@ import { ensureMay } from "../src/bot/middleware/require-role.ts";
 import { rolesFor } from "../src/policy/permissions.ts";
 import type { QueueItem } from "../src/services/types.ts";
 import { clockText, requestTitle } from "./shared/format.ts";
+import { replyWithCard } from "./shared/notify.ts";
 
 /** Lines shown; the rest is counted. Telegram messages stop at 4,096 characters. */
 const MAX_LINES = 25;
+/** Requests also sent as cards with buttons, the most urgent first. */
+const MAX_CARDS = 5;
 
 function line(item: QueueItem, index: number): string {
   const mark = item.overdue ? "⚠️ " : "";
@@ -39,6 +42,8 @@ composer.command("hangdoi", async (ctx) => {
   const lines = queue.slice(0, MAX_LINES).map(line);
   if (queue.length > MAX_LINES) lines.push(`… và ${queue.length - MAX_LINES} yêu cầu khác.`);
   await ctx.reply([head, ...lines].join("\n"));
+  // The first ones as cards with the same buttons as in the support chat.
+  for (const item of queue.slice(0, MAX_CARDS)) await replyWithCard(ctx, item);
 });
 
 export const feature: BotFeature = {

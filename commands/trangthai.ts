@@ -13,7 +13,7 @@ import { may } from "../src/bot/middleware/require-role.ts";
 import { findProfile } from "../src/policy/profiles/index.ts";
 import type { MailboxView } from "../src/services/types.ts";
 import { isOpenState, mailboxLine, requestLine } from "./shared/format.ts";
-import { daysLeft } from "./shared/notify.ts";
+import { daysLeft, replyWithCard } from "./shared/notify.ts";
 import { parseStatusTarget, tooLong } from "./shared/parse.ts";
 
 /** Who may look at a mailbox or request of a unit besides the people it is about. */
@@ -50,6 +50,11 @@ export async function replyRequestStatus(ctx: BotContext, requestId: number): Pr
   };
   if (!request || !target || !(await may(ctx, "request.view", target))) {
     return ctx.reply(m.noRequest(requestId));
+  }
+  // The support desk gets the card with its buttons while the request is open.
+  const deskState = request.state === "open" || request.state === "in_progress";
+  if (deskState && (await may(ctx, "request.handle", { unitId: request.unitId }))) {
+    return replyWithCard(ctx, request);
   }
   return ctx.reply(
     requestLine(request, await daysLeft(ctx, isOpenState(request.state) ? request.dueAt : null)),

@@ -14,8 +14,16 @@ import {
   REQUEST_KIND_NAMES,
   REQUEST_STATE_NAMES,
 } from "../../src/bot/i18n.ts";
+import { formatVnDate } from "../../src/calendar/time.ts";
 import { cite } from "../../src/policy/cite.ts";
-import { MAILBOX_KIND_LABELS as KIND_LABELS, MAILBOX_STATUS_LABELS } from "../../src/policy/vocabulary.ts";
+import {
+  employmentLabel,
+  LEADER_LEVEL_LABELS,
+  MAILBOX_KIND_LABELS as KIND_LABELS,
+  MAILBOX_STATUS_LABELS,
+} from "../../src/policy/vocabulary.ts";
+import { EmploymentType, LeaderLevel } from "../../src/policy/types.ts";
+import { z } from "zod";
 import type { Profile } from "../../src/policy/profile.ts";
 import type { LockReason, MailboxKind, RequestState } from "../../src/policy/types.ts";
 import type { MailboxView, RequestView } from "../../src/services/types.ts";
@@ -57,17 +65,48 @@ export function supportCard(
   workingDaysLeft: number | null,
   requesterRole?: string,
 ): string {
+  // "New" only while nobody has taken it.
+  const mark = request.state === "open" ? "🆕 " : request.state === "in_progress" ? "🔧 " : "";
   const lines = [
-    `🆕 ${requestTitle(request)}`,
+    `${mark}${requestTitle(request)}`,
     `Người yêu cầu: ${request.requesterName}${requesterRole ? ` (${requesterRole})` : ""}.`,
   ];
   if (request.subjectName && request.subjectName !== request.requesterName)
     lines.push(`Người được cấp: ${request.subjectName}.`);
+  const person = personDetails(request.payload);
+  if (person) lines.push(person);
   lines.push(`${dueText(request.dueAt, workingDaysLeft)}.`);
   if (request.assigneeName && request.state === "in_progress")
     lines.push(`Đang xử lý: ${request.assigneeName}.`);
   return lines.join("\n");
 }
+
+/**
+ * What the desk needs to check eligibility on a /capmoi card: name, birth date, chức vụ and
+ * employment, as filed (request payload).
+ */
+function personDetails(payload: Record<string, unknown>): string | null {
+  const parsed = CardPayload.safeParse(payload);
+  if (!parsed.success) return null;
+  const p = parsed.data;
+  const parts = [`Họ tên: ${p.fullName}`];
+  if (p.birthDate) parts.push(`ngày sinh: ${formatVnDate(p.birthDate)}`);
+  if (p.leaderLevel) parts.push(`chức vụ: ${LEADER_LEVEL_LABELS[p.leaderLevel].toLocaleLowerCase("vi")}`);
+  if (p.employmentType)
+    parts.push(
+      `hình thức: ${employmentLabel(p.employmentType, p.contractMonths ?? null).toLocaleLowerCase("vi")}`,
+    );
+  return `${parts.join("; ")}.`;
+}
+
+const CardPayload = z.object({
+  fullName: z.string(),
+  birthDate: z.string().nullable().optional(),
+  leaderLevel: LeaderLevel.optional(),
+  employmentType: EmploymentType.optional(),
+  contractMonths: z.number().nullable().optional(),
+  mailboxKind: z.string().optional(),
+});
 
 /** One line of /trangthai or /hangdoi for a request. */
 export function requestLine(request: RequestView, workingDaysLeft?: number | null): string {

@@ -114,3 +114,10 @@ export async function postToSupport(
   const text = supportCard(request, await daysLeft(ctx, request.dueAt), roleLabel(requester));
   return (await sendSafely(ctx, chatId, text, { reply_markup: supportKeyboard(request) })) !== null;
 }
+
+/** The support card of a request as a reply in this chat, with the card's buttons (/hangdoi, /trangthai #id). */
+export async function replyWithCard(ctx: BotContext, request: RequestView): Promise<void> {
+  const [requester] = await ctx.services.directory.findStaff({ id: request.requesterStaffId });
+  const text = supportCard(request, await daysLeft(ctx, request.dueAt), roleLabel(requester ?? null));
+  await ctx.reply(text, { reply_markup: supportKeyboard(request) });
+}

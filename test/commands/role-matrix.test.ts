@@ -120,7 +120,7 @@ const ROWS: Row[] = [
     expect: { clerk: A, unit_head: A, support: A, admin: A, staff: R, unlinked: R },
     run: (w, role) => command(w, role, "khoiphuc", "nguyenvanan@phuyen.gov.vn"),
     allowedText: /đang bị tạm khóa/,
-    refusedText: /chỉ đề nghị khôi phục được|chưa được liên kết/,
+    refusedText: /Không tìm thấy hộp thư|chưa được liên kết/,
   },
   {
     name: "/doimk (private)",
