@@ -6,7 +6,7 @@
 import { Composer } from "grammy";
 import type { BotContext, BotFeature } from "../src/bot/context.ts";
 import { t } from "../src/bot/i18n.ts";
-import { can } from "../src/bot/middleware/require-role.ts";
+import { may } from "../src/bot/middleware/require-role.ts";
 import { formatVnDate, vnDateOf } from "../src/calendar/time.ts";
 import { staffActor } from "../src/services/types.ts";
 import { BAONGHI_HELP, parseAbsenceForm } from "./shared/parse.ts";
@@ -23,7 +23,7 @@ composer.command("baonghi", async (ctx) => {
   const form = parseAbsenceForm(args, vnDateOf(ctx.now()));
   if (!form.ok) return ctx.reply(form.error);
   const mailbox = await ctx.services.directory.findMailbox(form.value.address);
-  if (!mailbox || !(await can(ctx, ["unit_head"], mailbox.unitId))) {
+  if (!mailbox || !(await may(ctx, "mailbox.report_absence", mailbox))) {
     return ctx.reply(
       `Không có hộp thư ${form.value.address} trong đơn vị anh/chị phụ trách. Chỉ Thủ trưởng đơn vị báo nghỉ cho hộp thư của đơn vị mình.`,
     );

@@ -15,19 +15,22 @@ import { z } from "zod";
 import type { BotContext, BotFeature } from "../src/bot/context.ts";
 import { defineFlow, type FlowInput } from "../src/bot/flows.ts";
 import { COMMAND_DESCRIPTIONS, formatDeadline, t } from "../src/bot/i18n.ts";
-import { dropButtons, keyboard, requestButton } from "../src/bot/keyboards.ts";
+import { dropButtons, keyboard, onCallback, requestButton, resendButton } from "../src/bot/keyboards.ts";
+import { may } from "../src/bot/middleware/require-role.ts";
 import { vnDateOf } from "../src/calendar/time.ts";
 import { formatVnDate } from "../src/calendar/time.ts";
+import { rolesFor } from "../src/policy/permissions.ts";
 import { findProfile } from "../src/policy/profiles/index.ts";
-import { EmploymentType, LeaderLevel, MailboxKind, type Role } from "../src/policy/types.ts";
+import { EmploymentType, LeaderLevel, MailboxKind } from "../src/policy/types.ts";
+import { existingMessage } from "../src/services/requests.ts";
 import { staffActor, type RequestView, type StaffView, type UnitView } from "../src/services/types.ts";
+import { matchUnitTyped } from "./shared/unit-match.ts";
 import { postToSupport, sendSafely } from "./shared/notify.ts";
 import {
   CAPMOI_FORM_HELP,
   fold,
   KIND_LABELS,
   LEADER_LEVEL_LABELS,
-  matchUnit,
   parseAddress,
   parseBirthDate,
   parseCapmoiForm,
@@ -38,8 +41,6 @@ import {
   tooLong,
 } from "./shared/parse.ts";
 
-/** Roles that may ask for someone else (and for unit and group mailboxes). */
-export const CAPMOI_FOR_OTHERS: readonly Role[] = ["clerk", "unit_head", "support"];
 /** Units offered as buttons; beyond this the person types the name. */
 const MAX_UNIT_BUTTONS = 12;
 
@@ -57,9 +58,28 @@ const Data = z.object({
   address: z.string().optional(),
   rule: z.string().optional(),
   alternatives: z.array(z.string()).max(10).optional(),
+  /** The unit as typed in the one-line form, resolved after the name check. */
+  unitText: z.string().max(500).optional(),
+  /** The clerk confirmed a name written without diacritics. */
+  nameConfirmed: z.boolean().optional(),
+  /** An address outside the rules, chosen by the support desk (marked on the request). */
+  override: z.boolean().optional(),
+  /** Directory people offered for the typed name. */
+  known: z.array(z.number().int().positive()).max(6).optional(),
 });
 type Data = z.infer<typeof Data>;
-type Step = "name" | "birth" | "unit" | "level" | "employment" | "months" | "confirm" | "pick";
+type Step =
+  | "name"
+  | "known"
+  | "nameok"
+  | "birth"
+  | "unit"
+  | "keeper"
+  | "level"
+  | "employment"
+  | "months"
+  | "confirm"
+  | "pick";
 
 const m = {
   start: () => "Cấp mới hộp thư công vụ. Họ và tên người được cấp? (gõ /huy để dừng)",
@@ -81,9 +101,24 @@ const m = {
     `Đề nghị cấp hộp thư cá nhân cho chính anh/chị: ${s.fullName} (${s.unitName}). ` +
     "Yêu cầu sẽ được gửi tới Thủ trưởng đơn vị xác nhận trước khi chuyển bộ phận hỗ trợ.",
   refused: (why: string) => `Chưa thể gửi yêu cầu: ${why}`,
-  pickPrompt: () => "Chọn một địa chỉ khác, hoặc gõ địa chỉ anh/chị muốn:",
-  noAlternatives: () =>
-    "Quy chế không đưa ra địa chỉ thay thế cho người này. Gõ địa chỉ anh/chị muốn (cùng tên miền), hoặc bấm Quay lại.",
+  pickPrompt: () => "Chọn một địa chỉ khác theo quy tắc đặt tên của quy chế:",
+  pickPromptSupport: () =>
+    "Chọn một địa chỉ khác theo quy tắc đặt tên. Bộ phận hỗ trợ có thể gõ một địa chỉ ngoài quy tắc (sẽ được ghi là ngoại lệ).",
+  noAlternatives: () => "Quy chế không đưa ra địa chỉ thay thế cho người này. Bấm Quay lại.",
+  pickTypedRefused: () =>
+    "Chỉ chọn được các địa chỉ theo quy tắc đặt tên ở trên; địa chỉ ngoài quy tắc do bộ phận hỗ trợ cấp (ngoại lệ). Bấm một nút, hoặc Quay lại.",
+  guessUnit: (names: string[]) =>
+    names.length === 1
+      ? `Có phải «${names[0]}»?`
+      : `Có phải một trong các đơn vị sau? Bấm để chọn, hoặc gõ lại tên đơn vị.`,
+  noDiacritics: (name: string) =>
+    `Họ và tên «${name}» được viết không dấu. Tên chính thức trong hồ sơ phải đúng như giấy tờ, có dấu tiếng Việt ` +
+    "(ví dụ: Nguyễn Văn An). Gõ lại họ và tên có dấu, hoặc bấm «Giữ nguyên» nếu tên thật sự không có dấu.",
+  knownPeople: () =>
+    "Trong danh bạ đã có người trùng tên. Nếu là một trong những người này, bấm để dùng hồ sơ sẵn có; nếu không, bấm «Người khác».",
+  keeper: (unit: string) =>
+    `Ai giữ hộp thư của ${unit}? (văn thư hoặc người được giao quản lý hộp thư đơn vị)`,
+  existing: (text: string) => `Chưa gửi yêu cầu mới: ${text}`,
   cancelled: () => "Đã hủy. Chưa có yêu cầu nào được gửi.",
   sent: (r: RequestView, operator: string) =>
     `Đã gửi yêu cầu #${r.id} tới ${operator}.${r.dueAt ? ` Hạn xử lý: ${formatDeadline(r.dueAt)}.` : ""}\n` +
@@ -129,7 +164,7 @@ function summary(d: Data): string {
 
 async function scopeUnits(ctx: BotContext): Promise<UnitView[]> {
   if (!ctx.staff) return [];
-  return ctx.services.access.unitsInScope(ctx.staff, [...CAPMOI_FOR_OTHERS]);
+  return ctx.services.access.unitsInScope(ctx.staff, rolesFor("request.create_for_others"));
 }
 
 function today(ctx: BotContext): string {
@@ -138,6 +173,20 @@ function today(ctx: BotContext): string {
 
 function textOf(input: FlowInput): string | null {
   return input.kind === "text" ? input.text : null;
+}
+
+/** A name with no Vietnamese mark at all ("Nguyen Van An"): likely typed without a Vietnamese keyboard. */
+export function lacksDiacritics(name: string): boolean {
+  return !/[\u0300-\u036f]/.test(name.normalize("NFD")) && !/[đĐ]/.test(name);
+}
+
+const BACK = "back";
+function isBack(input: FlowInput): boolean {
+  if (input.kind === "button") return input.value === BACK;
+  return /^(quay lai|tro lai|back)$/.test(fold(input.text));
+}
+function backRow(ctx: BotContext) {
+  return [ctx.flow.button("« Quay lại", BACK)];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -157,6 +206,11 @@ async function askName(ctx: BotContext, data: Data, isStart: boolean): Promise<v
   });
 }
 
+async function askBirth(ctx: BotContext, data: Data): Promise<void> {
+  await flow.goto(ctx, "birth", data);
+  await ctx.reply(m.birth(), { reply_markup: keyboard([backRow(ctx)]) });
+}
+
 async function askUnit(ctx: BotContext, data: Data): Promise<void> {
   const units = await scopeUnits(ctx);
   if (units.length === 0) {
@@ -167,11 +221,48 @@ async function askUnit(ctx: BotContext, data: Data): Promise<void> {
   await flow.goto(ctx, "unit", data);
   const question = data.kind === "unit" ? m.unitForUnitMailbox() : m.unit();
   if (units.length > MAX_UNIT_BUTTONS) {
-    await ctx.reply(`${question} Gõ tên hoặc ký hiệu đơn vị.`);
+    await ctx.reply(`${question} Gõ tên hoặc ký hiệu đơn vị.`, { reply_markup: keyboard([backRow(ctx)]) });
     return;
   }
   const rows = units.map((u) => [ctx.flow.button(u.name, `u${u.id}`)]);
+  rows.push(backRow(ctx));
   await ctx.reply(question, { reply_markup: keyboard(rows) });
+}
+
+/** After the unit: a resolved one-line form goes straight to the proposal. */
+async function afterUnit(ctx: BotContext, data: Data): Promise<void> {
+  if (data.kind !== "personal") return askKeeper(ctx, data);
+  if (data.leaderLevel && data.employmentType) return propose(ctx, data);
+  return askLevel(ctx, data);
+}
+
+/** A unit or group mailbox is kept by someone: the requester, or a person of that unit. */
+async function askKeeper(ctx: BotContext, data: Data): Promise<void> {
+  const me = ctx.staff as StaffView;
+  await flow.goto(ctx, "keeper", data);
+  const people = data.unitId
+    ? (await ctx.services.directory.findStaff({ unitId: data.unitId, limit: 6 })).filter(
+        (p) => p.id !== me.id,
+      )
+    : [];
+  const rows = [[ctx.flow.button(`Tôi (${me.fullName})`, `p${me.id}`)]];
+  for (const p of people) rows.push([ctx.flow.button(p.fullName, `p${p.id}`)]);
+  rows.push(backRow(ctx));
+  await ctx.reply(m.keeper(data.unitName ?? ""), { reply_markup: keyboard(rows) });
+}
+
+/** Resolves typed unit text: sure → next step; a guess → "Có phải …?" buttons on the unit step. */
+async function resolveUnit(ctx: BotContext, data: Data, typed: string): Promise<unknown> {
+  const units = await scopeUnits(ctx);
+  const found = matchUnitTyped(typed, units);
+  if (found.kind === "none") return ctx.reply(found.message);
+  if (found.kind === "sure") {
+    return afterUnit(ctx, { ...data, unitId: found.unit.id, unitName: found.unit.name, unitText: undefined });
+  }
+  await flow.goto(ctx, "unit", { ...data, unitText: undefined });
+  const rows = found.candidates.map((u) => [ctx.flow.button(u.name, `u${u.id}`)]);
+  rows.push(backRow(ctx));
+  return ctx.reply(m.guessUnit(found.candidates.map((u) => u.name)), { reply_markup: keyboard(rows) });
 }
 
 async function askLevel(ctx: BotContext, data: Data): Promise<void> {
@@ -181,6 +272,7 @@ async function askLevel(ctx: BotContext, data: Data): Promise<void> {
       (Object.keys(LEADER_LEVEL_LABELS) as (keyof typeof LEADER_LEVEL_LABELS)[]).map((level) =>
         ctx.flow.button(LEADER_LEVEL_LABELS[level], level),
       ),
+      backRow(ctx),
     ]),
   });
 }
@@ -191,7 +283,7 @@ async function askEmployment(ctx: BotContext, data: Data): Promise<void> {
   // "12 months" nobody stated; the policy (checkEligibility) judges the stated length.
   const contract = [ctx.flow.button("Hợp đồng", "cmo")];
   await ctx.reply(m.employment(), {
-    reply_markup: keyboard([[ctx.flow.button("Biên chế", "cs")], contract]),
+    reply_markup: keyboard([[ctx.flow.button("Biên chế", "cs")], contract, backRow(ctx)]),
   });
 }
 
@@ -199,6 +291,11 @@ async function askEmployment(ctx: BotContext, data: Data): Promise<void> {
 async function propose(ctx: BotContext, data: Data): Promise<void> {
   const preview = await ctx.services.requests.previewCapmoi(capmoiInput(ctx, data));
   const proposal = preview.proposal;
+  if (preview.existing) {
+    await ctx.flow.end();
+    await ctx.reply(m.existing(existingMessage(data.fullName ?? "", preview.existing)));
+    return;
+  }
   if (!preview.eligibility.ok) {
     await ctx.flow.end();
     await ctx.reply(m.refused(preview.eligibility.message));
@@ -215,7 +312,11 @@ async function propose(ctx: BotContext, data: Data): Promise<void> {
 
 async function showConfirm(ctx: BotContext, data: Data, chosenByHand: boolean): Promise<void> {
   await flow.goto(ctx, "confirm", data);
-  const why = chosenByHand ? "(địa chỉ do anh/chị chọn)" : `(${data.rule ?? ""})`;
+  const why = data.override
+    ? "(⚠️ NGOẠI LỆ: địa chỉ ngoài quy tắc đặt tên, do bộ phận hỗ trợ chọn)"
+    : chosenByHand
+      ? "(địa chỉ khác theo quy tắc đặt tên)"
+      : `(${data.rule ?? ""})`;
   const buttons = [
     ctx.flow.button("Gửi yêu cầu", "send"),
     ctx.flow.button("Chọn địa chỉ khác", "other"),
@@ -255,13 +356,44 @@ export const flow = defineFlow<Data, Step>({
       }
       const parsed = parseFullName(input.text);
       if (!parsed.ok) return ctx.reply(`${parsed.error} Gõ lại họ và tên (hoặc /huy để dừng).`);
-      const next = { ...data, fullName: parsed.value };
-      if (data.kind === "group") return askUnit(ctx, next);
-      await flow.goto(ctx, "birth", next);
-      await ctx.reply(m.birth());
+      return afterName(ctx, { ...data, fullName: parsed.value, nameConfirmed: false });
+    },
+
+    async nameok(ctx, data, input) {
+      if (input.kind === "text") {
+        const parsed = parseFullName(input.text);
+        if (!parsed.ok) return ctx.reply(`${parsed.error} Gõ lại họ và tên (hoặc /huy để dừng).`);
+        return afterName(ctx, { ...data, fullName: parsed.value, nameConfirmed: false });
+      }
+      await dropButtons(ctx);
+      if (input.value === "keep") return afterName(ctx, { ...data, nameConfirmed: true });
+      return askName(ctx, { self: false, kind: data.kind }, false);
+    },
+
+    async known(ctx, data, input) {
+      if (input.kind !== "button") return ctx.reply(m.knownPeople());
+      await dropButtons(ctx);
+      if (input.value === "other") return nextAfterName(ctx, { ...data, known: undefined });
+      const id = Number(input.value.replace(/^p/, ""));
+      if (!(data.known ?? []).includes(id)) return;
+      const [person] = await ctx.services.directory.findStaff({ id });
+      if (!person) return nextAfterName(ctx, data);
+      return propose(ctx, {
+        ...data,
+        known: undefined,
+        fullName: person.fullName,
+        birthDate: person.birthDate,
+        unitId: person.unitId,
+        unitName: person.unitName,
+        leaderLevel: person.leaderLevel,
+        employmentType: person.employmentType,
+        contractMonths: person.contractMonths,
+        subjectStaffId: person.id,
+      });
     },
 
     async birth(ctx, data, input) {
+      if (isBack(input)) return askName(ctx, { self: false, kind: data.kind }, false);
       const text = textOf(input);
       if (text === null) return;
       const parsed = parseBirthDate(text, today(ctx));
@@ -270,19 +402,35 @@ export const flow = defineFlow<Data, Step>({
     },
 
     async unit(ctx, data, input) {
+      if (isBack(input)) {
+        if (data.kind === "personal") return askBirth(ctx, data);
+        return askName(ctx, { self: false, kind: data.kind === "group" ? "group" : "personal" }, false);
+      }
+      if (input.kind === "text") {
+        const long = tooLong(input.text);
+        if (long) return ctx.reply(long);
+        return resolveUnit(ctx, data, input.text);
+      }
       const units = await scopeUnits(ctx);
-      const typed = input.kind === "text" ? input.text : `#${input.value.replace(/^u/, "")}`;
-      const long = tooLong(typed);
-      if (long) return ctx.reply(long);
-      const found = matchUnit(typed, units);
-      if (!found.ok) return ctx.reply(found.error);
-      if (input.kind === "button") await dropButtons(ctx);
-      const next = { ...data, unitId: found.value.id, unitName: found.value.name };
-      if (data.kind === "personal") return askLevel(ctx, next);
-      return propose(ctx, next);
+      const chosen = units.find((u) => `u${u.id}` === input.value);
+      if (!chosen) return;
+      await dropButtons(ctx);
+      await afterUnit(ctx, { ...data, unitId: chosen.id, unitName: chosen.name });
+    },
+
+    async keeper(ctx, data, input) {
+      if (isBack(input)) return askUnit(ctx, data);
+      if (input.kind !== "button") return ctx.reply("Hãy bấm tên người giữ hộp thư (hoặc « Quay lại).");
+      const id = Number(input.value.replace(/^p/, ""));
+      const [person] = Number.isInteger(id) && id > 0 ? await ctx.services.directory.findStaff({ id }) : [];
+      const me = ctx.staff as StaffView;
+      if (!person || (person.id !== me.id && person.unitId !== data.unitId)) return;
+      await dropButtons(ctx);
+      await propose(ctx, { ...data, subjectStaffId: person.id });
     },
 
     async level(ctx, data, input) {
+      if (isBack(input)) return askUnit(ctx, data);
       const parsed = input.kind === "button" ? LeaderLevel.safeParse(input.value) : null;
       const level = parsed?.success
         ? { ok: true as const, value: parsed.data }
@@ -293,12 +441,13 @@ export const flow = defineFlow<Data, Step>({
     },
 
     async employment(ctx, data, input) {
+      if (isBack(input)) return askLevel(ctx, data);
       if (input.kind === "button") {
         await dropButtons(ctx);
         if (input.value === "cs")
           return propose(ctx, { ...data, employmentType: "civil_servant", contractMonths: null });
         await flow.goto(ctx, "months", { ...data, employmentType: "contract" });
-        return ctx.reply(m.months());
+        return ctx.reply(m.months(), { reply_markup: keyboard([backRow(ctx)]) });
       }
       const parsed = parseEmployment(input.text);
       if (!parsed.ok) return ctx.reply(parsed.error);
@@ -306,6 +455,7 @@ export const flow = defineFlow<Data, Step>({
     },
 
     async months(ctx, data, input) {
+      if (isBack(input)) return askEmployment(ctx, data);
       const parsed = parseContractMonths(textOf(input) ?? "");
       if (!parsed.ok) return ctx.reply(parsed.error);
       await propose(ctx, { ...data, employmentType: "contract", contractMonths: parsed.value });
@@ -313,9 +463,11 @@ export const flow = defineFlow<Data, Step>({
 
     async confirm(ctx, data, input) {
       if (input.kind !== "button") {
+        if (isBack(input)) return stepBeforeConfirm(ctx, data);
         return ctx.reply("Hãy bấm một nút: Gửi yêu cầu, Chọn địa chỉ khác hoặc Hủy (hoặc gõ /huy).");
       }
       await dropButtons(ctx);
+      if (input.value === BACK) return stepBeforeConfirm(ctx, data);
       if (input.value === "cancel") {
         await ctx.flow.end();
         return ctx.reply(m.cancelled());
@@ -324,46 +476,115 @@ export const flow = defineFlow<Data, Step>({
         const alternatives = data.alternatives ?? [];
         await flow.goto(ctx, "pick", data);
         const rows = alternatives.map((address, i) => [ctx.flow.button(address, `a${i}`)]);
-        rows.push([ctx.flow.button("Quay lại", "back")]);
-        return ctx.reply(alternatives.length > 0 ? m.pickPrompt() : m.noAlternatives(), {
-          reply_markup: keyboard(rows),
-        });
+        rows.push(backRow(ctx));
+        const support = await mayOverride(ctx, data);
+        const prompt =
+          alternatives.length === 0 ? m.noAlternatives() : support ? m.pickPromptSupport() : m.pickPrompt();
+        return ctx.reply(prompt, { reply_markup: keyboard(rows) });
       }
       if (input.value === "send") return submit(ctx, data);
     },
 
     async pick(ctx, data, input) {
       if (input.kind === "text") {
-        // An address typed by hand; the service checks its domain and whether it is free.
+        // Only the support desk may type an address outside the rules, and it is marked as such.
+        if (!(await mayOverride(ctx, data))) return ctx.reply(m.pickTypedRefused());
         const typed = parseAddress(input.text);
         if (!typed.ok) return ctx.reply(typed.error);
         const domain = data.address?.split("@")[1];
         if (domain && !typed.value.endsWith(`@${domain}`)) {
           return ctx.reply(`Địa chỉ phải thuộc tên miền ${domain}. Gõ lại, hoặc bấm Quay lại.`);
         }
-        const others = [data.address, ...(data.alternatives ?? [])].filter(
-          (a): a is string => !!a && a !== typed.value,
+        const ruled = [data.address, ...(data.alternatives ?? [])].filter((a): a is string => !!a);
+        const others = ruled.filter((a) => a !== typed.value);
+        return showConfirm(
+          ctx,
+          {
+            ...data,
+            address: typed.value,
+            override: !ruled.includes(typed.value),
+            alternatives: others.slice(0, 8),
+          },
+          true,
         );
-        return showConfirm(ctx, { ...data, address: typed.value, alternatives: others.slice(0, 8) }, true);
       }
       await dropButtons(ctx);
-      if (input.value === "back") return showConfirm(ctx, data, false);
+      if (input.value === BACK) return showConfirm(ctx, data, false);
       const index = Number(input.value.replace(/^a/, ""));
       const chosen = (data.alternatives ?? [])[index];
       if (chosen === undefined) return showConfirm(ctx, data, false);
       const others = (data.alternatives ?? []).filter((a) => a !== chosen);
       if (data.address) others.unshift(data.address);
-      await showConfirm(ctx, { ...data, address: chosen, alternatives: others.slice(0, 8) }, true);
+      await showConfirm(
+        ctx,
+        { ...data, address: chosen, override: false, alternatives: others.slice(0, 8) },
+        true,
+      );
     },
   },
 });
+
+/** The support desk (over the unit) may give an address outside the naming rules. */
+async function mayOverride(ctx: BotContext, data: Data): Promise<boolean> {
+  return data.unitId !== undefined && (await may(ctx, "request.handle", { unitId: data.unitId }));
+}
+
+async function stepBeforeConfirm(ctx: BotContext, data: Data): Promise<void> {
+  if (data.self) return;
+  if (data.kind !== "personal") return askKeeper(ctx, data);
+  if (data.employmentType === "contract") return askEmployment(ctx, data);
+  return askEmployment(ctx, data);
+}
+
+/**
+ * After a name: warn once about a name without diacritics, then offer people of the directory
+ * with that name (one person, one record), then the next question.
+ */
+async function afterName(ctx: BotContext, data: Data): Promise<unknown> {
+  const name = data.fullName ?? "";
+  if (data.kind === "personal" && !data.nameConfirmed && lacksDiacritics(name)) {
+    await flow.goto(ctx, "nameok", data);
+    return ctx.reply(m.noDiacritics(name), {
+      reply_markup: keyboard([[ctx.flow.button("Giữ nguyên", "keep"), ctx.flow.button("Gõ lại", "retype")]]),
+    });
+  }
+  if (data.kind === "personal" && data.unitText === undefined) {
+    const scope = new Set((await scopeUnits(ctx)).map((u) => u.id));
+    const people = (await ctx.services.directory.findStaff({ name, limit: 20 }))
+      .filter((p) => scope.has(p.unitId) && fold(p.fullName) === fold(name))
+      .slice(0, 5);
+    if (people.length > 0) {
+      await flow.goto(ctx, "known", { ...data, known: people.map((p) => p.id) });
+      const rows = people.map((p) => [
+        ctx.flow.button(
+          `${p.fullName} — ${p.unitName}${p.birthDate ? `, ${formatVnDate(p.birthDate)}` : ""}`.slice(0, 60),
+          `p${p.id}`,
+        ),
+      ]);
+      rows.push([ctx.flow.button("Người khác", "other")]);
+      return ctx.reply(m.knownPeople(), { reply_markup: keyboard(rows) });
+    }
+  }
+  return nextAfterName(ctx, data);
+}
+
+async function nextAfterName(ctx: BotContext, data: Data): Promise<unknown> {
+  if (data.unitText !== undefined) return resolveUnit(ctx, data, data.unitText);
+  if (data.kind === "group") return askUnit(ctx, data);
+  return askBirth(ctx, data);
+}
 
 async function submit(ctx: BotContext, data: Data): Promise<void> {
   const state = await ctx.flow.current();
   const key = `capmoi:${ctx.chat?.id}:${ctx.from?.id}:${state?.nonce ?? ctx.update.update_id}`;
   const me = ctx.staff as StaffView;
   const request = await ctx.services.requests.createCapmoi(
-    { ...capmoiInput(ctx, data), address: data.address, idempotencyKey: key },
+    {
+      ...capmoiInput(ctx, data),
+      address: data.address,
+      ...(data.override ? { addressOverride: true } : {}),
+      idempotencyKey: key,
+    },
     staffActor(me.id),
   );
   await ctx.flow.end();
@@ -437,21 +658,62 @@ composer.command("capmoi", async (ctx) => {
 
   const form = parseCapmoiForm(args, today(ctx));
   if (!form.ok) return ctx.reply(form.error);
-  const unit = matchUnit(form.value.unitText, units);
-  if (!unit.ok) return ctx.reply(m.refused(unit.error));
   const data: Data = {
     self: false,
     kind: form.value.kind,
     fullName: form.value.fullName,
     birthDate: form.value.birthDate,
-    unitId: unit.value.id,
-    unitName: unit.value.name,
+    unitText: form.value.unitText,
     leaderLevel: form.value.leaderLevel,
     employmentType: form.value.employment.employmentType,
     contractMonths: form.value.employment.contractMonths,
   };
+  await flow.start(ctx, "name", data);
+  await afterName(ctx, data);
+});
+
+// "Gửi lại" under a rejection: the same form, filled in with the rejected request's data.
+onCallback(composer, resendButton, async (ctx, [id]) => {
+  const me = ctx.staff;
+  const request = await ctx.services.requests.get(id);
+  if (!me || !request || request.kind !== "capmoi" || request.requesterStaffId !== me.id) {
+    return ctx.answerCallbackQuery({ text: "Không gửi lại được yêu cầu này.", show_alert: true });
+  }
+  if (request.state !== "rejected") {
+    return ctx.answerCallbackQuery({
+      text: `Yêu cầu #${id} không ở trạng thái bị từ chối.`,
+      show_alert: true,
+    });
+  }
+  await ctx.answerCallbackQuery();
+  const p = ResendPayload.safeParse(request.payload);
+  if (!p.success) return ctx.reply("Không đọc được dữ liệu của yêu cầu cũ. Hãy gõ /capmoi để làm lại.");
+  const data: Data = {
+    self: request.subjectStaffId === me.id && p.data.mailboxKind === "personal",
+    kind: p.data.mailboxKind,
+    fullName: p.data.fullName,
+    birthDate: p.data.birthDate,
+    unitId: request.unitId,
+    unitName: request.unitName,
+    leaderLevel: p.data.leaderLevel,
+    employmentType: p.data.employmentType,
+    contractMonths: p.data.contractMonths,
+    ...(request.subjectStaffId ? { subjectStaffId: request.subjectStaffId } : {}),
+  };
   await flow.start(ctx, "confirm", data);
+  await ctx.reply(
+    `Gửi lại yêu cầu #${id} (lý do từ chối: ${request.reason ?? ""}). Kiểm tra và sửa nếu cần:`,
+  );
   await propose(ctx, data);
+});
+
+const ResendPayload = z.object({
+  fullName: z.string(),
+  birthDate: z.string().nullable(),
+  leaderLevel: LeaderLevel,
+  employmentType: EmploymentType,
+  contractMonths: z.number().int().nullable(),
+  mailboxKind: MailboxKind,
 });
 
 export const feature: BotFeature = {

@@ -27,6 +27,9 @@ import { staffActor, type MailboxView, type RequestView } from "../src/services/
 import { postToSupport } from "./shared/notify.ts";
 import { fold, looksLikePasswordCommand } from "./shared/parse.ts";
 
+/** Commands that still act while a password is awaited; any other "/…" text is the password. */
+const FLOW_COMMANDS = /^\/(huy|doimk|start|help)(@\w+)?$/i;
+
 /** How long a bare /doimk in a group makes the sender's next message there suspect. */
 const GROUP_GUARD_SECONDS = 10 * 60;
 
@@ -54,6 +57,8 @@ const m = {
   tooLong: () =>
     `Mật khẩu quá dài (tối đa ${MAX_PASSWORD_LENGTH} ký tự). Gửi lại mật khẩu khác (hoặc gõ /huy để dừng).`,
   buttonsOnly: () => "Hãy bấm chọn một hộp thư trong danh sách (hoặc gõ /huy).",
+  stillLocked: (address: string) =>
+    `Lưu ý: hộp thư ${address} đang bị tạm khóa. Đổi mật khẩu không mở khóa hộp thư; hộp thư vẫn khóa cho tới khi được khôi phục (/khoiphuc ${address}).`,
 };
 
 const Data = z.object({
@@ -86,7 +91,8 @@ async function askPassword(ctx: BotContext, data: Data, address: string, isStart
   if (isStart) await flow.start(ctx, "password", next);
   else await flow.goto(ctx, "password", next);
   const mailbox = await ctx.services.directory.findMailbox(address);
-  await ctx.reply(m.ask(address, mailbox ? policySentence(mailbox) : ""));
+  const locked = mailbox?.status === "locked" ? `\n${m.stillLocked(address)}` : "";
+  await ctx.reply(m.ask(address, mailbox ? policySentence(mailbox) : "") + locked);
 }
 
 async function fileReset(ctx: BotContext, address: string): Promise<void> {
@@ -129,7 +135,9 @@ export const flow = defineFlow<Data, "pick" | "password">({
           staffActor(me.id),
         );
         await ctx.flow.end();
-        await ctx.reply(m.done(data.address, result.changedAt, result.nextChangeBy));
+        const after = await ctx.services.directory.findMailbox(data.address);
+        const locked = after?.status === "locked" ? `\n${m.stillLocked(data.address)}` : "";
+        await ctx.reply(m.done(data.address, result.changedAt, result.nextChangeBy) + locked);
       } catch (error) {
         if (isServiceError(error) && (error.code === "weak_password" || error.code === "password_reused")) {
           await ctx.reply(m.weak(error.message));
@@ -212,12 +220,18 @@ early.on("message:text", async (ctx, next) => {
     await ctx.deleteMessage().catch(() => undefined);
     return next();
   }
-  if (!text.startsWith("/")) {
-    const state = await ctx.flow.current();
-    if (state?.flow === flow.id && !ctx.flow.isExpired(state)) {
+  const state = await ctx.flow.current();
+  if (state?.flow === flow.id && !ctx.flow.isExpired(state)) {
+    if (!text.startsWith("/")) {
       // The password message goes first, before the length limit, the router or any log line.
       ctx.sensitive = true;
       await ctx.deleteMessage().catch(() => undefined);
+    } else if (state.step === "password" && !FLOW_COMMANDS.test(text.trim())) {
+      // "/abc!23Xy" while a password is awaited is a password, not an unknown command.
+      ctx.sensitive = true;
+      await ctx.deleteMessage().catch(() => undefined);
+      await flow.dispatch(ctx, state, { kind: "text", text, messageId: ctx.message.message_id });
+      return;
     }
   }
   if (/^\/start(@\w+)?\s+doimk\s*$/i.test(text)) {

@@ -6,12 +6,16 @@
 import { Composer } from "grammy";
 import type { BotContext, BotFeature } from "../src/bot/context.ts";
 import { COMMAND_DESCRIPTIONS, formatDeadline, REQUEST_STATE_NAMES } from "../src/bot/i18n.ts";
-import { ensureRole } from "../src/bot/middleware/require-role.ts";
+import { ensureMay } from "../src/bot/middleware/require-role.ts";
+import { rolesFor } from "../src/policy/permissions.ts";
 import type { QueueItem } from "../src/services/types.ts";
 import { clockText, requestTitle } from "./shared/format.ts";
+import { replyWithCard } from "./shared/notify.ts";
 
 /** Lines shown; the rest is counted. Telegram messages stop at 4,096 characters. */
 const MAX_LINES = 25;
+/** Requests also sent as cards with buttons, the most urgent first. */
+const MAX_CARDS = 5;
 
 function line(item: QueueItem, index: number): string {
   const mark = item.overdue ? "⚠️ " : "";
@@ -25,12 +29,12 @@ function line(item: QueueItem, index: number): string {
 export const composer = new Composer<BotContext>();
 
 composer.command("hangdoi", async (ctx) => {
-  if (!(await ensureRole(ctx, ["support"]))) return;
+  if (!(await ensureMay(ctx, "request.handle"))) return;
   const me = ctx.staff!;
   const global = me.roles.some((r) => (r.role === "support" || r.role === "admin") && r.unitId === null);
   const unitIds = global
     ? undefined
-    : (await ctx.services.access.unitsInScope(me, ["support"])).map((u) => u.id);
+    : (await ctx.services.access.unitsInScope(me, rolesFor("request.handle"))).map((u) => u.id);
   const queue = await ctx.services.requests.listOpen(ctx.now(), unitIds ? { unitIds } : {});
   if (queue.length === 0) return ctx.reply("Hàng đợi trống: không có yêu cầu nào đang chờ xử lý.");
   const overdue = queue.filter((q) => q.overdue).length;
@@ -38,6 +42,8 @@ composer.command("hangdoi", async (ctx) => {
   const lines = queue.slice(0, MAX_LINES).map(line);
   if (queue.length > MAX_LINES) lines.push(`… và ${queue.length - MAX_LINES} yêu cầu khác.`);
   await ctx.reply([head, ...lines].join("\n"));
+  // The first ones as cards with the same buttons as in the support chat.
+  for (const item of queue.slice(0, MAX_CARDS)) await replyWithCard(ctx, item);
 });
 
 export const feature: BotFeature = {

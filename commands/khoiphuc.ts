@@ -13,21 +13,24 @@ import { COMMAND_DESCRIPTIONS, formatDay, formatDeadline, t } from "../src/bot/i
 import { dropButtons, keyboard } from "../src/bot/keyboards.ts";
 import { mayActOnMailbox } from "../src/bot/middleware/require-role.ts";
 import { findProfile } from "../src/policy/profiles/index.ts";
-import type { Role } from "../src/policy/types.ts";
+import { REQUEST_STATE_PHRASES as STATE_PHRASE } from "../src/policy/vocabulary.ts";
 import { staffActor, type MailboxView, type RequestView } from "../src/services/types.ts";
 import { lockText } from "./shared/format.ts";
 import { postToSupport } from "./shared/notify.ts";
 import { parseAddress, tooLong } from "./shared/parse.ts";
 
-/** Besides the owner and keeper, who may ask for a mailbox of their unit. */
-export const KHOIPHUC_ROLES: readonly Role[] = ["unit_head", "clerk", "support"];
-
 const m = {
   usage: () => "Cú pháp: /khoiphuc <địa chỉ hộp thư>, ví dụ: /khoiphuc nguyenvana@phuyen.gov.vn",
+  /** The same for "no such mailbox" and "not yours": nobody learns which addresses exist. */
   notFound: (a: string) =>
-    `Không có hộp thư ${a}. Kiểm tra lại địa chỉ (viết đầy đủ, ví dụ ten@phuyen.gov.vn).`,
-  notYours: () =>
-    "Anh/chị chỉ đề nghị khôi phục được hộp thư của mình, hộp thư đơn vị mình giữ, hoặc (với Thủ trưởng, văn thư) hộp thư trong đơn vị mình. Hãy liên hệ bộ phận hỗ trợ nếu cần.",
+    `Không tìm thấy hộp thư ${a} trong số hộp thư anh/chị được đề nghị khôi phục (của mình, hộp thư đơn vị mình giữ, hoặc với Thủ trưởng, văn thư: hộp thư trong đơn vị mình). Kiểm tra lại địa chỉ, hoặc liên hệ bộ phận hỗ trợ.`,
+  pickOwn: () => "Hộp thư nào cần khôi phục?",
+  noneLocked: () =>
+    "Anh/chị không có hộp thư nào đang bị khóa. Nếu cần khôi phục hộp thư khác, gõ /khoiphuc <địa chỉ hộp thư>.",
+  alreadyOpen: (r: RequestView) =>
+    `Hộp thư ${r.address ?? ""} đã có yêu cầu khôi phục #${r.id} ${STATE_PHRASE[r.state]}` +
+    (r.dueAt ? ` (hạn ${formatDeadline(r.dueAt)})` : "") +
+    `; không cần gửi thêm. Dùng /trangthai ${r.id} để theo dõi.`,
   active: (a: string) =>
     `Hộp thư ${a} đang hoạt động bình thường, không cần khôi phục. Nếu quên mật khẩu, hãy dùng /doimk quenmk trong chat riêng với bot.`,
   revoked: (a: string) =>
@@ -50,17 +53,31 @@ const m = {
   cancelled: () => "Đã hủy. Chưa có yêu cầu nào được gửi.",
 };
 
-const Data = z.object({ address: z.string() });
+const Data = z.object({
+  address: z.string(),
+  choices: z.array(z.number().int().positive()).max(10).optional(),
+});
 type Data = z.infer<typeof Data>;
 
 function mayAsk(ctx: BotContext, mailbox: MailboxView): Promise<boolean> {
-  return mayActOnMailbox(ctx, mailbox, KHOIPHUC_ROLES);
+  return mayActOnMailbox(ctx, mailbox, "mailbox.restore");
 }
 
-export const flow = defineFlow<Data, "confirm">({
+export const flow = defineFlow<Data, "confirm" | "pick">({
   id: "khoiphuc",
   schema: Data,
   steps: {
+    async pick(ctx, data, input) {
+      if (input.kind !== "button") return ctx.reply("Hãy bấm một hộp thư (hoặc gõ /huy).");
+      const id = Number(input.value.replace(/^m/, ""));
+      if (!(data.choices ?? []).includes(id)) return;
+      await dropButtons(ctx);
+      await ctx.flow.end();
+      const mailbox = await ctx.services.directory.getMailbox(id);
+      if (!mailbox) return ctx.reply(m.noneLocked());
+      return startKhoiphuc(ctx, mailbox);
+    },
+
     async confirm(ctx, data, input) {
       if (input.kind !== "button") return ctx.reply("Hãy bấm Gửi hoặc Hủy (hoặc gõ /huy).");
       await dropButtons(ctx);
@@ -91,16 +108,38 @@ export const composer = new Composer<BotContext>();
 composer.command("khoiphuc", async (ctx) => {
   if (!ctx.staff) return ctx.reply(t.notLinked());
   const args = ctx.match.trim();
-  if (!args) return ctx.reply(m.usage());
+  if (!args) return offerOwnLocked(ctx);
   const long = tooLong(args, 300);
   if (long) return ctx.reply(long);
-  const address = parseAddress(args);
+  const address = parseAddress(await withDomain(ctx, args));
   if (!address.ok) return ctx.reply(`${address.error}\n${m.usage()}`);
   const mailbox = await ctx.services.directory.findMailbox(address.value);
   // Same answer for "no such mailbox" and "not yours": nobody probes the directory this way.
-  if (!mailbox) return ctx.reply(m.notFound(address.value));
+  if (!mailbox || !(await mayAsk(ctx, mailbox))) return ctx.reply(m.notFound(address.value));
   return startKhoiphuc(ctx, mailbox);
 });
+
+/** A bare local part ("hovantai") is read in the domain of the caller's profile. */
+async function withDomain(ctx: BotContext, typed: string): Promise<string> {
+  if (typed.includes("@") || !ctx.staff) return typed;
+  const unit = await ctx.services.directory.getUnit(ctx.staff.unitId);
+  const domain = unit ? findProfile(unit.profileId)?.domain : undefined;
+  return domain ? `${typed}@${domain}` : typed;
+}
+
+/** No argument: the person's own locked or suspended mailboxes as buttons. */
+async function offerOwnLocked(ctx: BotContext): Promise<unknown> {
+  const me = ctx.staff;
+  if (!me) return ctx.reply(t.notLinked());
+  const locked = (await ctx.services.directory.mailboxesOfStaff(me.id)).filter(
+    (mb) => mb.status === "locked" || mb.status === "suspended",
+  );
+  if (locked.length === 0) return ctx.reply(`${m.noneLocked()}\n${m.usage()}`);
+  if (locked.length === 1) return startKhoiphuc(ctx, locked[0] as MailboxView);
+  await flow.start(ctx, "pick", { address: "", choices: locked.slice(0, 10).map((mb) => mb.id) });
+  const rows = locked.slice(0, 10).map((mb) => [ctx.flow.button(mb.address, `m${mb.id}`)]);
+  return ctx.reply(m.pickOwn(), { reply_markup: keyboard(rows) });
+}
 
 /**
  * The entry of the /khoiphuc flow once the mailbox is known: who may ask, what its state allows,
@@ -108,7 +147,10 @@ composer.command("khoiphuc", async (ctx) => {
  */
 export async function startKhoiphuc(ctx: BotContext, mailbox: MailboxView): Promise<unknown> {
   if (!ctx.staff) return ctx.reply(t.notLinked());
-  if (!(await mayAsk(ctx, mailbox))) return ctx.reply(m.notYours());
+  if (!(await mayAsk(ctx, mailbox))) return ctx.reply(m.notFound(mailbox.address));
+  // A second /khoiphuc for the same mailbox: said at once, before any confirmation.
+  const open = await ctx.services.requests.openRequestFor(mailbox.id, "khoiphuc");
+  if (open) return ctx.reply(m.alreadyOpen(open));
   const profile = findProfile(mailbox.profileId);
   const operator = profile?.operator.name ?? "bộ phận hỗ trợ";
   switch (mailbox.status) {

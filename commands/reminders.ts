@@ -12,14 +12,13 @@
 import { Composer } from "grammy";
 import type { BotContext, BotFeature } from "../src/bot/context.ts";
 import { onCallback, reminderButton } from "../src/bot/keyboards.ts";
-import { mayActOnMailbox, refuse } from "../src/bot/middleware/require-role.ts";
-import type { Role } from "../src/policy/types.ts";
+import { ensureMay, refuse } from "../src/bot/middleware/require-role.ts";
+import { rolesFor } from "../src/policy/permissions.ts";
 import { staffActor } from "../src/services/types.ts";
 import { startKhoiphuc } from "./khoiphuc.ts";
 import { replyRequestStatus } from "./trangthai.ts";
 
 /** Besides the owner and the keeper, who may mark a message of a mailbox as handled. */
-export const HANDLED_ROLES: readonly Role[] = ["unit_head"];
 
 const m = {
   noMessage: () => "Không còn thư này trong danh sách theo dõi trả lời.",
@@ -32,10 +31,10 @@ const m = {
 
 async function markHandled(ctx: BotContext, trackedId: number): Promise<unknown> {
   const me = ctx.staff;
-  if (!me) return refuse(ctx, HANDLED_ROLES);
+  if (!me) return refuse(ctx, rolesFor("mailbox.mark_handled"));
   const message = await ctx.services.activity.trackedMessage(trackedId);
   if (!message) return ctx.answerCallbackQuery({ text: m.noMessage(), show_alert: true });
-  if (!(await mayActOnMailbox(ctx, message, HANDLED_ROLES))) return refuse(ctx, HANDLED_ROLES);
+  if (!(await ensureMay(ctx, "mailbox.mark_handled", message))) return;
   if (message.answeredAt !== null) return ctx.answerCallbackQuery({ text: m.already() });
   // false = someone else marked it (or the feed reported the answer) a moment ago: same answer.
   if (!(await ctx.services.activity.markHandled(trackedId, staffActor(me.id)))) {

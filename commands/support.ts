@@ -16,11 +16,11 @@ import { z } from "zod";
 import type { BotContext, BotFeature, BotServices } from "../src/bot/context.ts";
 import { defineFlow } from "../src/bot/flows.ts";
 import { escapeHtml, formatDateTime, formatDeadline, REQUEST_STATE_NAMES } from "../src/bot/i18n.ts";
-import { onCallback, requestButton } from "../src/bot/keyboards.ts";
-import { can, refuse } from "../src/bot/middleware/require-role.ts";
+import { keyboard, onCallback, requestButton, resendButton } from "../src/bot/keyboards.ts";
+import { ensureMay, refuse } from "../src/bot/middleware/require-role.ts";
+import { rolesFor, type Action } from "../src/policy/permissions.ts";
 import type { Logger } from "../src/logger.ts";
 import { findProfile } from "../src/policy/profiles/index.ts";
-import type { Role } from "../src/policy/types.ts";
 import type { ApproveResult } from "../src/services/requests.ts";
 import { staffActor, type RequestView } from "../src/services/types.ts";
 import { isOpenState, requestTitle, supportCard } from "./shared/format.ts";
@@ -139,10 +139,8 @@ async function toast(ctx: BotContext, text: string): Promise<void> {
 }
 
 /** The presser's role on the request's unit, or a refusal toast; the state is checked by the service. */
-async function allowed(ctx: BotContext, roles: readonly Role[], request: RequestView): Promise<boolean> {
-  if (await can(ctx, roles, request.unitId)) return true;
-  await refuse(ctx, roles);
-  return false;
+function allowed(ctx: BotContext, action: Action, request: RequestView): Promise<boolean> {
+  return ensureMay(ctx, action, { unitId: request.unitId });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -165,18 +163,25 @@ export const rejectFlow = defineFlow<RejectData, "reason">({
       const reason = parseReason(input.text);
       if (!reason.ok) return ctx.reply(reason.error);
       const me = ctx.staff;
-      if (!me) return refuse(ctx, ["support"]);
+      if (!me) return refuse(ctx, rolesFor("request.handle"));
       const request = data.asHead
         ? await ctx.services.requests.declineEndorsement(data.requestId, reason.value, staffActor(me.id))
         : await ctx.services.requests.reject(data.requestId, reason.value, staffActor(me.id));
       await ctx.flow.end();
       const at = ctx.now();
       await editCard(ctx, data.cardChatId, data.cardMessageId, m.rejectedCard(request, me.fullName, at));
-      await tellRequester(ctx, request, m.rejectedForRequester(request));
+      await tellRequester(ctx, request, m.rejectedForRequester(request), resendMarkup(request));
       await ctx.reply(m.rejectDone(request));
     },
   },
 });
+
+/** A rejected /capmoi can be sent again by its requester, with its data filled in. */
+function resendMarkup(request: RequestView) {
+  return request.kind === "capmoi"
+    ? { reply_markup: keyboard([[resendButton.button("Gửi lại (sửa thông tin)", request.id)]]) }
+    : {};
+}
 
 // ---------------------------------------------------------------------------------------------
 // Buttons
@@ -187,12 +192,12 @@ onCallback(composer, requestButton, async (ctx, [action, id]) => {
   const request = await ctx.services.requests.get(id);
   if (!request) return toast(ctx, m.notFound(id));
   const me = ctx.staff;
-  if (!me) return refuse(ctx, ["support"]);
+  if (!me) return refuse(ctx, rolesFor("request.handle"));
   const card = ctx.callbackQuery?.message;
   const actor = staffActor(me.id);
 
   if (action === "endorse") {
-    if (!(await allowed(ctx, ["unit_head"], request))) return;
+    if (!(await allowed(ctx, "request.endorse", request))) return;
     if (request.state !== "pending_endorsement") return toast(ctx, m.notPending(request));
     const endorsed = await ctx.services.requests.endorse(id, actor);
     await toast(ctx, m.endorseDone(endorsed));
@@ -204,7 +209,7 @@ onCallback(composer, requestButton, async (ctx, [action, id]) => {
 
   if (action === "reject") {
     const asHead = request.state === "pending_endorsement";
-    if (!(await allowed(ctx, asHead ? ["unit_head"] : ["support"], request))) return;
+    if (!(await allowed(ctx, asHead ? "request.endorse" : "request.handle", request))) return;
     if (!isOpenState(request.state)) return toast(ctx, m.closed(request));
     await rejectFlow.start(ctx, "reason", {
       requestId: id,
@@ -221,7 +226,7 @@ onCallback(composer, requestButton, async (ctx, [action, id]) => {
     return;
   }
 
-  if (!(await allowed(ctx, ["support"], request))) return;
+  if (!(await allowed(ctx, "request.handle", request))) return;
 
   if (action === "take") {
     const taken = await ctx.services.requests.take(id, actor);

@@ -9,16 +9,14 @@ import { Composer } from "grammy";
 import type { BotContext, BotFeature } from "../src/bot/context.ts";
 import { COMMAND_DESCRIPTIONS, t } from "../src/bot/i18n.ts";
 import { workingTimeLeft } from "../src/calendar/deadlines.ts";
-import { can, mayActOnMailbox } from "../src/bot/middleware/require-role.ts";
+import { may } from "../src/bot/middleware/require-role.ts";
 import { findProfile } from "../src/policy/profiles/index.ts";
-import type { Role } from "../src/policy/types.ts";
 import type { MailboxView } from "../src/services/types.ts";
 import { isOpenState, mailboxLine, requestLine } from "./shared/format.ts";
-import { daysLeft } from "./shared/notify.ts";
+import { daysLeft, replyWithCard } from "./shared/notify.ts";
 import { parseStatusTarget, tooLong } from "./shared/parse.ts";
 
 /** Who may look at a mailbox or request of a unit besides the people it is about. */
-export const TRANGTHAI_ROLES: readonly Role[] = ["unit_head", "clerk", "support"];
 /** Closed requests shown after the open ones. */
 const RECENT_CLOSED = 5;
 
@@ -45,9 +43,18 @@ export async function replyRequestStatus(ctx: BotContext, requestId: number): Pr
   const me = ctx.staff;
   if (!me) return ctx.reply(t.notLinked());
   const request = await ctx.services.requests.get(requestId);
-  const mine = request && (request.requesterStaffId === me.id || request.subjectStaffId === me.id);
-  if (!request || !(mine || (await can(ctx, TRANGTHAI_ROLES, request.unitId)))) {
+  const target = request && {
+    unitId: request.unitId,
+    requesterStaffId: request.requesterStaffId,
+    ownerStaffId: request.subjectStaffId,
+  };
+  if (!request || !target || !(await may(ctx, "request.view", target))) {
     return ctx.reply(m.noRequest(requestId));
+  }
+  // The support desk gets the card with its buttons while the request is open.
+  const deskState = request.state === "open" || request.state === "in_progress";
+  if (deskState && (await may(ctx, "request.handle", { unitId: request.unitId }))) {
+    return replyWithCard(ctx, request);
   }
   return ctx.reply(
     requestLine(request, await daysLeft(ctx, isOpenState(request.state) ? request.dueAt : null)),
@@ -68,7 +75,7 @@ composer.command("trangthai", async (ctx) => {
     if (!target.ok) return ctx.reply(target.error);
     if (target.value.kind === "request") return replyRequestStatus(ctx, target.value.id);
     const mailbox = await ctx.services.directory.findMailbox(target.value.address);
-    if (!mailbox || !(await mayActOnMailbox(ctx, mailbox, TRANGTHAI_ROLES))) {
+    if (!mailbox || !(await may(ctx, "mailbox.view", mailbox))) {
       return ctx.reply(m.noMailbox(target.value.address));
     }
     return ctx.reply(mailboxText(mailbox));

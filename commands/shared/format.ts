@@ -14,23 +14,27 @@ import {
   REQUEST_KIND_NAMES,
   REQUEST_STATE_NAMES,
 } from "../../src/bot/i18n.ts";
+import { formatVnDate } from "../../src/calendar/time.ts";
 import { cite } from "../../src/policy/cite.ts";
+import {
+  employmentLabel,
+  LEADER_LEVEL_LABELS,
+  MAILBOX_KIND_LABELS as KIND_LABELS,
+  MAILBOX_STATUS_LABELS,
+} from "../../src/policy/vocabulary.ts";
+import { EmploymentType, LeaderLevel } from "../../src/policy/types.ts";
+import { z } from "zod";
 import type { Profile } from "../../src/policy/profile.ts";
-import type { LockReason, MailboxKind, MailboxStatus, RequestState } from "../../src/policy/types.ts";
+import type { LockReason, MailboxKind, RequestState } from "../../src/policy/types.ts";
 import type { MailboxView, RequestView } from "../../src/services/types.ts";
 
-export const MAILBOX_STATUS_LABELS: Record<MailboxStatus, string> = {
-  active: "đang hoạt động",
-  send_locked: "đã khóa chiều gửi (vẫn nhận thư)",
-  locked: "đang bị tạm khóa (vẫn nhận thư)",
-  suspended: "đang bị đình chỉ, chờ xóa",
-  revoked: "đã thu hồi",
-};
+export { MAILBOX_STATUS_LABELS };
 
+/** Lower-case, inside a line: "(cá nhân)". */
 export const MAILBOX_KIND_LABELS: Record<MailboxKind, string> = {
-  personal: "cá nhân",
-  unit: "đơn vị",
-  group: "nhóm",
+  personal: KIND_LABELS.personal.toLocaleLowerCase("vi"),
+  unit: KIND_LABELS.unit.toLocaleLowerCase("vi"),
+  group: KIND_LABELS.group.toLocaleLowerCase("vi"),
 };
 
 export function isOpenState(state: RequestState): boolean {
@@ -61,17 +65,48 @@ export function supportCard(
   workingDaysLeft: number | null,
   requesterRole?: string,
 ): string {
+  // "New" only while nobody has taken it.
+  const mark = request.state === "open" ? "🆕 " : request.state === "in_progress" ? "🔧 " : "";
   const lines = [
-    `🆕 ${requestTitle(request)}`,
+    `${mark}${requestTitle(request)}`,
     `Người yêu cầu: ${request.requesterName}${requesterRole ? ` (${requesterRole})` : ""}.`,
   ];
   if (request.subjectName && request.subjectName !== request.requesterName)
     lines.push(`Người được cấp: ${request.subjectName}.`);
+  const person = personDetails(request.payload);
+  if (person) lines.push(person);
   lines.push(`${dueText(request.dueAt, workingDaysLeft)}.`);
   if (request.assigneeName && request.state === "in_progress")
     lines.push(`Đang xử lý: ${request.assigneeName}.`);
   return lines.join("\n");
 }
+
+/**
+ * What the desk needs to check eligibility on a /capmoi card: name, birth date, chức vụ and
+ * employment, as filed (request payload).
+ */
+function personDetails(payload: Record<string, unknown>): string | null {
+  const parsed = CardPayload.safeParse(payload);
+  if (!parsed.success) return null;
+  const p = parsed.data;
+  const parts = [`Họ tên: ${p.fullName}`];
+  if (p.birthDate) parts.push(`ngày sinh: ${formatVnDate(p.birthDate)}`);
+  if (p.leaderLevel) parts.push(`chức vụ: ${LEADER_LEVEL_LABELS[p.leaderLevel].toLocaleLowerCase("vi")}`);
+  if (p.employmentType)
+    parts.push(
+      `hình thức: ${employmentLabel(p.employmentType, p.contractMonths ?? null).toLocaleLowerCase("vi")}`,
+    );
+  return `${parts.join("; ")}.`;
+}
+
+const CardPayload = z.object({
+  fullName: z.string(),
+  birthDate: z.string().nullable().optional(),
+  leaderLevel: LeaderLevel.optional(),
+  employmentType: EmploymentType.optional(),
+  contractMonths: z.number().nullable().optional(),
+  mailboxKind: z.string().optional(),
+});
 
 /** One line of /trangthai or /hangdoi for a request. */
 export function requestLine(request: RequestView, workingDaysLeft?: number | null): string {
@@ -114,11 +149,12 @@ export function mailboxLine(mailbox: MailboxView, profile: Profile | undefined):
     parts.push(`; khóa chiều gửi từ ${formatDay(mailbox.sendLockAt)}`);
   if (mailbox.revokeAt && mailbox.status !== "revoked")
     parts.push(`; thu hồi ngày ${formatDay(mailbox.revokeAt)}`);
-  if (mailbox.mustChangePassword) {
-    const until = mailbox.tempPasswordExpiresAt
-      ? ` trước ${formatDateTime(mailbox.tempPasswordExpiresAt)}`
-      : "";
-    parts.push(`; cần đổi mật khẩu tạm${until}`);
+  // Only where a temporary password was issued (a mailbox imported with must-change but never
+  // given a temporary password has nothing "temporary" to change).
+  if (mailbox.mustChangePassword && mailbox.tempPasswordExpiresAt) {
+    parts.push(`; cần đổi mật khẩu tạm trước ${formatDateTime(mailbox.tempPasswordExpiresAt)}`);
+  } else if (mailbox.mustChangePassword) {
+    parts.push("; cần đổi mật khẩu ở lần đăng nhập tới");
   } else if (mailbox.passwordChangedAt) {
     parts.push(`; đổi mật khẩu lần cuối ${formatDay(mailbox.passwordChangedAt)}`);
   }

@@ -77,9 +77,14 @@ export async function sendToStaff(
 }
 
 /** Tells the requester, unless the requester is the one pressing (they see the answer already). */
-export async function tellRequester(ctx: BotContext, request: RequestView, text: string): Promise<void> {
+export async function tellRequester(
+  ctx: BotContext,
+  request: RequestView,
+  text: string,
+  options: SendOptions = {},
+): Promise<void> {
   if (ctx.staff?.id === request.requesterStaffId && ctx.chat?.type === "private") return;
-  await sendToStaff(ctx, request.requesterStaffId, text);
+  await sendToStaff(ctx, request.requesterStaffId, text, options);
 }
 
 export function supportKeyboard(request: RequestView): InlineKeyboard {
@@ -108,4 +113,11 @@ export async function postToSupport(
   }
   const text = supportCard(request, await daysLeft(ctx, request.dueAt), roleLabel(requester));
   return (await sendSafely(ctx, chatId, text, { reply_markup: supportKeyboard(request) })) !== null;
+}
+
+/** The support card of a request as a reply in this chat, with the card's buttons (/hangdoi, /trangthai #id). */
+export async function replyWithCard(ctx: BotContext, request: RequestView): Promise<void> {
+  const [requester] = await ctx.services.directory.findStaff({ id: request.requesterStaffId });
+  const text = supportCard(request, await daysLeft(ctx, request.dueAt), roleLabel(requester ?? null));
+  await ctx.reply(text, { reply_markup: supportKeyboard(request) });
 }

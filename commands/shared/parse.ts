@@ -9,7 +9,8 @@
  *   /capmoi Huỳnh Ngọc Đức; 03/12/1985; Trung tâm CNTT&TT; chuyên viên; biên chế
  *   /capmoi Lê Văn Tâm; 14/02/1990; Phòng CNTT; chuyên viên; hợp đồng 24 tháng
  *
- * - fields are separated by ";" (names and unit names contain spaces and "&", never ";");
+ * - fields are separated by ";" or, when there is no ";", by "," (names and unit names contain
+ *   spaces and "&", never ";"); a missing field is named;
  * - the unit is its name, its abbreviation or its number (matched against the units the caller
  *   may act for, case and diacritics ignored);
  * - chức vụ: "chuyên viên" (also nhân viên, cán bộ), "lãnh đạo phòng" (trưởng/phó phòng),
@@ -23,7 +24,14 @@ import type { IsoDate } from "../../src/calendar/types.ts";
 import { foldWords } from "../../src/lib/fold.ts";
 import { err, ok, type Result } from "../../src/lib/result.ts";
 import { normalizeName } from "../../src/policy/names.ts";
-import type { EmploymentType, LeaderLevel, MailboxKind } from "../../src/policy/types.ts";
+import {
+  birthDateProblem,
+  parseEmployment,
+  parseLeaderLevel,
+  parseMailboxKind as parseKind,
+  type Employment,
+} from "../../src/policy/vocabulary.ts";
+import type { LeaderLevel, MailboxKind } from "../../src/policy/types.ts";
 
 /** Longest chat input a form or a step accepts; Telegram allows 4,096 characters. */
 export const MAX_INPUT_LENGTH = 500;
@@ -84,12 +92,8 @@ export function parseVnDate(input: string): Result<IsoDate, string> {
 export function parseBirthDate(input: string, today: IsoDate): Result<IsoDate, string> {
   const parsed = parseVnDate(input);
   if (!parsed.ok) return parsed;
-  const date = parsed.value;
-  if (date >= today) return err("Ngày sinh phải là một ngày trong quá khứ. Hãy gõ lại (dd/mm/yyyy).");
-  const age = Number(today.slice(0, 4)) - Number(date.slice(0, 4)) - (today.slice(5) < date.slice(5) ? 1 : 0);
-  if (age < 15) return err("Người được cấp hộp thư phải từ đủ 15 tuổi. Kiểm tra lại năm sinh (dd/mm/yyyy).");
-  if (age > 100) return err("Năm sinh này không hợp lý (trên 100 tuổi). Kiểm tra lại (dd/mm/yyyy).");
-  return ok(date);
+  const problem = birthDateProblem(parsed.value, today);
+  return problem ? err(`${problem} Hãy gõ lại (dd/mm/yyyy).`) : ok(parsed.value);
 }
 
 /** An end date for an absence notice: today or later, at most one year ahead. */
@@ -104,124 +108,22 @@ export function parseUntilDate(input: string, today: IsoDate): Result<IsoDate, s
 }
 
 // ---------------------------------------------------------------------------------------------
-// Closed word lists
+// Closed word lists: one vocabulary (src/policy/vocabulary.ts), re-exported for the commands
 
-export const LEADER_LEVEL_LABELS: Record<LeaderLevel, string> = {
-  staff: "Chuyên viên",
-  division: "Lãnh đạo phòng",
-  department: "Lãnh đạo sở trở lên",
-};
-
-const LEADER_WORDS: [RegExp, LeaderLevel][] = [
-  [/^(chuyen vien|nhan vien|can bo|cong chuc|vien chuc|cv|nv)$/, "staff"],
-  [/^(lanh dao phong|truong phong|pho truong phong|pho phong|ldp|tp|ptp)$/, "division"],
-  [
-    /^(lanh dao so( tro len)?|lanh dao (cap )?(so|tinh|huyen|quan|don vi)|giam doc|pho giam doc|chu tich|pho chu tich|thu truong|lds|gd|pgd)$/,
-    "department",
-  ],
-];
-
-export function parseLeaderLevel(input: string): Result<LeaderLevel, string> {
-  const word = fold(input);
-  for (const [pattern, level] of LEADER_WORDS) if (pattern.test(word)) return ok(level);
-  return err('Chức vụ chưa rõ. Hãy ghi "chuyên viên", "lãnh đạo phòng" hoặc "lãnh đạo sở".');
-}
-
-export interface Employment {
-  employmentType: EmploymentType;
-  contractMonths: number | null;
-}
-
-/** Longest contract we accept as typed: 10 years; longer ones are "không xác định thời hạn". */
-const MAX_CONTRACT_MONTHS = 120;
-
-export function parseEmployment(input: string): Result<Employment, string> {
-  const word = fold(input);
-  if (/^(bien che|cong chuc|vien chuc|bc)$/.test(word))
-    return ok({ employmentType: "civil_servant", contractMonths: null });
-  if (/^(hop dong|hd)( lao dong)? (khong (xac dinh )?thoi han|vo thoi han|khong thoi han)$/.test(word)) {
-    return ok({ employmentType: "contract", contractMonths: MAX_CONTRACT_MONTHS });
-  }
-  const contract = /^(?:hop dong|hd)(?: lao dong)?\s*(\d{1,3})\s*(thang|nam)$/.exec(word);
-  if (contract) {
-    const n = Number(contract[1]);
-    const months = contract[2] === "nam" ? n * 12 : n;
-    if (months < 1 || months > MAX_CONTRACT_MONTHS) {
-      return err(
-        `Thời hạn hợp đồng phải từ 1 đến ${MAX_CONTRACT_MONTHS} tháng. Hãy gõ lại, ví dụ: hợp đồng 24 tháng.`,
-      );
-    }
-    return ok({ employmentType: "contract", contractMonths: months });
-  }
-  if (/^(hop dong|hd)( lao dong)?$/.test(word)) {
-    return err('Cần ghi thời hạn hợp đồng, ví dụ: "hợp đồng 24 tháng" hoặc "hợp đồng 2 năm".');
-  }
-  return err(
-    'Hình thức làm việc chưa rõ. Hãy ghi "biên chế" hoặc "hợp đồng <số> tháng", ví dụ: hợp đồng 24 tháng.',
-  );
-}
-
-/** Months typed on their own after the "Hợp đồng (nhập số tháng)" button: "18", "18 tháng". */
-export function parseContractMonths(input: string): Result<number, string> {
-  const match = /^(\d{1,3})(?:\s*thang)?$/.exec(fold(input));
-  const months = match ? Number(match[1]) : NaN;
-  if (!Number.isInteger(months) || months < 1 || months > MAX_CONTRACT_MONTHS) {
-    return err(`Hãy gõ số tháng của hợp đồng, từ 1 đến ${MAX_CONTRACT_MONTHS}, ví dụ: 18.`);
-  }
-  return ok(months);
-}
-
-export const KIND_LABELS: Record<MailboxKind, string> = {
-  personal: "Cá nhân",
-  unit: "Đơn vị",
-  group: "Nhóm",
-};
-
-export function parseKind(input: string): Result<MailboxKind, string> {
-  const word = fold(input);
-  if (/^(ca nhan|personal)$/.test(word)) return ok("personal");
-  if (/^(don vi|co quan|unit)$/.test(word)) return ok("unit");
-  if (/^(nhom|group)$/.test(word)) return ok("group");
-  return err('Loại hộp thư chưa rõ. Hãy ghi "cá nhân", "đơn vị" hoặc "nhóm".');
-}
+export {
+  LEADER_LEVEL_LABELS,
+  MAILBOX_KIND_LABELS as KIND_LABELS,
+  parseContractMonths,
+  parseEmployment,
+  parseLeaderLevel,
+  parseMailboxKind as parseKind,
+  type Employment,
+} from "../../src/policy/vocabulary.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Units
 
-export interface UnitChoice {
-  id: number;
-  name: string;
-  abbr: string;
-}
-
-/**
- * The unit the person typed, among `units` (those in the caller's scope): by number, by
- * abbreviation, by exact name, else by a unique name containing the words typed.
- */
-export function matchUnit<U extends UnitChoice>(input: string, units: readonly U[]): Result<U, string> {
-  const word = fold(input).replace(/^#/, "");
-  if (word.length === 0) return err("Chưa có tên đơn vị. Hãy gõ tên hoặc ký hiệu đơn vị.");
-  const list = () =>
-    units
-      .slice(0, 8)
-      .map((u) => u.name)
-      .join("; ");
-  if (/^\d+$/.test(word)) {
-    const byId = units.find((u) => u.id === Number(word));
-    if (byId) return ok(byId);
-  }
-  const exact = units.filter((u) => fold(u.abbr) === word || fold(u.name) === word);
-  if (exact.length === 1) return ok(exact[0] as U);
-  const partial = units.filter((u) => fold(u.name).includes(word));
-  if (partial.length === 1) return ok(partial[0] as U);
-  if (partial.length > 1 || exact.length > 1) {
-    return err(`Có nhiều đơn vị khớp với "${clean(input).slice(0, 60)}". Hãy ghi rõ hơn, ví dụ: ${list()}.`);
-  }
-  if (units.length === 0) return err("Anh/chị không có đơn vị nào trong phạm vi được đề nghị cấp hộp thư.");
-  return err(
-    `Không có đơn vị "${clean(input).slice(0, 60)}" trong phạm vi của anh/chị. Các đơn vị anh/chị có thể chọn: ${list()}.`,
-  );
-}
+export { type UnitChoice } from "./unit-match.ts";
 
 // ---------------------------------------------------------------------------------------------
 // The one-line /capmoi form
@@ -250,10 +152,18 @@ const FIELD_NAMES = ["họ và tên", "ngày sinh", "đơn vị", "chức vụ",
 export function parseCapmoiForm(input: string, today: IsoDate): Result<CapmoiForm, string> {
   const long = tooLong(input);
   if (long) return err(long);
-  const parts = input.split(";").map((p) => p.trim());
-  if (parts.length < 5 || parts.length > 6) {
+  // Semicolons, or commas when there is no semicolon (names and dates never hold either).
+  const separator = input.includes(";") ? ";" : ",";
+  const parts = input.split(separator).map((p) => p.trim());
+  if (parts.length < 5) {
+    const missing = FIELD_NAMES.slice(parts.length, 5).join(", ");
     return err(
-      `Biểu mẫu cần 5 hoặc 6 mục cách nhau bởi dấu ";", anh/chị gửi ${parts.length} mục.\n${CAPMOI_FORM_HELP}`,
+      `Biểu mẫu còn thiếu: ${missing} (anh/chị gửi ${parts.length} mục, cần 5, cách nhau bởi dấu ";" hoặc ",").\n${CAPMOI_FORM_HELP}`,
+    );
+  }
+  if (parts.length > 6) {
+    return err(
+      `Biểu mẫu có ${parts.length} mục, nhiều hơn 6 mục cho phép (cách nhau bởi dấu ";" hoặc ",").\n${CAPMOI_FORM_HELP}`,
     );
   }
   const [nameText, birthText, unitText, levelText, employmentText, kindText] = parts as [

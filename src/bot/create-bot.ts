@@ -27,6 +27,7 @@ import { installApiTransformers } from "./api-config.ts";
 import type { BotContext, BotDeps, BotFeature, CommandInfo } from "./context.ts";
 import { FlowControl, flowRouter, type Flow } from "./flows.ts";
 import { t } from "./i18n.ts";
+import { suggestCommand } from "./intents.ts";
 import { answerStale } from "./keyboards.ts";
 import { localBotInfo } from "./transports/local-api.ts";
 import { dedupe, UpdateClaims } from "./middleware/dedupe.ts";
@@ -137,7 +138,8 @@ const fallback: MiddlewareFn<BotContext> = async (ctx) => {
   }
   if (ctx.chat?.type !== "private" || !ctx.message) return;
   const command = commandOf(ctx.message.text, ctx.me.username);
-  await ctx.reply(command !== undefined ? t.unknownCommand() : t.notUnderstood());
+  if (command !== undefined) return void (await ctx.reply(t.unknownCommand()));
+  await ctx.reply(suggestCommand(ctx.message.text ?? "") ?? t.notUnderstood());
 };
 
 /** Every command the features declare, in feature order. */

@@ -16,6 +16,7 @@
 import { describeWorkingTimeLeft } from "../calendar/deadlines.ts";
 import { formatVnDate, vnDateOf, vnTimeOf, WEEKDAY_NAMES_VI, weekdayOf } from "../calendar/time.ts";
 import type { RequestKind, RequestState, Role } from "../policy/types.ts";
+import { REQUEST_KIND_LABELS, REQUEST_STATE_LABELS, ROLE_LABELS } from "../policy/vocabulary.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Formatters
@@ -51,30 +52,11 @@ export function formatRequestNo(id: number): string {
   return `#${id}`;
 }
 
-export const REQUEST_KIND_NAMES: Record<RequestKind, string> = {
-  capmoi: "Cấp mới",
-  khoiphuc: "Khôi phục",
-  doimk: "Cấp lại mật khẩu",
-  leaver: "Nghỉ việc",
-  unit_change: "Chuyển đơn vị",
-};
+export const REQUEST_KIND_NAMES: Record<RequestKind, string> = REQUEST_KIND_LABELS;
 
-export const REQUEST_STATE_NAMES: Record<RequestState, string> = {
-  pending_endorsement: "chờ thủ trưởng đơn vị xác nhận",
-  open: "chờ bộ phận hỗ trợ xử lý",
-  in_progress: "đang xử lý",
-  approved: "đã duyệt",
-  rejected: "bị từ chối",
-  cancelled: "đã hủy",
-};
+export const REQUEST_STATE_NAMES: Record<RequestState, string> = REQUEST_STATE_LABELS;
 
-export const ROLE_NAMES: Record<Role, string> = {
-  staff: "cán bộ",
-  clerk: "văn thư",
-  unit_head: "lãnh đạo đơn vị",
-  support: "bộ phận hỗ trợ",
-  admin: "quản trị",
-};
+export const ROLE_NAMES: Record<Role, string> = ROLE_LABELS;
 
 /** Escapes text for parse_mode HTML (names and addresses come from users). */
 export function escapeHtml(text: string): string {

@@ -15,6 +15,7 @@ export {
   REMINDER_ACTIONS,
   reminderButton,
   requestButton,
+  resendButton,
   type CallbackCodec,
   type DecodeResult,
 } from "../lib/callbacks.ts";

@@ -87,6 +87,9 @@ export const requestButton = defineCallback("rq", 1, [
   RequestId,
 ]);
 
+/** "Gửi lại" under a rejected /capmoi, for its requester: `rs:1:1042`. */
+export const resendButton = defineCallback("rs", 1, [RequestId]);
+
 /**
  * Buttons inside a step-by-step flow: `fl:1:<flow nonce>:<step seq>:<value>`. The nonce names
  * one run of a flow, the seq one step of it: a button from an earlier step or an earlier run no

@@ -92,7 +92,7 @@ export function createAbsencesService(ctx: ServiceContext, access: AccessService
       if (actor.kind === "staff") {
         const me = await staffViewById(db, actor.staffId);
         if (!me) throw new ServiceError("forbidden", "Tài khoản của bạn không còn trong danh bạ.");
-        await access.requireRole(me, "unit_head", mailbox.unitId);
+        await access.requireMay(me, "mailbox.report_absence", mailbox);
       }
       const view = (r: AbsenceNotice) => absenceView(r, mailbox.address);
       return db.transaction(async (tx) => {

@@ -10,6 +10,8 @@ import { and, eq, inArray, isNull } from "drizzle-orm";
 import { z } from "zod";
 import { roleGrants, staff as staffTable, units } from "../db/schema.ts";
 import { Role as RoleSchema, type Role } from "../policy/types.ts";
+import { allowedWithoutRole, rolesFor, type Action, type Target } from "../policy/permissions.ts";
+import { ROLE_LABELS } from "../policy/vocabulary.ts";
 import { writeAudit } from "./audit.ts";
 import type { ServiceContext } from "./context.ts";
 import { ServiceError } from "./errors.ts";
@@ -21,7 +23,11 @@ export interface AccessService {
   hasRole(staff: StaffView, role: Role | readonly Role[], unitId?: number | null): Promise<boolean>;
   /** Throws ServiceError("forbidden") when hasRole is false. */
   requireRole(staff: StaffView, role: Role | readonly Role[], unitId?: number | null): Promise<void>;
-  unitsInScope(staff: StaffView, roles: Role[]): Promise<UnitView[]>;
+  /** The permission table (src/policy/permissions.ts): own people, else its roles over the unit. */
+  may(staff: StaffView, action: Action, target?: Target): Promise<boolean>;
+  /** Throws ServiceError("forbidden") when `may` is false. */
+  requireMay(staff: StaffView, action: Action, target?: Target): Promise<void>;
+  unitsInScope(staff: StaffView, roles: readonly Role[]): Promise<UnitView[]>;
   /**
    * Who holds `role` (exactly that role, not admin) over `unitId`: grants on the unit, on an
    * ancestor, or global. The nearest level comes first (the unit's own head before the head of
@@ -32,13 +38,7 @@ export interface AccessService {
   revoke(staffId: number, role: Role, unitId: number | null, actor: Actor): Promise<void>;
 }
 
-export const ROLE_NAMES_VI: Record<Role, string> = {
-  staff: "cán bộ",
-  clerk: "văn thư",
-  unit_head: "lãnh đạo đơn vị",
-  support: "bộ phận hỗ trợ",
-  admin: "quản trị",
-};
+export const ROLE_NAMES_VI: Record<Role, string> = ROLE_LABELS;
 
 function matching(staff: StaffView, roles: readonly Role[]): RoleScope[] {
   return staff.roles.filter((g) => roles.includes(g.role) || g.role === "admin");
@@ -86,16 +86,27 @@ export function createAccessService(ctx: ServiceContext): AccessService {
     return parsed.data;
   }
 
+  async function may(staff: StaffView, action: Action, target?: Target): Promise<boolean> {
+    if (target && allowedWithoutRole(action, target, staff.id)) return true;
+    return hasRole(staff, rolesFor(action), target?.unitId);
+  }
+
+  async function requireRole(staff: StaffView, role: Role | readonly Role[], unitId?: number | null) {
+    const roles: readonly Role[] = typeof role === "string" ? [role] : role;
+    if (await hasRole(staff, roles, unitId)) return;
+    throw new ServiceError(
+      "forbidden",
+      `Bạn không có quyền ${roles.map((r) => ROLE_NAMES_VI[r]).join(" hoặc ")} cho việc này. Hãy liên hệ bộ phận hỗ trợ nếu cần được cấp quyền.`,
+    );
+  }
+
   return {
     hasRole,
+    requireRole,
+    may,
 
-    async requireRole(staff, role, unitId) {
-      const roles: readonly Role[] = typeof role === "string" ? [role] : role;
-      if (await hasRole(staff, roles, unitId)) return;
-      throw new ServiceError(
-        "forbidden",
-        `Bạn không có quyền ${roles.map((r) => ROLE_NAMES_VI[r]).join(" hoặc ")} cho việc này. Hãy liên hệ bộ phận hỗ trợ nếu cần được cấp quyền.`,
-      );
+    async requireMay(staff, action, target) {
+      if (!(await may(staff, action, target))) await requireRole(staff, rolesFor(action), target?.unitId);
     },
 
     async unitsInScope(staff, roles) {

@@ -46,14 +46,10 @@ export function createMailboxesService(ctx: ServiceContext, access: AccessServic
           `Hộp thư ${mailbox.address} đã bị ${mailbox.status === "revoked" ? "thu hồi" : "đình chỉ"}; không đổi được mật khẩu. Hãy gửi yêu cầu khôi phục.`,
         );
       }
-      if (
-        actor.kind === "staff" &&
-        actor.staffId !== mailbox.ownerStaffId &&
-        actor.staffId !== mailbox.keeperStaffId
-      ) {
+      if (actor.kind === "staff") {
         const me = await staffViewById(db, actor.staffId);
         if (!me) throw new ServiceError("forbidden", "Tài khoản của bạn không còn trong danh bạ.");
-        await access.requireRole(me, "admin", mailbox.unitId);
+        await access.requireMay(me, "mailbox.set_password", mailbox);
       }
       const profile = findProfile(mailbox.profileId);
       if (!profile)

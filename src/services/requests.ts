@@ -42,13 +42,14 @@ import { normalizeName } from "../policy/names.ts";
 import { generateTemporaryPassword } from "../policy/passwords.ts";
 import type { Profile } from "../policy/profile.ts";
 import { findProfile } from "../policy/profiles/index.ts";
+import { type Action } from "../policy/permissions.ts";
+import { CONTRACT_MONTHS, OPEN_REQUEST_STATES, REQUEST_STATE_PHRASES } from "../policy/vocabulary.ts";
 import {
   EmploymentType,
   LeaderLevel,
   MailboxKind,
   type RequestKind,
   type RequestState,
-  type Role,
 } from "../policy/types.ts";
 import { writeAudit } from "./audit.ts";
 import type { AccessService } from "./access.ts";
@@ -82,16 +83,9 @@ export const TRANSITIONS: Record<RequestAction, { from: readonly RequestState[];
   cancel: { from: ["pending_endorsement", "open", "in_progress"], to: "cancelled" },
 };
 
-export const OPEN_STATES: readonly RequestState[] = ["pending_endorsement", "open", "in_progress"];
+export const OPEN_STATES: readonly RequestState[] = OPEN_REQUEST_STATES;
 
-export const STATE_NAMES_VI: Record<RequestState, string> = {
-  pending_endorsement: "chờ lãnh đạo đơn vị xác nhận",
-  open: "đang chờ xử lý",
-  in_progress: "đang được xử lý",
-  approved: "đã được duyệt",
-  rejected: "đã bị từ chối",
-  cancelled: "đã bị hủy",
-};
+export const STATE_NAMES_VI: Record<RequestState, string> = REQUEST_STATE_PHRASES;
 
 const ACTION_NAMES_VI: Record<RequestAction, string> = {
   endorse: "xác nhận",
@@ -149,7 +143,7 @@ export const CapmoiInputSchema = z.object({
   unitId: z.number().int().positive(),
   leaderLevel: LeaderLevel.default("staff"),
   employmentType: EmploymentType,
-  contractMonths: z.number().int().min(1).max(1200).nullable().optional(),
+  contractMonths: z.number().int().min(CONTRACT_MONTHS.min).max(CONTRACT_MONTHS.max).nullable().optional(),
   kind: MailboxKind.default("personal"),
   subjectStaffId: z.number().int().positive().optional(),
   ward: z.string().trim().max(100).nullable().optional(),
@@ -161,9 +155,15 @@ export type CapmoiInput = Omit<z.input<typeof CapmoiInputSchema>, "birthDate"> &
 };
 const CreateCapmoiSchema = CapmoiInputSchema.extend({
   address: Address.optional(),
+  /** The support desk or the operator gives an address outside the naming rules, on purpose. */
+  addressOverride: z.boolean().optional(),
   idempotencyKey: IdempotencyKey.optional(),
 });
-export type CreateCapmoiInput = CapmoiInput & { address?: string; idempotencyKey?: string };
+export type CreateCapmoiInput = CapmoiInput & {
+  address?: string;
+  addressOverride?: boolean;
+  idempotencyKey?: string;
+};
 
 const MailboxRequestSchema = z.object({
   address: Address,
@@ -196,6 +196,14 @@ function requireId(id: unknown): number {
     throw new ServiceError("invalid_input", "Mã yêu cầu không hợp lệ: hãy dùng số yêu cầu, ví dụ 1042.");
   }
   return id;
+}
+
+/** "Lê Thị Hoa đã có hộp thư …" / "… đã có yêu cầu #12 đang mở": what one-person-one-request says. */
+export function existingMessage(fullName: string, existing: ExistingForPerson): string {
+  if (existing.kind === "mailbox") {
+    return `${existing.staffName} đã có hộp thư cá nhân ${existing.address} (${existing.status === "active" ? "đang hoạt động" : "đang bị khóa, dùng /khoiphuc để khôi phục"}); mỗi người chỉ có một hộp thư cá nhân.`;
+  }
+  return `${fullName} đã có yêu cầu cấp mới #${existing.id}${existing.address ? ` (${existing.address})` : ""} ${REQUEST_STATE_PHRASES[existing.state]}; không gửi thêm yêu cầu. Dùng /trangthai ${existing.id} để theo dõi.`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -311,8 +319,6 @@ function deadlineFor(
   return service ? serviceDeadline(profile, service, receivedAt, cal) : null;
 }
 
-const ELEVATED: readonly Role[] = ["clerk", "unit_head", "support"];
-
 // ---------------------------------------------------------------------------------------------
 
 export interface ApproveResult {
@@ -322,12 +328,18 @@ export interface ApproveResult {
   temporaryPassword?: { password: string; deliverToStaffId: number; expiresAt: Date };
 }
 
+/** What already exists for a person: one person, one mailbox, one open request. */
+export type ExistingForPerson =
+  | { kind: "mailbox"; address: string; staffName: string; status: string }
+  | { kind: "request"; id: number; address: string | null; state: RequestState };
+
 export interface RequestsService {
-  /** No writes: the address the rules give now, and whether the person is eligible. */
+  /** No writes: the address the rules give now, whether the person is eligible, what exists. */
   previewCapmoi(input: CapmoiInput): Promise<{
     proposal: AddressProposal;
     eligibility: { ok: true } | { ok: false; code: string; message: string };
     profileId: string;
+    existing: ExistingForPerson | null;
   }>;
   createCapmoi(input: CreateCapmoiInput, actor: Actor): Promise<RequestView>;
   createKhoiphuc(input: MailboxRequestInput, actor: Actor): Promise<RequestView>;
@@ -343,6 +355,8 @@ export interface RequestsService {
   get(requestId: number): Promise<RequestView | null>;
   listOpen(now?: Date, options?: { states?: RequestState[]; unitIds?: number[] }): Promise<QueueItem[]>;
   listForStaff(staffId: number): Promise<RequestView[]>;
+  /** The open request of `kind` for a mailbox, if any (one at a time per mailbox and kind). */
+  openRequestFor(mailboxId: number, kind: "khoiphuc" | "doimk"): Promise<RequestView | null>;
 }
 
 export function createRequestsService(ctx: ServiceContext, access: AccessService): RequestsService {
@@ -359,10 +373,10 @@ export function createRequestsService(ctx: ServiceContext, access: AccessService
     return view;
   }
 
-  /** CLI and system act with full rights; staff need one of `roles` on the request's unit. */
-  async function authorise(actor: Actor, roles: Role[], unitId: number): Promise<StaffView | null> {
+  /** CLI and system act with full rights; staff need the permission table's roles on the unit. */
+  async function authorise(actor: Actor, action: Action, unitId: number): Promise<StaffView | null> {
     const me = await actorStaff(actor);
-    if (me) await access.requireRole(me, roles, unitId);
+    if (me) await access.requireMay(me, action, { unitId });
     return me;
   }
 
@@ -421,6 +435,63 @@ export function createRequestsService(ctx: ServiceContext, access: AccessService
           })
         : ({ ok: true, value: undefined } as const);
     return { unit, profile, subjectStaff, naming, eligibility };
+  }
+
+  /**
+   * A personal mailbox or an open /capmoi for the same person: the staff record (by id, or the
+   * same name and birth date in the same unit) owning a live mailbox, or an open request with the
+   * same name, birth date and unit. Names compare case-insensitively (both are NFC-normalised).
+   */
+  async function existingFor(input: z.output<typeof CapmoiInputSchema>): Promise<ExistingForPerson | null> {
+    if (input.kind !== "personal") return null;
+    const birth = input.birthDate ?? null;
+    const sameName = sql`lower(${staff.fullName}) = lower(${input.fullName})`;
+    const people =
+      input.subjectStaffId !== undefined
+        ? eq(staff.id, input.subjectStaffId)
+        : birth
+          ? and(sameName, eq(staff.birthDate, birth), eq(staff.unitId, input.unitId))
+          : null;
+    if (people) {
+      const [owned] = await db
+        .select({ address: mailboxes.address, status: mailboxes.status, name: staff.fullName })
+        .from(mailboxes)
+        .innerJoin(staff, eq(staff.id, mailboxes.ownerStaffId))
+        .where(and(people, eq(mailboxes.kind, "personal"), sql`${mailboxes.status} <> 'revoked'`))
+        .limit(1);
+      if (owned)
+        return { kind: "mailbox", address: owned.address, staffName: owned.name, status: owned.status };
+    }
+    const samePerson =
+      input.subjectStaffId !== undefined
+        ? or(
+            eq(requests.subjectStaffId, input.subjectStaffId),
+            and(
+              sql`lower(${requests.payload}->>'fullName') = lower(${input.fullName})`,
+              birth ? sql`${requests.payload}->>'birthDate' = ${birth}` : sql`true`,
+            ),
+          )
+        : and(
+            sql`lower(${requests.payload}->>'fullName') = lower(${input.fullName})`,
+            birth
+              ? sql`${requests.payload}->>'birthDate' = ${birth}`
+              : sql`${requests.payload}->>'birthDate' is null`,
+          );
+    const [open] = await db
+      .select({ id: requests.id, address: requests.proposedAddress, state: requests.state })
+      .from(requests)
+      .where(
+        and(
+          eq(requests.kind, "capmoi"),
+          eq(requests.unitId, input.unitId),
+          inArray(requests.state, [...OPEN_REQUEST_STATES]),
+          sql`coalesce(${requests.payload}->>'mailboxKind', 'personal') = 'personal'`,
+          samePerson,
+        ),
+      )
+      .orderBy(asc(requests.id))
+      .limit(1);
+    return open ? { kind: "request", id: open.id, address: open.address, state: open.state } : null;
   }
 
   /** The proposal given what is taken; `extraTaken` are addresses lost in races meanwhile. */
@@ -507,9 +578,8 @@ export function createRequestsService(ctx: ServiceContext, access: AccessService
     const now = ctx.now();
     checkMailboxFor(kind, mailbox, now);
     const me = await actorStaff(actor);
-    if (me && me.id !== mailbox.ownerStaffId && me.id !== mailbox.keeperStaffId) {
-      await access.requireRole(me, ELEVATED, mailbox.unitId);
-    }
+    if (me)
+      await access.requireMay(me, kind === "khoiphuc" ? "mailbox.restore" : "mailbox.request_reset", mailbox);
     const requesterStaffId = await requesterId(actor, input.requesterStaffId);
     const [dup] = await db
       .select({ id: requests.id })
@@ -564,7 +634,7 @@ export function createRequestsService(ctx: ServiceContext, access: AccessService
     requestId: number,
     action: RequestAction,
     actor: Actor,
-    roles: Role[] | null,
+    permission: Action | null,
     set: (row: Request, me: StaffView | null) => Partial<typeof requests.$inferInsert>,
     details: Record<string, unknown> = {},
   ): Promise<RequestView> {
@@ -573,7 +643,7 @@ export function createRequestsService(ctx: ServiceContext, access: AccessService
     // only `tx` may be used). The unit of a request never changes, so the check stays valid.
     const [peek] = await db.select({ unitId: requests.unitId }).from(requests).where(eq(requests.id, id));
     if (!peek) throw new ServiceError("not_found", `Không có yêu cầu #${id}. Kiểm tra lại số yêu cầu.`);
-    const me = roles ? await authorise(actor, roles, peek.unitId) : await actorStaff(actor);
+    const me = permission ? await authorise(actor, permission, peek.unitId) : await actorStaff(actor);
     return db.transaction(async (tx) => {
       const row = await lockRequest(tx, id);
       if (!canTransition(action, row.state)) refuseTransition(action, row);
@@ -604,11 +674,15 @@ export function createRequestsService(ctx: ServiceContext, access: AccessService
       throw new ServiceError("not_eligible", prep.eligibility.error.message, {
         code: prep.eligibility.error.code,
       });
+    const existing = await existingFor(input);
+    if (existing) throw new ServiceError("conflict", existingMessage(input.fullName, existing), { existing });
     const requesterStaffId = await requesterId(actor, input.requesterStaffId);
     const me = await actorStaff(actor);
     // Clerks, unit heads and support file directly; anyone else needs their unit head first.
     const state: RequestState =
-      me && !(await access.hasRole(me, ELEVATED, prep.unit.id)) ? "pending_endorsement" : "open";
+      me && !(await access.may(me, "request.create_for_others", { unitId: prep.unit.id }))
+        ? "pending_endorsement"
+        : "open";
     const now = ctx.now();
     const cal = await ctx.calendar();
     const dueAt = deadlineFor(prep.profile, "capmoi", now, cal);
@@ -618,6 +692,22 @@ export function createRequestsService(ctx: ServiceContext, access: AccessService
         "invalid_input",
         `Địa chỉ ${input.address} không thuộc tên miền ${prep.profile.domain} của đơn vị.`,
       );
+    }
+
+    if (input.address) {
+      const rules = await propose(prep, input, new Set());
+      const allowed = rules.ok
+        ? [rules.value.address, ...rules.value.alternatives].map((a) => a.toLowerCase())
+        : [];
+      if (!allowed.includes(input.address)) {
+        const mayOverride = !me || (await access.may(me, "request.handle", { unitId: prep.unit.id }));
+        if (!input.addressOverride || !mayOverride) {
+          throw new ServiceError(
+            "invalid_input",
+            `Địa chỉ ${input.address} không theo quy tắc đặt tên của quy chế. Hãy chọn một địa chỉ được đề xuất; chỉ bộ phận hỗ trợ mới cấp ngoại lệ.`,
+          );
+        }
+      }
     }
 
     const lost = new Set<string>();
@@ -660,6 +750,7 @@ export function createRequestsService(ctx: ServiceContext, access: AccessService
                   rule,
                   alternatives,
                   ...(input.address && input.address !== address ? { requestedAddress: input.address } : {}),
+                  ...(input.addressOverride && rule === "chosen" ? { addressOverride: true } : {}),
                 },
                 proposedAddress: address,
                 dueAt,
@@ -693,6 +784,7 @@ export function createRequestsService(ctx: ServiceContext, access: AccessService
       if (!proposal.ok)
         throw new ServiceError("invalid_input", proposal.error.message, { code: proposal.error.code });
       return {
+        existing: await existingFor(input),
         proposal: proposal.value,
         eligibility: prep.eligibility.ok
           ? { ok: true }
@@ -717,9 +809,26 @@ export function createRequestsService(ctx: ServiceContext, access: AccessService
     },
 
     createKhoiphuc: (input, actor) => mailboxRequest("khoiphuc", input, actor),
+
+    async openRequestFor(mailboxId, kind) {
+      if (!Number.isSafeInteger(mailboxId) || mailboxId <= 0) return null;
+      const [open] = await db
+        .select({ id: requests.id })
+        .from(requests)
+        .where(
+          and(
+            eq(requests.mailboxId, mailboxId),
+            eq(requests.kind, kind),
+            inArray(requests.state, [...OPEN_STATES]),
+          ),
+        )
+        .orderBy(asc(requests.id))
+        .limit(1);
+      return open ? requestView(db, open.id) : null;
+    },
     createPasswordReset: (input, actor) => mailboxRequest("doimk", input, actor),
 
-    endorse: (requestId, actor) => transition(requestId, "endorse", actor, ["unit_head"], () => ({})),
+    endorse: (requestId, actor) => transition(requestId, "endorse", actor, "request.endorse", () => ({})),
 
     async declineEndorsement(requestId, reason, actor) {
       const text = parse(Reason, reason, "Lý do từ chối");
@@ -727,7 +836,7 @@ export function createRequestsService(ctx: ServiceContext, access: AccessService
         requestId,
         "reject",
         actor,
-        ["unit_head"],
+        "request.endorse",
         (row) => {
           // A unit head decides only at the endorsement step; afterwards it is the support desk's call.
           if (row.state !== "pending_endorsement") refuseTransition("endorse", row);
@@ -743,20 +852,24 @@ export function createRequestsService(ctx: ServiceContext, access: AccessService
           "invalid_input",
           "Chỉ cán bộ hỗ trợ mới nhận xử lý yêu cầu; dùng lệnh giao việc (assign) từ dòng lệnh.",
         );
-      return transition(requestId, "take", actor, ["support"], () => ({ assigneeStaffId: actor.staffId }));
+      return transition(requestId, "take", actor, "request.handle", () => ({
+        assigneeStaffId: actor.staffId,
+      }));
     },
 
     async assign(requestId, assigneeStaffId, actor) {
       const target = await staffViewById(db, assigneeStaffId);
       if (!target) throw new ServiceError("not_found", `Không tìm thấy cán bộ có mã ${assigneeStaffId}.`);
-      return transition(requestId, "assign", actor, ["support"], () => ({ assigneeStaffId }), {
+      return transition(requestId, "assign", actor, "request.handle", () => ({ assigneeStaffId }), {
         assigneeStaffId,
       });
     },
 
     async reject(requestId, reason, actor) {
       const text = parse(Reason, reason, "Lý do từ chối");
-      return transition(requestId, "reject", actor, ["support"], () => ({ reason: text }), { reason: text });
+      return transition(requestId, "reject", actor, "request.handle", () => ({ reason: text }), {
+        reason: text,
+      });
     },
 
     async cancel(requestId, actor) {
@@ -766,14 +879,14 @@ export function createRequestsService(ctx: ServiceContext, access: AccessService
         .from(requests)
         .where(eq(requests.id, id));
       const own = actor.kind === "staff" && row[0]?.requester === actor.staffId;
-      return transition(id, "cancel", actor, own ? null : ["support"], () => ({}));
+      return transition(id, "cancel", actor, own ? null : "request.handle", () => ({}));
     },
 
     async approve(requestId, actor) {
       const id = requireId(requestId);
       const [peek] = await db.select().from(requests).where(eq(requests.id, id));
       if (!peek) throw new ServiceError("not_found", `Không có yêu cầu #${id}. Kiểm tra lại số yêu cầu.`);
-      const me = await authorise(actor, ["support"], peek.unitId);
+      const me = await authorise(actor, "request.handle", peek.unitId);
       if (!canTransition("approve", peek.state)) refuseTransition("approve", peek);
       const profile = profileOf(peek.profileId);
       // argon2 is slow on purpose: hash before taking row locks, throw away if the approval fails.

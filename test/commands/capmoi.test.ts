@@ -22,7 +22,7 @@ describeEachDb(
       await h.text(users.clerk, clerkChat, "03/12/1985");
       expect(h.lastReply(TG.clerk)).toContain("Đơn vị công tác?");
       const unitButtons = h.buttonsOf(h.lastKeyboardMessage(TG.clerk)!).map((b) => b.text);
-      expect(unitButtons).toEqual(["Sở TT&TT", "Trung tâm CNTT&TT", "Phòng CNTT"]);
+      expect(unitButtons).toEqual(["Sở TT&TT", "Trung tâm CNTT&TT", "Phòng CNTT", "« Quay lại"]);
       await h.press(users.clerk, clerkChat, "Trung tâm CNTT&TT");
       await h.press(users.clerk, clerkChat, "Chuyên viên");
       await h.press(users.clerk, clerkChat, "Biên chế");
@@ -122,7 +122,7 @@ describeEachDb(
       expect((await w.services.requests.get(1))?.state).toBe("rejected");
     });
 
-    it("another address: typed by hand, checked, then sent", async () => {
+    it("another address: the clerk picks only rule addresses; the support desk may type one, marked as an exception", async () => {
       const w = await makeWorld(getDb());
       const { h, users } = w;
       const chat = h.privateChat(users.clerk);
@@ -133,16 +133,48 @@ describeEachDb(
         "Huỳnh Ngọc Đức; 03/12/1985; Phòng CNTT; chuyên viên; biên chế",
       );
       await h.press(users.clerk, chat, "Chọn địa chỉ khác");
-      await h.text(users.clerk, chat, "khong phai dia chi");
-      expect(h.lastReply(TG.clerk)).toContain("không phải địa chỉ thư hợp lệ");
-      await h.text(users.clerk, chat, "hnduc@gmail.com");
-      expect(h.lastReply(TG.clerk)).toContain("tên miền phuyen.gov.vn");
+      // phuyen gives one rule for this person: no alternative, and no free text for the clerk.
+      expect(h.lastReply(TG.clerk)).toContain("không đưa ra địa chỉ thay thế");
       await h.text(users.clerk, chat, "hnduc.pcntt@phuyen.gov.vn");
-      expect(h.lastReply(TG.clerk)).toContain("Địa chỉ đề xuất: hnduc.pcntt@phuyen.gov.vn");
-      await h.press(users.clerk, chat, "Gửi yêu cầu");
-      expect((await w.services.requests.get(1))?.address).toBe("hnduc.pcntt@phuyen.gov.vn");
+      expect(h.lastReply(TG.clerk)).toContain("Chỉ chọn được các địa chỉ theo quy tắc đặt tên");
+      // The service refuses it too, whoever calls it without the override.
+      await expect(
+        w.services.requests.createCapmoi(
+          {
+            fullName: "Huỳnh Ngọc Đức",
+            birthDate: "1985-12-03",
+            unitId: w.units.pcntt,
+            employmentType: "civil_servant",
+            address: "hnduc.pcntt@phuyen.gov.vn",
+            addressOverride: true,
+          },
+          { kind: "staff", staffId: w.staffIds.clerk },
+        ),
+      ).rejects.toThrow("không theo quy tắc đặt tên");
+      await h.command(users.clerk, chat, "huy");
+
+      // The support desk types one outside the rules: accepted, and said to be an exception.
+      const desk = h.privateChat(users.support);
+      await h.command(
+        users.support,
+        desk,
+        "capmoi",
+        "Huỳnh Ngọc Đức; 03/12/1985; Phòng CNTT; chuyên viên; biên chế",
+      );
+      await h.press(users.support, desk, "Chọn địa chỉ khác");
+      await h.text(users.support, desk, "khong phai dia chi");
+      expect(h.lastReply(TG.support)).toContain("không phải địa chỉ thư hợp lệ");
+      await h.text(users.support, desk, "hnduc@gmail.com");
+      expect(h.lastReply(TG.support)).toContain("tên miền phuyen.gov.vn");
+      await h.text(users.support, desk, "hnduc.pcntt@phuyen.gov.vn");
+      expect(h.lastReply(TG.support)).toContain("Địa chỉ đề xuất: hnduc.pcntt@phuyen.gov.vn");
+      expect(h.lastReply(TG.support)).toContain("NGOẠI LỆ");
+      await h.press(users.support, desk, "Gửi yêu cầu");
+      const request = await w.services.requests.get(1);
+      expect(request?.address).toBe("hnduc.pcntt@phuyen.gov.vn");
+      expect(request?.payload.addressOverride).toBe(true);
       // The confirmation's buttons are gone; pressing an old one is answered as expired.
-      await h.callback(users.clerk, chat, "fl:1:abcdef:3:send");
+      await h.callback(users.support, desk, "fl:1:abcdef:3:send");
       expect(h.callbackAnswers().at(-1)).toContain("hết hạn");
       expect((await countRows(w.database)).requests).toBe(1);
     });
@@ -186,7 +218,7 @@ describeEachDb(
         await h.press(users.clerk, chat, "Phòng CNTT");
         await h.press(users.clerk, chat, "Chuyên viên");
         const labels = h.buttonsOf(h.lastKeyboardMessage(TG.clerk)!).map((b) => b.text);
-        expect(labels).toEqual(["Biên chế", "Hợp đồng"]);
+        expect(labels).toEqual(["Biên chế", "Hợp đồng", "« Quay lại"]);
         await h.press(users.clerk, chat, "Hợp đồng");
         expect(h.lastReply(TG.clerk)).toContain("Hợp đồng bao nhiêu tháng?");
         await h.text(users.clerk, chat, "30");

@@ -17,9 +17,9 @@ describeEachDb(
       const { h, users } = w;
       const chat = h.privateChat(users.staff);
       await h.command(users.staff, chat, "khoiphuc", "huynhngocduc@phuyen.gov.vn");
-      expect(h.lastReply(TG.staff)).toContain("chỉ đề nghị khôi phục được hộp thư của mình");
+      expect(h.lastReply(TG.staff)).toContain("Không tìm thấy hộp thư huynhngocduc@phuyen.gov.vn");
       await h.command(users.staff, chat, "khoiphuc", "khong-co@phuyen.gov.vn");
-      expect(h.lastReply(TG.staff)).toContain("Không có hộp thư khong-co@phuyen.gov.vn");
+      expect(h.lastReply(TG.staff)).toContain("Không tìm thấy hộp thư khong-co@phuyen.gov.vn");
       await h.command(users.staff, chat, "khoiphuc", "không phải địa chỉ");
       expect(h.lastReply(TG.staff)).toContain("không phải địa chỉ thư hợp lệ");
       await h.command(users.staff, chat, "khoiphuc", "NguyenVanAn@phuyen.gov.vn");
@@ -32,10 +32,9 @@ describeEachDb(
         /Đã gửi yêu cầu #1\. Sở Thông tin và Truyền thông xác minh và kích hoạt trong 01 ngày làm việc \(hạn 17:00 thứ Ba 24\/11\/2026\)/,
       );
       expect(h.lastReply(SUPPORT_CHAT_ID)).toContain("#1 Khôi phục — nguyenvanan@phuyen.gov.vn");
-      // Asking again while it is open: refused with the number of the open request.
+      // Asking again while it is open: said at once, with the number of the open request.
       await h.command(users.staff, chat, "khoiphuc", "nguyenvanan@phuyen.gov.vn");
-      await h.press(users.staff, chat, "Gửi");
-      expect(h.callbackAnswers().at(-1)).toContain("đã có yêu cầu #1");
+      expect(h.lastReply(TG.staff)).toContain("đã có yêu cầu khôi phục #1");
       await h.press(users.support, h.group(), "Duyệt");
       expect((await mailboxByAddress(w.database, "nguyenvanan@phuyen.gov.vn"))?.status).toBe("active");
       const pw = h.callsTo("sendMessage").filter((c) => String(c.payload.text).includes("Mật khẩu tạm:"));
@@ -189,14 +188,36 @@ describeEachDb(
       );
       await h.press(users.clerk, clerk, "Gửi yêu cầu"); // due Friday 17:00
       w.advance(24 * 60); // Wednesday 09:00
+      h.clearCalls();
       await h.command(users.support, h.group(), "hangdoi");
-      const queue = h.lastReply(SUPPORT_CHAT_ID)!;
+      const said = h.replies(SUPPORT_CHAT_ID);
+      const queue = said[0]!;
       expect(queue).toContain("Hàng đợi: 2 yêu cầu, 1 quá hạn.");
       const lines = queue.split("\n");
       expect(lines[1]).toContain("⚠️ #1 Khôi phục");
       expect(lines[1]).toContain("quá hạn 1 ngày làm việc");
       expect(lines[2]).toContain("#2 Cấp mới");
       expect(lines[2]).toContain("còn 2 ngày làm việc");
+      // Then each request as a card with the card's buttons, the capmoi one with the person's data.
+      expect(said.slice(1).map((t) => t.split("\n")[0])).toEqual([
+        expect.stringContaining("#1 Khôi phục"),
+        expect.stringContaining("#2 Cấp mới"),
+      ]);
+      expect(said[2]).toContain("ngày sinh: 14/02/1990");
+      expect(said[2]).toMatch(/chức vụ: chuyên viên; hình thức: (biên chế|hợp đồng \d+ tháng)/);
+      const card = h.lastKeyboardMessage(SUPPORT_CHAT_ID)!;
+      expect(h.buttonsOf(card).map((b) => b.text)).toEqual(["Nhận xử lý", "Duyệt", "Từ chối"]);
+      await h.press(users.support, h.group(), "Nhận xử lý");
+      const taken = h.lastReply(SUPPORT_CHAT_ID)!;
+      expect(taken).toContain("Đang xử lý: Phạm Văn Hùng");
+      expect(taken).not.toContain("🆕");
+      // /trangthai #2 for the desk: the same card and buttons.
+      await h.command(users.support, h.group(), "trangthai", "#2");
+      expect(h.lastReply(SUPPORT_CHAT_ID)).toContain("🔧 #2 Cấp mới");
+      expect(h.buttonsOf(h.lastKeyboardMessage(SUPPORT_CHAT_ID)!).map((b) => b.text)).toEqual([
+        "Duyệt",
+        "Từ chối",
+      ]);
       await h.command(users.clerk, clerk, "hangdoi");
       expect(h.lastReply(TG.clerk)).toContain("không có quyền");
     });

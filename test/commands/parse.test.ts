@@ -1,7 +1,7 @@
+import { matchUnitTyped } from "../../commands/shared/unit-match.ts";
 import { describe, expect, it } from "vitest";
 import {
   looksLikePasswordCommand,
-  matchUnit,
   parseAbsenceForm,
   parseBirthDate,
   parseCapmoiForm,
@@ -95,7 +95,7 @@ describe("word lists", () => {
   });
 });
 
-describe("matchUnit", () => {
+describe("matchUnitTyped (the same cases as the old matcher)", () => {
   const units = [
     { id: 1, name: "Sở TT&TT", abbr: "stttt" },
     { id: 2, name: "Trung tâm CNTT&TT", abbr: "ttcntttt" },
@@ -103,15 +103,15 @@ describe("matchUnit", () => {
     { id: 4, name: "Phòng Kế hoạch", abbr: "pkh" },
   ];
   it("matches by id, abbreviation, name and unique fragment", () => {
-    expect(matchUnit("2", units)).toMatchObject({ ok: true, value: { id: 2 } });
-    expect(matchUnit("PCNTT", units)).toMatchObject({ ok: true, value: { id: 3 } });
-    expect(matchUnit("trung tam cntt&tt", units)).toMatchObject({ ok: true, value: { id: 2 } });
-    expect(matchUnit("kế hoạch", units)).toMatchObject({ ok: true, value: { id: 4 } });
+    expect(matchUnitTyped("2", units)).toMatchObject({ kind: "sure", unit: { id: 2 } });
+    expect(matchUnitTyped("PCNTT", units)).toMatchObject({ kind: "sure", unit: { id: 3 } });
+    expect(matchUnitTyped("trung tam cntt&tt", units)).toMatchObject({ kind: "sure", unit: { id: 2 } });
+    expect(matchUnitTyped("kế hoạch", units)).toMatchObject({ kind: "sure", unit: { id: 4 } });
   });
-  it("refuses ambiguous and unknown units", () => {
-    expect(matchUnit("phòng", units)).toMatchObject({ ok: false });
-    const r = matchUnit("Sở Y tế", units);
-    expect(!r.ok && r.error).toContain("phạm vi");
+  it("asks back on ambiguous units and refuses unknown ones", () => {
+    expect(matchUnitTyped("phòng", units)).toMatchObject({ kind: "guess" });
+    const r = matchUnitTyped("Sở Y tế", units);
+    expect(r.kind === "none" && r.message).toContain("phạm vi");
   });
 });
 

@@ -110,7 +110,7 @@ describeEachDb(
       expect(h.lastReply(SUPPORT_CHAT_ID)).toContain("Khôi phục — nguyenvanan@phuyen.gov.vn");
       // Someone else's mailbox: the same refusal as /khoiphuc.
       await h.callback(users.self, h.privateChat(users.self), `rem:1:kp:${w.mailboxIds.taken}`);
-      expect(h.lastReply(TG.self)).toContain("chỉ đề nghị khôi phục được hộp thư của mình");
+      expect(h.lastReply(TG.self)).toContain("Không tìm thấy hộp thư huynhngocduc@phuyen.gov.vn");
       await h.callback(users.self, h.privateChat(users.self), "rem:1:kp:999999");
       expect(h.lastReply(TG.self)).toContain("Không còn hộp thư này");
     });

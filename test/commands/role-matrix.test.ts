@@ -50,11 +50,14 @@ async function command(w: World, role: Role, name: string, args = "", inGroup = 
 }
 
 /** A fresh open capmoi request (filed by the clerk), pressed with `action` by `role` in the support chat. */
+let pressed = 0;
 async function press(w: World, role: Role, action: "take" | "approve" | "reject"): Promise<string> {
+  // A different person each time: one person has at most one open request.
+  pressed++;
   const request = await w.services.requests.createCapmoi(
     {
       fullName: "Lê Văn Tâm",
-      birthDate: "1990-02-14",
+      birthDate: `1990-02-${String((pressed % 28) + 1).padStart(2, "0")}`,
       unitId: w.units.pcntt,
       employmentType: "civil_servant",
     },
@@ -91,8 +94,8 @@ async function endorse(w: World, role: Role, action: "endorse" | "reject"): Prom
   await w.h.command(user, chat, "huy");
   const toast = w.h.callbackAnswers().join("\n");
   const replies = w.h.replies(chat.id).join("\n");
-  // Leave no pending request behind for the next role.
-  if (after?.state === "pending_endorsement")
+  // Leave no open request behind for the next role (one person, one open request).
+  if (after && ["pending_endorsement", "open", "in_progress"].includes(after.state))
     await w.services.requests.cancel(request.id, staffActor(w.staffIds.self));
   return `${after?.state !== "pending_endorsement" ? "STATE_CHANGED " : ""}${toast}\n${replies}`;
 }
@@ -117,7 +120,7 @@ const ROWS: Row[] = [
     expect: { clerk: A, unit_head: A, support: A, admin: A, staff: R, unlinked: R },
     run: (w, role) => command(w, role, "khoiphuc", "nguyenvanan@phuyen.gov.vn"),
     allowedText: /đang bị tạm khóa/,
-    refusedText: /chỉ đề nghị khôi phục được|chưa được liên kết/,
+    refusedText: /Không tìm thấy hộp thư|chưa được liên kết/,
   },
   {
     name: "/doimk (private)",

@@ -204,3 +204,30 @@ describeEachDb("import: staff", (getDb) => {
     expect(names.map((n) => n.n)).toEqual(["Phạm Văn Tốt"]);
   });
 });
+
+describeEachDb("import: chức vụ from the one vocabulary", (getDb) => {
+  it('accepts "Phó phòng" and "Văn thư" as chat does; a word nobody uses is refused', async () => {
+    const database = getDb();
+    const p = uniq();
+    await importUnits(database, unitsCsv(p));
+    const csv = [
+      "ma_can_bo,ho_ten,ngay_sinh,ma_don_vi,chuc_vu,hinh_thuc,so_thang_hop_dong,email",
+      `${p}-1,Phạm Thị Phó,1980-01-02,${p}-CNTT,Phó phòng,biên chế,,`,
+      `${p}-2,Phạm Thị Thư,1980-01-02,${p}-CNTT,Văn thư,Hợp đồng,24,`,
+    ].join("\n");
+    const report = await importStaff(database, csv);
+    expect(report.errors).toEqual([]);
+    const rows = await database.db
+      .select()
+      .from(staff)
+      .where(like(staff.externalId, `${p}-%`));
+    const byCode = Object.fromEntries(rows.map((r) => [r.externalId, r]));
+    expect(byCode[`${p}-1`]?.leaderLevel).toBe("division");
+    expect(byCode[`${p}-2`]?.leaderLevel).toBe("staff");
+    expect(byCode[`${p}-2`]?.employmentType).toBe("contract");
+
+    const bad = await importStaff(database, csv.replace("Văn thư", "Bảo vệ trưởng"));
+    expect(bad.written).toBe(false);
+    expect(bad.errors.map((e) => e.line)).toEqual([3]);
+  });
+});

@@ -5,6 +5,7 @@
  * request a button refers to).
  */
 import type { MiddlewareFn } from "grammy";
+import { rolesFor, type Action, type Target } from "../../policy/permissions.ts";
 import type { Role } from "../../policy/types.ts";
 import type { BotContext } from "../context.ts";
 import { t } from "../i18n.ts";
@@ -24,18 +25,25 @@ export async function can(
 }
 
 /**
- * A mailbox's own people (owner, keeper) may always act on it; anyone else needs one of `roles`
- * over its unit (e.g. the unit head, the support desk).
+ * The permission table (src/policy/permissions.ts) for the caller: the target's own people
+ * (owner, keeper, requester) when the row allows it, else the row's roles over the target's unit.
  */
-export async function mayActOnMailbox(
-  ctx: BotContext,
-  mailbox: { ownerStaffId: number | null; keeperStaffId: number | null; unitId: number },
-  roles: readonly Role[],
-): Promise<boolean> {
+export async function may(ctx: BotContext, action: Action, target?: Target): Promise<boolean> {
   const me = ctx.staff;
   if (!me) return false;
-  if (mailbox.ownerStaffId === me.id || mailbox.keeperStaffId === me.id) return true;
-  return can(ctx, roles, mailbox.unitId);
+  return ctx.services.access.may(me, action, target);
+}
+
+/** `may` for a mailbox. */
+export async function mayActOnMailbox(ctx: BotContext, mailbox: Target, action: Action): Promise<boolean> {
+  return may(ctx, action, mailbox);
+}
+
+/** `if (!(await ensureMay(ctx, "request.handle", request))) return;` */
+export async function ensureMay(ctx: BotContext, action: Action, target?: Target): Promise<boolean> {
+  if (await may(ctx, action, target)) return true;
+  await refuse(ctx, rolesFor(action));
+  return false;
 }
 
 /** Tells the caller they may not (a toast for a button, a reply otherwise). */
