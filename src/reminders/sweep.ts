@@ -321,7 +321,10 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions = {}): Pro
   const locks = sweepLocks(deps.database);
   try {
     const actions: EnforcementAction[] = [];
-    for (const profileId of deps.profiles ?? profileIds()) {
+    // Only the profiles this deployment has units or mailboxes of (see facts.selectDeployedProfiles).
+    const deployed = deps.profiles ?? (await facts.selectDeployedProfiles(deps.database.db));
+    for (const profileId of deployed) {
+      if (!profileIds().includes(profileId)) continue;
       const profile = getProfile(profileId);
       if (!withinWorkingHours(profile, calendar, now)) {
         report.profilesSkipped.push({ profileId, reason: "ngoài giờ làm việc" });
