@@ -74,7 +74,6 @@ module.exports = {
           // Pure, tiny modules the help and the router need.
           "^src/services/(errors|types|import-columns)\\.ts$",
           "^src/reminders/types\\.ts$",
-          "^src/db/roles\\.ts$",
         ],
         dynamic: false,
         dependencyTypesNot: ["type-only", "type-import"],

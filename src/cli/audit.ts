@@ -3,7 +3,6 @@
  * issue 9 item 1, docs/security.md.
  */
 import { z } from "zod";
-import { APP_GRANTS, APP_ROLE, operatorSetupSql } from "../db/roles.ts";
 import { noPositionals } from "./common.ts";
 import { defineCommand, done, rejected, UsageError } from "./types.ts";
 
@@ -67,6 +66,7 @@ const dbRoles = defineCommand({
   }),
   examples: ["db roles", "db roles --apply"],
   async run(input, ctx) {
+    const { APP_GRANTS, APP_ROLE, operatorSetupSql } = await import("../db/roles.ts");
     if (!input.apply) {
       const lines = operatorSetupSql(input.database);
       return done({ sql: lines.filter((l) => !l.startsWith("--")) }, lines);

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/client.ts";
 import { migrateDatabase } from "../../src/db/migrate.ts";
 import { FAKE_TOKEN, FakeBotApiServer } from "../helpers/fake-bot-api-server.ts";
@@ -23,6 +23,14 @@ function tempDir(): string {
   dirs.push(dir);
   return dir;
 }
+
+// A child still running when its test failed or timed out is killed, so it cannot hold a PGlite
+// lock or a port for the tests after it.
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of children.splice(0))
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+});
 
 function startMain(env: Record<string, string>): {
   child: ChildProcess;
@@ -45,6 +53,7 @@ function startMain(env: Record<string, string>): {
   child.stdout!.on("data", (chunk: Buffer) => (out += chunk.toString("utf8")));
   child.stderr!.on("data", (chunk: Buffer) => (err += chunk.toString("utf8")));
   const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  children.push(child);
   return { child, out: () => out, err: () => err, exit };
 }
 
@@ -78,7 +87,7 @@ describe("npm start", () => {
     expect(out).toContain("Đã liên kết tài khoản Telegram với cán bộ Phạm Văn Hùng");
     expect(out).toMatch(/Phạm Văn Hùng — vai trò: cán bộ, bộ phận hỗ trợ\./);
     expect(out).toContain("(Đang ở nhóm hỗ trợ");
-  }, 60_000);
+  }, 180_000);
 
   it("long polling against a fake Bot API: commands registered, updates answered, SIGTERM stops cleanly", async () => {
     const fake = await new FakeBotApiServer().start();
@@ -90,11 +99,15 @@ describe("npm start", () => {
         SUPPORT_CHAT_ID: "-1001234567890",
         LOG_LEVEL: "info",
       });
-      const commands = await fake.waitFor((c) => c.method === "setMyCommands", 40_000);
+      // Generous: a first start boots and migrates PGlite, slow on a busy machine (an event, not a sleep).
+      const commands = await fake.waitFor((c) => c.method === "setMyCommands", 150_000);
       expect(JSON.stringify(commands.payload)).toContain("Các lệnh anh/chị có thể dùng");
       const user = { id: 650_001, is_bot: false, first_name: "Thảo" };
       fake.userSays(user, "/start");
-      const reply = await fake.waitFor((c) => c.method === "sendMessage" && c.payload.chat_id === user.id);
+      const reply = await fake.waitFor(
+        (c) => c.method === "sendMessage" && c.payload.chat_id === user.id,
+        60_000,
+      );
       expect(String(reply.payload.text)).toContain("Xin chào! Đây là Mailbot");
       run.child.kill("SIGTERM");
       expect(await run.exit).toBe(0);
@@ -102,5 +115,5 @@ describe("npm start", () => {
     } finally {
       await fake.stop();
     }
-  }, 60_000);
+  }, 300_000);
 });
