@@ -4,6 +4,7 @@
  */
 import { addressCommands } from "./address.ts";
 import { auditCommands } from "./audit.ts";
+import { exportCommands } from "./export.ts";
 import { holidayCommands } from "./holiday.ts";
 import { lifecycleCommands } from "./lifecycle.ts";
 import { passwordCommands } from "./password.ts";
@@ -23,4 +24,5 @@ export const COMMANDS: readonly CliCommand[] = [
   ...profileCommands,
   ...reminderCommands,
   ...auditCommands,
+  ...exportCommands,
 ];
