@@ -34,6 +34,11 @@ composer.command("tongquan", async (ctx) => {
   } else {
     const heads = await overview.headUnits(me.id);
     unit = heads[0] ?? null;
+    if (!unit && (await ctx.services.access.hasRole(me, ["unit_head"]))) {
+      // A grant over the whole system has no unit of its own to default to.
+      await ctx.reply("Anh/chị quản lý toàn hệ thống: hãy ghi đơn vị, ví dụ /tongquan stttt.");
+      return;
+    }
     if (!unit) return refuse(ctx, ["unit_head"]);
   }
   // The permission check decides, also for a unit typed by hand (not only ones found above).

@@ -23,6 +23,7 @@ export interface OverviewMailbox {
   address: string;
   kind: MailboxKind;
   status: MailboxStatus;
+  profileId: string;
   unitName: string;
   /** Owner (personal) or keeper (unit, group) name; null when nobody is set. */
   personName: string | null;
@@ -107,6 +108,7 @@ export function createOverviewService(ctx: ServiceContext): OverviewService {
         address: r.address,
         kind: r.kind,
         status: r.status,
+        profileId: r.profileId,
         unitName: r.unitName,
         personName: r.ownerName,
         lastActivityAt,
@@ -164,11 +166,11 @@ export function createOverviewService(ctx: ServiceContext): OverviewService {
       const locked = all.filter((m) => LOCKED.includes(m.status));
       const active = all.filter((m) => m.status === "active");
       const idle = active.filter((m) => (m.lastActivityAt ?? m.createdAt).getTime() < idleBefore);
-      // "Close to the lock": within the earliest warning (30 days for the built-in profiles).
+      // "Close to the lock": from the profile's earliest warning on (30 days for the built-in ones).
       const nearLock = active.filter((m) => {
         if (!m.lockAt) return false;
         const days = dayNumberOf(vnDateOf(m.lockAt)) - dayNumberOf(today);
-        return days <= 30;
+        return days <= getProfile(m.profileId).inactivity.warnDaysBefore.reduce((a, b) => Math.max(a, b), 0);
       });
 
       const [req] = ids.length

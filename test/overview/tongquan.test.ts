@@ -134,6 +134,13 @@ describeEachDb(
       await h.command(users.head, h.privateChat(users.head), "tongquan", "syt");
       expect(h.lastReply(TG.head)).toMatch(/không có quyền|chỉ dành cho/i);
       expect(h.callsTo("sendPhoto")).toHaveLength(0);
+      // An admin over the whole system is asked for the unit, then sees it.
+      await h.command(users.admin, h.privateChat(users.admin), "tongquan");
+      expect(h.lastReply(TG.admin)).toContain("hãy ghi đơn vị");
+      await h.command(users.admin, h.privateChat(users.admin), "tongquan", "syt");
+      expect(h.lastReply(TG.admin)).toContain("Tổng quan Sở Y tế");
+      expect(h.lastReply(TG.admin)).toContain("Hộp thư đang dùng: 1; bị khóa: 0;");
+      expect(h.callsTo("sendPhoto")).toHaveLength(1);
     }, 60_000);
   },
   { resetEach: true },
