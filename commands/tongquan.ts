@@ -7,9 +7,7 @@
 import { Composer, InputFile } from "grammy";
 import type { BotContext, BotFeature } from "../src/bot/context.ts";
 import { ensureRole, refuse } from "../src/bot/middleware/require-role.ts";
-import { overviewChartPng } from "../src/overview/chart.ts";
 import { overviewText } from "../src/overview/text.ts";
-import { activeMailboxesXlsx } from "../src/overview/xlsx.ts";
 import { vnDateOf } from "../src/calendar/time.ts";
 
 export const TONGQUAN_DESCRIPTION = "Tổng quan hộp thư của đơn vị (dành cho lãnh đạo đơn vị)";
@@ -45,12 +43,15 @@ composer.command("tongquan", async (ctx) => {
   if (!(await ensureRole(ctx, ["unit_head"], unit.id))) return;
 
   const data = await overview.overview(unit.id);
+  // echarts, resvg and exceljs load on first use: the bot starts without them.
+  const { overviewChartPng } = await import("../src/overview/chart.ts");
   await ctx.reply(overviewText(data));
   await ctx.replyWithPhoto(new InputFile(overviewChartPng(data), "tong-quan.png"), {
     caption: `Biểu đồ tổng quan hộp thư — ${data.unitName}`,
   });
   if (wantList) {
     const list = await overview.activeMailboxes(unit.id);
+    const { activeMailboxesXlsx } = await import("../src/overview/xlsx.ts");
     const file = await activeMailboxesXlsx(list.unitName, list.rows, ctx.now());
     await ctx.replyWithDocument(new InputFile(file, `danh-sach-hop-thu-${vnDateOf(ctx.now())}.xlsx`), {
       caption: `Danh sách cá nhân, đơn vị đang sử dụng hộp thư công vụ — ${list.unitName} (${list.rows.length} hộp thư).`,
