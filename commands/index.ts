@@ -14,6 +14,7 @@ import { feature as reminders } from "./reminders.ts";
 import { feature as start } from "./start.ts";
 import { feature as support } from "./support.ts";
 import { feature as trangthai } from "./trangthai.ts";
+import { feature as tongquan } from "./tongquan.ts";
 
 export const ALL_FEATURES: readonly BotFeature[] = [
   start,
@@ -27,4 +28,5 @@ export const ALL_FEATURES: readonly BotFeature[] = [
   baonghi,
   support,
   reminders,
+  tongquan,
 ];

@@ -24,6 +24,7 @@ import { openDatabase, type Database } from "./db/client.ts";
 import { migrateDatabase } from "./db/migrate.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createServices, type Services } from "./services/index.ts";
+import { withActiveListAttachment } from "./overview/duty-attachment.ts";
 import { seedDemo } from "./services/seed-demo.ts";
 import { createBot, drain, registerCommands } from "./bot/create-bot.ts";
 import { CONSOLE_SUPPORT_CHAT_ID, runConsole } from "./bot/transports/console.ts";
@@ -34,7 +35,7 @@ import { startHttpServer, type HttpOptions, type HttpServer } from "./http/serve
 import { metrics } from "./metrics.ts";
 import { ALL_FEATURES } from "../commands/index.ts";
 import { startDeletionRunner, type DeletionRunner } from "../commands/support.ts";
-import type { Bot } from "grammy";
+import { InputFile, type Bot } from "grammy";
 import type { BotContext } from "./bot/context.ts";
 import { startScheduler, type Scheduler } from "./reminders/scheduler.ts";
 import { digestSender, noExtraThrottle } from "./bot/api-config.ts";
@@ -161,7 +162,13 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
         database,
         services,
         logger,
-        send: digestSender(bot.api),
+        send: withActiveListAttachment(digestSender(bot.api), {
+          services,
+          logger,
+          now: () => new Date(),
+          makeFile: (data, filename) => new InputFile(data, filename),
+          sendDocument: (chatId, file, caption) => bot.api.sendDocument(chatId, file, { caption }),
+        }),
         limiter: noExtraThrottle(),
         supportChatId: config.supportChatId ?? null,
       });

@@ -4,6 +4,7 @@
  */
 import { addressCommands } from "./address.ts";
 import { auditCommands } from "./audit.ts";
+import { exportCommands } from "./export.ts";
 import { holidayCommands } from "./holiday.ts";
 import { lifecycleCommands } from "./lifecycle.ts";
 import { mailserverCommands } from "./mailserver.ts";
@@ -25,4 +26,5 @@ export const COMMANDS: readonly CliCommand[] = [
   ...reminderCommands,
   ...auditCommands,
   ...mailserverCommands,
+  ...exportCommands,
 ];

@@ -13,6 +13,7 @@ import { createDirectoryService, type DirectoryService } from "./directory.ts";
 import { createIdentityService, type IdentityService } from "./identity.ts";
 import { createMailboxesService, type MailboxesService } from "./mailboxes.ts";
 import { createMessageDeletionsService, type MessageDeletionsService } from "./message-deletions.ts";
+import { createOverviewService, type OverviewService } from "./overview.ts";
 import { createRequestsService, type RequestsService } from "./requests.ts";
 import { createStatusService, type StatusService } from "./status.ts";
 import type { WorkingDayCalendar } from "../calendar/calendar.ts";
@@ -53,6 +54,8 @@ export interface Services {
   absences: AbsencesService;
   calendar: CalendarService;
   activity: ActivityService;
+  /** A unit head's overview and the active-mailbox list (/tongquan, export). */
+  overview: OverviewService;
 }
 
 export function createServices(database: Database, options: ServicesOptions = {}): Services {
@@ -74,6 +77,7 @@ export function createServices(database: Database, options: ServicesOptions = {}
       removeOverride: (date, actor) => removeHolidayOverride(database, date, actor),
       list: () => listHolidayOverrides(database),
     },
+    overview: createOverviewService(ctx),
     activity: {
       trackedMessage: (trackedId) => trackedMessageView(database, trackedId),
       markHandled: (trackedId, actor) => markMessageHandled(database, trackedId, actor, ctx.now()),

@@ -236,11 +236,15 @@ export class LocalBotApi {
   }
 
   /** grammY's client `fetch`: `<root>/bot<token>/<method>` with a JSON body. */
-  readonly fetch = async (url: string, init: { body?: unknown } = {}) => {
+  readonly fetch = async (url: string, init: { body?: unknown; headers?: unknown } = {}) => {
     const method = String(url).split("/").pop() ?? "";
     let payload: Record<string, unknown> = {};
+    const boundary = multipartBoundary(init.headers);
     if (typeof init.body === "string" && init.body.length > 0) {
       payload = JSON.parse(init.body) as Record<string, unknown>;
+    } else if (boundary && isAsyncIterable(init.body)) {
+      // sendPhoto / sendDocument with an uploaded file: fields as JSON values, files as Buffers.
+      payload = parseMultipart(await collect(init.body), boundary);
     } else if (init.body !== undefined && init.body !== null) {
       return {
         json: async () => ({
@@ -272,4 +276,66 @@ export function localBotInfo(username = "mailbot_local_bot", id = 7_000_000_001)
     can_manage_bots: false,
     supports_join_request_queries: false,
   };
+}
+
+// --- multipart uploads (InputFile) ------------------------------------------------------------
+
+function multipartBoundary(headers: unknown): string | undefined {
+  if (!headers || typeof headers !== "object") return undefined;
+  const type = Object.entries(headers as Record<string, unknown>).find(
+    ([k]) => k.toLowerCase() === "content-type",
+  )?.[1];
+  return typeof type === "string" ? /boundary=([^;]+)/.exec(type)?.[1] : undefined;
+}
+
+function isAsyncIterable(x: unknown): x is AsyncIterable<Uint8Array | string> {
+  return !!x && typeof (x as AsyncIterable<unknown>)[Symbol.asyncIterator] === "function";
+}
+
+async function collect(body: AsyncIterable<Uint8Array | string>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body)
+    chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : Buffer.from(chunk));
+  return Buffer.concat(chunks);
+}
+
+/** A recorded upload: the file's name and bytes. */
+export interface UploadedFile {
+  filename: string;
+  data: Buffer;
+}
+
+function parseMultipart(raw: Buffer, boundary: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const files: Record<string, UploadedFile> = {};
+  const delimiter = Buffer.from(`--${boundary}`);
+  let start = raw.indexOf(delimiter);
+  while (start !== -1) {
+    const next = raw.indexOf(delimiter, start + delimiter.length);
+    if (next === -1) break;
+    const part = raw.subarray(start + delimiter.length + 2, next - 2);
+    const split = part.indexOf("\r\n\r\n");
+    if (split !== -1) {
+      const head = part.subarray(0, split).toString("utf8");
+      const data = part.subarray(split + 4);
+      const name = /name="([^"]*)"/.exec(head)?.[1] ?? "";
+      const filename = /filename="?([^";\r\n]*)"?/.exec(head)?.[1];
+      if (filename !== undefined) files[name] = { filename, data: Buffer.from(data) };
+      else {
+        const text = data.toString("utf8");
+        try {
+          out[name] = JSON.parse(text) as unknown;
+        } catch {
+          out[name] = text;
+        }
+      }
+    }
+    start = next;
+  }
+  // grammY sends `photo: "attach://<id>"` and the file under <id>: put the file in its place.
+  for (const [key, value] of Object.entries(out)) {
+    const ref = typeof value === "string" ? /^attach:\/\/(.+)$/.exec(value)?.[1] : undefined;
+    if (ref && files[ref]) out[key] = files[ref];
+  }
+  return out;
 }
