@@ -39,7 +39,7 @@ export function overviewText(o: UnitOverview): string {
   if (o.nearLock.length) {
     lines.push(
       "⏳ Sắp bị khóa do không hoạt động:",
-      ...listed(o.nearLock, (m) => `${who(m)} — khóa từ ${formatVnDate(vnDateOf(m.lockAt!))}`),
+      ...listed(o.nearLock, (m) => `${who(m)} — khóa sau ngày ${formatVnDate(m.lockOn!)}`),
     );
   }
   if (o.idle.length) {

@@ -6,6 +6,7 @@
  */
 import { and, eq, gte, inArray, isNull, ne, sql } from "drizzle-orm";
 import { addDays, dayNumberOf, vnDateOf, vnInstant, weekdayOf } from "../calendar/time.ts";
+import type { IsoDate } from "../calendar/types.ts";
 import { mailboxChecks, mailboxes, requests, trackedMessages, units } from "../db/schema.ts";
 import { inactivityDates, replyDeadline } from "../policy/lifecycle.ts";
 import { getProfile } from "../policy/profiles/index.ts";
@@ -28,8 +29,10 @@ export interface OverviewMailbox {
   /** Owner (personal) or keeper (unit, group) name; null when nobody is set. */
   personName: string | null;
   lastActivityAt: Date | null;
-  /** Active mailboxes only: the day the inactivity lock falls due. */
+  /** Active mailboxes only: when the inactivity lock acts (the close of `lockOn`). */
   lockAt: Date | null;
+  /** The last day of the inactivity period (Bộ luật Dân sự Điều 147–148): the date shown. */
+  lockOn: IsoDate | null;
   createdAt: Date;
 }
 
@@ -102,7 +105,7 @@ export function createOverviewService(ctx: ServiceContext): OverviewService {
       const since = new Date(
         Math.max(lastActivityAt?.getTime() ?? 0, r.createdAt.getTime(), r.lockedAt?.getTime() ?? 0),
       );
-      const lockAt = r.status === "active" ? inactivityDates(profile, since, calendar).lockAt : null;
+      const dates = r.status === "active" ? inactivityDates(profile, since, calendar) : null;
       return {
         id: r.id,
         address: r.address,
@@ -112,7 +115,8 @@ export function createOverviewService(ctx: ServiceContext): OverviewService {
         unitName: r.unitName,
         personName: r.ownerName,
         lastActivityAt,
-        lockAt,
+        lockAt: dates?.lockAt ?? null,
+        lockOn: dates?.lockOn ?? null,
         createdAt: r.createdAt,
       };
     });

@@ -86,7 +86,7 @@ describeEachDb(
         "Hộp thư đang dùng: 3; bị khóa: 1; không hoạt động trên 30 ngày: 1; sắp bị khóa do không hoạt động: 1.",
       );
       expect(text).toContain("nguyenvanan@phuyen.gov.vn (Nguyễn Văn An) — tạm khóa");
-      expect(text).toContain("tranthiidle@phuyen.gov.vn (Đặng Thị Bình) — khóa từ 01/12/2026");
+      expect(text).toContain("tranthiidle@phuyen.gov.vn (Đặng Thị Bình) — khóa sau ngày 01/12/2026");
       expect(text).not.toContain("syt");
       expect(text).toContain("Lê Thị Mai: 2 thư");
       expect(text).not.toContain("Đặng Thị Bình: ");
