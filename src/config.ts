@@ -159,9 +159,11 @@ export interface Config {
   /** PGLITE_DIR, when set: the embedded database's folder instead of DATA_DIR/pglite. */
   pgliteDir: string | undefined;
   cultureDayFrom: IsoDate | null;
+  /** MAILSERVER and its variables (MAILSERVER=none by default: no mail server is contacted). */
+  mailserver: MailserverConfig;
 }
 
-function toConfig(raw: RawConfig): Config {
+function toConfig(raw: RawConfig, mailserver: MailserverConfig): Config {
   return {
     telegramBotToken: raw.TELEGRAM_BOT_TOKEN,
     botMode: raw.BOT_MODE,
@@ -186,6 +188,7 @@ function toConfig(raw: RawConfig): Config {
     reminders: raw.REMINDERS === "on",
     pgliteDir: raw.PGLITE_DIR,
     cultureDayFrom: raw.CULTURE_DAY_FROM ?? null,
+    mailserver,
   };
 }
 
@@ -203,10 +206,11 @@ export class ConfigError extends Error {
 /** Parses the environment; throws ConfigError listing every bad variable. */
 export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const result = ConfigSchema.safeParse(env);
-  if (result.success) return toConfig(result.data);
+  const mail = MailserverEnvSchema.safeParse(env);
+  if (result.success && mail.success) return toConfig(result.data, toMailserverConfig(mail.data));
   // One line per variable: a value can fail several checks (a date's format, then its calendar).
   const problems = new Map<string, string>();
-  for (const issue of result.error.issues) {
+  for (const issue of [...(result.error?.issues ?? []), ...(mail.error?.issues ?? [])]) {
     const variable = String(issue.path[0] ?? "(env)");
     if (!problems.has(variable)) problems.set(variable, issue.message);
   }
@@ -299,18 +303,7 @@ export interface MailserverConfig {
   syncSeconds: number;
 }
 
-/** Throws ConfigError naming each bad variable (never echoing a secret). */
-export function parseMailserverConfig(env: NodeJS.ProcessEnv = process.env): MailserverConfig {
-  const result = MailserverEnvSchema.safeParse(env);
-  if (!result.success) {
-    throw new ConfigError(
-      result.error.issues.map((issue) => ({
-        variable: String(issue.path[0] ?? "(env)"),
-        message: issue.message,
-      })),
-    );
-  }
-  const raw = result.data;
+function toMailserverConfig(raw: z.infer<typeof MailserverEnvSchema>): MailserverConfig {
   return {
     kind: raw.MAILSERVER,
     databaseUrl: raw.DATABASE_URL,

@@ -19,7 +19,7 @@
 import { fileURLToPath } from "node:url";
 import { config as loadDotenv } from "dotenv";
 import pino from "pino";
-import { databaseTargetOf, loadConfigOrExit, parseMailserverConfig, type Config } from "./config.ts";
+import { databaseTargetOf, loadConfigOrExit, type Config } from "./config.ts";
 import { openDatabase, type Database } from "./db/client.ts";
 import { migrateDatabase } from "./db/migrate.ts";
 import { createLogger, type Logger } from "./logger.ts";
@@ -177,7 +177,7 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
       logger.info("reminders are off (REMINDERS=off)");
     }
     // MAILSERVER=none (default): no mail server is contacted.
-    const mailserverConfig = parseMailserverConfig();
+    const mailserverConfig = config.mailserver;
     const connector = connectorFor(mailserverConfig);
     if (connector) {
       mailserver = startMailserverLoop(database, connector, {

@@ -7,19 +7,10 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { z } from "zod";
-import { ConfigError, parseMailserverConfig, type MailserverConfig } from "../config.ts";
+import type { MailserverConfig } from "../config.ts";
 import type { DoveadmHttpConnector } from "../mailserver/doveadm.ts";
 import { noPositionals } from "./common.ts";
-import { defineCommand, done, rejected, UsageError, type CommandResult } from "./types.ts";
-
-function mailserverConfig(): MailserverConfig {
-  try {
-    return parseMailserverConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) throw new UsageError(error.message);
-    throw error;
-  }
-}
+import { defineCommand, done, rejected, type CommandResult } from "./types.ts";
 
 const pathSchema = z.string().trim().min(1).max(4096);
 
@@ -95,7 +86,7 @@ const config = defineCommand({
     "mailserver config --out ./mailserver --postmaster postmaster@phuyen.gov.vn --tls-cert /etc/ssl/mail.pem --tls-key /etc/ssl/private/mail.key --db-password-file /root/mailserver.pw",
   ],
   async run(input, ctx): Promise<CommandResult> {
-    const env = mailserverConfig();
+    const env = ctx.config.mailserver;
     if (!env.databaseUrl?.startsWith("postgres")) {
       return rejected(
         "needs_postgresql",
@@ -173,8 +164,7 @@ const sync = defineCommand({
   options: {},
   schema: z.object({ positionals: noPositionals }),
   async run(_input, ctx) {
-    const env = mailserverConfig();
-    const c = await connector(env);
+    const c = await connector(ctx.config.mailserver);
     if (!c) return notConfigured();
     const { syncMailserverActivity } = await import("../mailserver/sync.ts");
     const report = await ctx.withDatabase((database) => syncMailserverActivity(database, c));
@@ -195,8 +185,7 @@ const outbox = defineCommand({
   options: {},
   schema: z.object({ positionals: noPositionals }),
   async run(_input, ctx) {
-    const env = mailserverConfig();
-    const c = await connector(env);
+    const c = await connector(ctx.config.mailserver);
     if (!c) return notConfigured();
     const { applyOutbox } = await import("../mailserver/outbox.ts");
     const report = await ctx.withDatabase((database) => applyOutbox(database, c));

@@ -58,6 +58,25 @@ describe("config", () => {
       parseConfig({ TELEGRAM_BOT_TOKEN: "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ", BOT_MODE: "webhook" }),
     ).toThrow(/WEBHOOK_URL[\s\S]*WEBHOOK_SECRET/);
   });
+
+  it("the mail-server variables are part of the one configuration: a bad one stops every entry point", () => {
+    expect(parseConfig({}).mailserver.kind).toBe("none");
+    expect(() => parseConfig({ MAILSERVER: "exim", PORT: "eighty" })).toThrow(
+      /MAILSERVER[\s\S]*PORT|PORT[\s\S]*MAILSERVER/,
+    );
+    // MAILSERVER=dovecot on the embedded database, without the doveadm API: each variable named.
+    let error: unknown;
+    try {
+      parseConfig({ MAILSERVER: "dovecot" });
+    } catch (e) {
+      error = e;
+    }
+    expect((error as ConfigError).problems.map((p) => p.variable).sort()).toEqual([
+      "DATABASE_URL",
+      "DOVEADM_API_KEY",
+      "DOVEADM_API_URL",
+    ]);
+  });
 });
 
 describe("logger redaction", () => {
