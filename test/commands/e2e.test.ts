@@ -70,7 +70,7 @@ function press(server: FakeBotApiServer, user: User, sent: RecordedCall, label: 
 describe.skipIf(!ADMIN_URL)("end to end: /capmoi through the bot process, fake Bot API, PostgreSQL", () => {
   it(
     "walks a request from the clerk's form to the support desk's approval",
-    { timeout: 90_000 },
+    { timeout: 300_000 },
     async () => {
       const url = await freshDatabase();
       const database = await openDatabase({ url, maxConnections: 2 });

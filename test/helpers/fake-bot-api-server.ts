@@ -85,7 +85,9 @@ export class FakeBotApiServer {
   }
 
   /** Waits until a call matching `predicate` was recorded (polls every 50 ms). */
-  async waitFor(predicate: (call: RecordedCall) => boolean, timeoutMs = 20_000): Promise<RecordedCall> {
+  // Generous by default: a bot process on a busy machine answers late, and waiting costs nothing
+  // when it answers at once (this polls for an event; it is not a sleep).
+  async waitFor(predicate: (call: RecordedCall) => boolean, timeoutMs = 60_000): Promise<RecordedCall> {
     const started = Date.now();
     for (;;) {
       const found = this.api.calls.find(predicate);
