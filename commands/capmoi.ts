@@ -22,7 +22,7 @@ import { formatVnDate } from "../src/calendar/time.ts";
 import { rolesFor } from "../src/policy/permissions.ts";
 import { findProfile } from "../src/policy/profiles/index.ts";
 import { EmploymentType, LeaderLevel, MailboxKind } from "../src/policy/types.ts";
-import { existingMessage } from "../src/services/requests.ts";
+import { existingMessage } from "../src/services/requests/index.ts";
 import { staffActor, type RequestView, type StaffView, type UnitView } from "../src/services/types.ts";
 import { matchUnitTyped } from "./shared/unit-match.ts";
 import { postToSupport, sendSafely } from "./shared/notify.ts";

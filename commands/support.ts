@@ -21,7 +21,7 @@ import { ensureMay, refuse } from "../src/bot/middleware/require-role.ts";
 import { rolesFor, type Action } from "../src/policy/permissions.ts";
 import type { Logger } from "../src/logger.ts";
 import { findProfile } from "../src/policy/profiles/index.ts";
-import type { ApproveResult } from "../src/services/requests.ts";
+import type { ApproveResult } from "../src/services/requests/index.ts";
 import { staffActor, type RequestView } from "../src/services/types.ts";
 import { isOpenState, requestTitle, supportCard } from "./shared/format.ts";
 import {

@@ -17,7 +17,7 @@ import { executeRows } from "../db/client.ts";
 import { mailboxes, requests, staff, units } from "../db/schema.ts";
 import { CALENDAR_FINGERPRINT } from "./calendar-store.ts";
 import type { ServiceContext } from "./context.ts";
-import { OPEN_STATES } from "./requests.ts";
+import { OPEN_STATES } from "./requests/index.ts";
 import type { MailboxView, RequestView } from "./types.ts";
 import { requestViewOf, type RequestNames, type RequestViewRow } from "./views.ts";
 
