@@ -3,7 +3,7 @@
  * a taken set that grows as addresses are issued (about 10% of the names collide).
  * Target: at least 50,000 addresses per second.
  */
-import { proposePersonalAddress } from "../src/policy/addresses.ts";
+import { proposePersonalAddress } from "../src/policy/addresses/index.ts";
 import type { Profile } from "../src/policy/profile.ts";
 import { getProfile } from "../src/policy/profiles/index.ts";
 

@@ -1,6 +1,10 @@
 /** `address personal|unit`: preview the address the naming rules give. */
 import { z } from "zod";
-import { proposePersonalAddress, proposeUnitAddress, type AddressProposal } from "../policy/addresses.ts";
+import {
+  proposePersonalAddress,
+  proposeUnitAddress,
+  type AddressProposal,
+} from "../policy/addresses/index.ts";
 import type { Profile } from "../policy/profile.ts";
 import { UNIT_KINDS } from "../policy/types.ts";
 import { calendarDate, noPositionals, PROFILE_OPTION } from "./common.ts";

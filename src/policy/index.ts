@@ -5,7 +5,7 @@ export * from "./profile.ts";
 export * from "./profiles/index.ts";
 export * from "./cite.ts";
 export * from "./names.ts";
-export * from "./addresses.ts";
+export * from "./addresses/index.ts";
 export * from "./passwords.ts";
 export * from "./common-passwords.ts";
 export * from "./eligibility.ts";

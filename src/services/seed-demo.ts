@@ -10,7 +10,7 @@
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import { executeRows, type Database, type Db, type Tx } from "../db/client.ts";
 import { mailboxes, roleGrants, staff, units, type Unit } from "../db/schema.ts";
-import { proposeUnitAddress } from "../policy/addresses.ts";
+import { proposeUnitAddress } from "../policy/addresses/index.ts";
 import { getProfile } from "../policy/profiles/index.ts";
 import type { Role } from "../policy/types.ts";
 import { writeAudit } from "./audit.ts";

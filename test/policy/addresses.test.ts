@@ -8,7 +8,7 @@ import {
   proposePersonalAddress,
   proposeUnitAddress,
   validateLocalPart,
-} from "../../src/policy/addresses.ts";
+} from "../../src/policy/addresses/index.ts";
 import { type Profile, ProfileSchema } from "../../src/policy/profile.ts";
 import { getProfile } from "../../src/policy/profiles/index.ts";
 import { binhtan as binhtanInput } from "../../src/policy/profiles/binhtan.ts";

@@ -2,7 +2,7 @@
 // every article a profile cites exists in its document (test/policy/regulation-articles.ts lists
 // them, read from the seeds article by article).
 import { describe, expect, it } from "vitest";
-import { proposePersonalAddress, proposeUnitAddress } from "../../src/policy/addresses.ts";
+import { proposePersonalAddress, proposeUnitAddress } from "../../src/policy/addresses/index.ts";
 import { cite } from "../../src/policy/cite.ts";
 import { checkEligibility } from "../../src/policy/eligibility.ts";
 import { getProfile } from "../../src/policy/profiles/index.ts";

@@ -22,7 +22,7 @@
 import { and, eq, isNotNull, sql } from "drizzle-orm";
 import type { Database, DbOrTx } from "../../db/client.ts";
 import { addressClaims, mailboxes, staff, units, type Unit } from "../../db/schema.ts";
-import { proposePersonalAddress } from "../../policy/addresses.ts";
+import { proposePersonalAddress } from "../../policy/addresses/index.ts";
 import { checkEligibility } from "../../policy/eligibility.ts";
 import { normalizeName } from "../../policy/names.ts";
 import { findProfile } from "../../policy/profiles/index.ts";

@@ -8,7 +8,7 @@ import {
   proposePersonalAddress,
   proposeUnitAddress,
   type AddressProposal,
-} from "../../policy/addresses.ts";
+} from "../../policy/addresses/index.ts";
 import { checkEligibility } from "../../policy/eligibility.ts";
 import { OPEN_REQUEST_STATES, REQUEST_STATE_PHRASES } from "../../policy/vocabulary.ts";
 import type { RequestState } from "../../policy/types.ts";
