@@ -4,7 +4,7 @@
  */
 import type { BotFeature } from "../src/bot/context.ts";
 import { feature as baonghi } from "./baonghi.ts";
-import { feature as capmoi } from "./capmoi.ts";
+import { feature as capmoi } from "./capmoi/command.ts";
 import { feature as doimk } from "./doimk.ts";
 import { feature as hangdoi } from "./hangdoi.ts";
 import { feature as help } from "./help.ts";

@@ -1,177 +1,39 @@
-/**
- * /capmoi — ask for a new mailbox.
- *
- * Who: a unit head, clerk or support member for anyone in the units of their scope (any kind:
- * personal, unit, group); any other linked staff member for themselves only (personal), which
- * first goes to their unit head for endorsement ([Đồng ý] [Từ chối], handled in support.ts).
- *
- * How: step by step (name → birth date → unit → leader level → employment), or the one-line
- * form documented in shared/parse.ts. Then the proposed address with the rule that made it,
- * alternatives when the first choice collided, and [Gửi yêu cầu] [Chọn địa chỉ khác] [Hủy].
- * Every decision (eligibility, naming, reservation, endorsement) is the services'.
- */
-import { Composer } from "grammy";
-import { z } from "zod";
-import type { BotContext, BotFeature } from "../src/bot/context.ts";
-import { defineFlow, type FlowInput } from "../src/bot/flows.ts";
-import { COMMAND_DESCRIPTIONS, formatDeadline, t } from "../src/bot/i18n.ts";
-import { dropButtons, keyboard, onCallback, requestButton, resendButton } from "../src/bot/keyboards.ts";
-import { may } from "../src/bot/middleware/require-role.ts";
-import { vnDateOf } from "../src/calendar/time.ts";
-import { formatVnDate } from "../src/calendar/time.ts";
-import { rolesFor } from "../src/policy/permissions.ts";
-import { findProfile } from "../src/policy/profiles/index.ts";
-import { EmploymentType, LeaderLevel, MailboxKind } from "../src/policy/types.ts";
-import { existingMessage } from "../src/services/requests/index.ts";
-import { staffActor, type RequestView, type StaffView, type UnitView } from "../src/services/types.ts";
-import { matchUnitTyped } from "./shared/unit-match.ts";
-import { postToSupport, sendSafely } from "./shared/notify.ts";
+/** The /capmoi conversation: one question per step, then the proposal, confirmation and request. */
+import type { BotContext } from "../../src/bot/context.ts";
+import { defineFlow, type FlowInput } from "../../src/bot/flows.ts";
+import { dropButtons, keyboard, requestButton } from "../../src/bot/keyboards.ts";
+import { may } from "../../src/bot/middleware/require-role.ts";
+import { formatVnDate, vnDateOf } from "../../src/calendar/time.ts";
+import { rolesFor } from "../../src/policy/permissions.ts";
+import { LeaderLevel } from "../../src/policy/types.ts";
+import { existingMessage } from "../../src/services/requests/index.ts";
+import { type RequestView, staffActor, type StaffView, type UnitView } from "../../src/services/types.ts";
+import { postToSupport, sendSafely } from "../shared/notify.ts";
 import {
-  CAPMOI_FORM_HELP,
   fold,
-  KIND_LABELS,
   LEADER_LEVEL_LABELS,
   parseAddress,
   parseBirthDate,
-  parseCapmoiForm,
   parseContractMonths,
   parseEmployment,
   parseFullName,
   parseLeaderLevel,
   tooLong,
-} from "./shared/parse.ts";
+} from "../shared/parse.ts";
+import { matchUnitTyped } from "../shared/unit-match.ts";
+import { Data, MAX_UNIT_BUTTONS, type Step } from "./form.ts";
+import { m, operatorOf, summary } from "./messages.ts";
 
-/** Units offered as buttons; beyond this the person types the name. */
-const MAX_UNIT_BUTTONS = 12;
-
-const Data = z.object({
-  self: z.boolean(),
-  kind: MailboxKind,
-  fullName: z.string().optional(),
-  birthDate: z.string().nullable().optional(),
-  unitId: z.number().int().positive().optional(),
-  unitName: z.string().optional(),
-  leaderLevel: LeaderLevel.optional(),
-  employmentType: EmploymentType.optional(),
-  contractMonths: z.number().int().positive().nullable().optional(),
-  subjectStaffId: z.number().int().positive().optional(),
-  address: z.string().optional(),
-  rule: z.string().optional(),
-  alternatives: z.array(z.string()).max(10).optional(),
-  /** The unit as typed in the one-line form, resolved after the name check. */
-  unitText: z.string().max(500).optional(),
-  /** The clerk confirmed a name written without diacritics. */
-  nameConfirmed: z.boolean().optional(),
-  /** An address outside the rules, chosen by the support desk (marked on the request). */
-  override: z.boolean().optional(),
-  /** Directory people offered for the typed name. */
-  known: z.array(z.number().int().positive()).max(6).optional(),
-});
-type Data = z.infer<typeof Data>;
-type Step =
-  | "name"
-  | "known"
-  | "nameok"
-  | "birth"
-  | "unit"
-  | "keeper"
-  | "level"
-  | "employment"
-  | "months"
-  | "confirm"
-  | "pick";
-
-const m = {
-  start: () => "Cấp mới hộp thư công vụ. Họ và tên người được cấp? (gõ /huy để dừng)",
-  startKinds: () => "Nếu cần hộp thư của đơn vị hoặc của một nhóm, bấm nút bên dưới.",
-  groupName: () => "Tên nhóm (hộp thư dùng chung của nhóm)? Ví dụ: Tổ Công Tác Chuyển Đổi Số.",
-  birth: () => "Ngày sinh (dd/mm/yyyy)?",
-  unit: () => "Đơn vị công tác?",
-  unitTyped: () => "Đơn vị công tác? Gõ tên hoặc ký hiệu đơn vị.",
-  unitForUnitMailbox: () => "Hộp thư của đơn vị nào?",
-  level: () => "Chức vụ?",
-  employment: () => "Hình thức làm việc?",
-  months: () => "Hợp đồng bao nhiêu tháng? Gõ số tháng, ví dụ: 18.",
-  noUnits: () =>
-    "Anh/chị không có đơn vị nào trong phạm vi được đề nghị cấp hộp thư. Hãy liên hệ bộ phận hỗ trợ nếu cần được cấp quyền.",
-  onlySelf: () =>
-    "Chưa thể gửi yêu cầu: anh/chị chỉ có thể đề nghị cấp hộp thư cho chính mình.\n" +
-    "Yêu cầu cho người khác do Thủ trưởng đơn vị hoặc người được ủy quyền (văn thư) gửi.",
-  selfIntro: (s: StaffView) =>
-    `Đề nghị cấp hộp thư cá nhân cho chính anh/chị: ${s.fullName} (${s.unitName}). ` +
-    "Yêu cầu sẽ được gửi tới Thủ trưởng đơn vị xác nhận trước khi chuyển bộ phận hỗ trợ.",
-  refused: (why: string) => `Chưa thể gửi yêu cầu: ${why}`,
-  pickPrompt: () => "Chọn một địa chỉ khác theo quy tắc đặt tên của quy chế:",
-  pickPromptSupport: () =>
-    "Chọn một địa chỉ khác theo quy tắc đặt tên. Bộ phận hỗ trợ có thể gõ một địa chỉ ngoài quy tắc (sẽ được ghi là ngoại lệ).",
-  noAlternatives: () => "Quy chế không đưa ra địa chỉ thay thế cho người này. Bấm Quay lại.",
-  pickTypedRefused: () =>
-    "Chỉ chọn được các địa chỉ theo quy tắc đặt tên ở trên; địa chỉ ngoài quy tắc do bộ phận hỗ trợ cấp (ngoại lệ). Bấm một nút, hoặc Quay lại.",
-  guessUnit: (names: string[]) =>
-    names.length === 1
-      ? `Có phải «${names[0]}»?`
-      : `Có phải một trong các đơn vị sau? Bấm để chọn, hoặc gõ lại tên đơn vị.`,
-  noDiacritics: (name: string) =>
-    `Họ và tên «${name}» được viết không dấu. Tên chính thức trong hồ sơ phải đúng như giấy tờ, có dấu tiếng Việt ` +
-    "(ví dụ: Nguyễn Văn An). Gõ lại họ và tên có dấu, hoặc bấm «Giữ nguyên» nếu tên thật sự không có dấu.",
-  knownPeople: () =>
-    "Trong danh bạ đã có người trùng tên. Nếu là một trong những người này, bấm để dùng hồ sơ sẵn có; nếu không, bấm «Người khác».",
-  keeper: (unit: string) =>
-    `Ai giữ hộp thư của ${unit}? (văn thư hoặc người được giao quản lý hộp thư đơn vị)`,
-  existing: (text: string) => `Chưa gửi yêu cầu mới: ${text}`,
-  cancelled: () => "Đã hủy. Chưa có yêu cầu nào được gửi.",
-  sent: (r: RequestView, operator: string) =>
-    `Đã gửi yêu cầu #${r.id} tới ${operator}.${r.dueAt ? ` Hạn xử lý: ${formatDeadline(r.dueAt)}.` : ""}\n` +
-    `Dùng /trangthai ${r.id} để theo dõi.`,
-  sentForEndorsement: (r: RequestView, heads: number) =>
-    `Đã ghi nhận yêu cầu #${r.id} (${r.address}). Yêu cầu đang chờ Thủ trưởng đơn vị xác nhận` +
-    (heads > 0
-      ? "; sau khi được xác nhận, bộ phận hỗ trợ sẽ xử lý."
-      : ". Hiện chưa có Thủ trưởng đơn vị nào dùng bot: hãy báo Thủ trưởng đơn vị hoặc văn thư.") +
-    `\nDùng /trangthai ${r.id} để theo dõi.`,
-  addressChanged: (wanted: string, got: string) =>
-    `Lưu ý: địa chỉ ${wanted} vừa có người khác giữ, nên yêu cầu dùng địa chỉ ${got}.`,
-  endorseAsk: (r: RequestView) =>
-    `📝 Yêu cầu #${r.id}: ${r.requesterName} (${r.unitName}) đề nghị cấp hộp thư cá nhân ${r.address} cho chính mình.\n` +
-    "Anh/chị xác nhận đề nghị này? Sau khi xác nhận, yêu cầu được chuyển bộ phận hỗ trợ.",
-};
-
-function operatorOf(profileId: string): string {
-  return findProfile(profileId)?.operator.name ?? "bộ phận hỗ trợ";
-}
-
-function employmentLabel(d: Data): string {
-  if (d.employmentType === "civil_servant") return "Biên chế";
-  if (d.employmentType === "contract") return `Hợp đồng ${d.contractMonths ?? "?"} tháng`;
-  return "";
-}
-
-function summary(d: Data): string {
-  const lines = [`Loại hộp thư: ${KIND_LABELS[d.kind].toLocaleLowerCase("vi")}`];
-  if (d.kind === "personal") {
-    lines.push(`Họ và tên: ${d.fullName ?? ""}`);
-    if (d.birthDate) lines.push(`Ngày sinh: ${formatVnDate(d.birthDate)}`);
-  } else if (d.kind === "group") {
-    lines.push(`Tên nhóm: ${d.fullName ?? ""}`);
-  }
-  lines.push(`Đơn vị: ${d.unitName ?? ""}`);
-  if (d.kind === "personal") {
-    if (d.leaderLevel) lines.push(`Chức vụ: ${LEADER_LEVEL_LABELS[d.leaderLevel]}`);
-    lines.push(`Hình thức: ${employmentLabel(d)}`);
-  }
-  return lines.join("\n");
-}
-
-async function scopeUnits(ctx: BotContext): Promise<UnitView[]> {
+export async function scopeUnits(ctx: BotContext): Promise<UnitView[]> {
   if (!ctx.staff) return [];
   return ctx.services.access.unitsInScope(ctx.staff, rolesFor("request.create_for_others"));
 }
 
-function today(ctx: BotContext): string {
+export function today(ctx: BotContext): string {
   return vnDateOf(ctx.now());
 }
 
-function textOf(input: FlowInput): string | null {
+export function textOf(input: FlowInput): string | null {
   return input.kind === "text" ? input.text : null;
 }
 
@@ -180,19 +42,19 @@ export function lacksDiacritics(name: string): boolean {
   return !/[\u0300-\u036f]/.test(name.normalize("NFD")) && !/[đĐ]/.test(name);
 }
 
-const BACK = "back";
-function isBack(input: FlowInput): boolean {
+export const BACK = "back";
+export function isBack(input: FlowInput): boolean {
   if (input.kind === "button") return input.value === BACK;
   return /^(quay lai|tro lai|back)$/.test(fold(input.text));
 }
-function backRow(ctx: BotContext) {
+export function backRow(ctx: BotContext) {
   return [ctx.flow.button("« Quay lại", BACK)];
 }
 
 // ---------------------------------------------------------------------------------------------
 // Asking each question (after moving the flow to its step, so the buttons carry the new seq)
 
-async function askName(ctx: BotContext, data: Data, isStart: boolean): Promise<void> {
+export async function askName(ctx: BotContext, data: Data, isStart: boolean): Promise<void> {
   if (isStart) await flow.start(ctx, "name", data);
   else await flow.goto(ctx, "name", data);
   if (data.kind === "group") {
@@ -206,12 +68,12 @@ async function askName(ctx: BotContext, data: Data, isStart: boolean): Promise<v
   });
 }
 
-async function askBirth(ctx: BotContext, data: Data): Promise<void> {
+export async function askBirth(ctx: BotContext, data: Data): Promise<void> {
   await flow.goto(ctx, "birth", data);
   await ctx.reply(m.birth(), { reply_markup: keyboard([backRow(ctx)]) });
 }
 
-async function askUnit(ctx: BotContext, data: Data): Promise<void> {
+export async function askUnit(ctx: BotContext, data: Data): Promise<void> {
   const units = await scopeUnits(ctx);
   if (units.length === 0) {
     await ctx.flow.end();
@@ -230,14 +92,14 @@ async function askUnit(ctx: BotContext, data: Data): Promise<void> {
 }
 
 /** After the unit: a resolved one-line form goes straight to the proposal. */
-async function afterUnit(ctx: BotContext, data: Data): Promise<void> {
+export async function afterUnit(ctx: BotContext, data: Data): Promise<void> {
   if (data.kind !== "personal") return askKeeper(ctx, data);
   if (data.leaderLevel && data.employmentType) return propose(ctx, data);
   return askLevel(ctx, data);
 }
 
 /** A unit or group mailbox is kept by someone: the requester, or a person of that unit. */
-async function askKeeper(ctx: BotContext, data: Data): Promise<void> {
+export async function askKeeper(ctx: BotContext, data: Data): Promise<void> {
   const me = ctx.staff as StaffView;
   await flow.goto(ctx, "keeper", data);
   const people = data.unitId
@@ -252,7 +114,7 @@ async function askKeeper(ctx: BotContext, data: Data): Promise<void> {
 }
 
 /** Resolves typed unit text: sure → next step; a guess → "Có phải …?" buttons on the unit step. */
-async function resolveUnit(ctx: BotContext, data: Data, typed: string): Promise<unknown> {
+export async function resolveUnit(ctx: BotContext, data: Data, typed: string): Promise<unknown> {
   const units = await scopeUnits(ctx);
   const found = matchUnitTyped(typed, units);
   if (found.kind === "none") return ctx.reply(found.message);
@@ -265,7 +127,7 @@ async function resolveUnit(ctx: BotContext, data: Data, typed: string): Promise<
   return ctx.reply(m.guessUnit(found.candidates.map((u) => u.name)), { reply_markup: keyboard(rows) });
 }
 
-async function askLevel(ctx: BotContext, data: Data): Promise<void> {
+export async function askLevel(ctx: BotContext, data: Data): Promise<void> {
   await flow.goto(ctx, "level", data);
   await ctx.reply(m.level(), {
     reply_markup: keyboard([
@@ -277,7 +139,7 @@ async function askLevel(ctx: BotContext, data: Data): Promise<void> {
   });
 }
 
-async function askEmployment(ctx: BotContext, data: Data): Promise<void> {
+export async function askEmployment(ctx: BotContext, data: Data): Promise<void> {
   await flow.goto(ctx, "employment", data);
   // Issue 10 (rules): one "Hợp đồng" button, then the length is asked — never an exact
   // "12 months" nobody stated; the policy (checkEligibility) judges the stated length.
@@ -288,7 +150,7 @@ async function askEmployment(ctx: BotContext, data: Data): Promise<void> {
 }
 
 /** Asks the services for the address, refuses when not eligible, else shows the confirmation. */
-async function propose(ctx: BotContext, data: Data): Promise<void> {
+export async function propose(ctx: BotContext, data: Data): Promise<void> {
   const preview = await ctx.services.requests.previewCapmoi(capmoiInput(ctx, data));
   const proposal = preview.proposal;
   if (preview.existing) {
@@ -310,7 +172,7 @@ async function propose(ctx: BotContext, data: Data): Promise<void> {
   await showConfirm(ctx, next, false);
 }
 
-async function showConfirm(ctx: BotContext, data: Data, chosenByHand: boolean): Promise<void> {
+export async function showConfirm(ctx: BotContext, data: Data, chosenByHand: boolean): Promise<void> {
   await flow.goto(ctx, "confirm", data);
   const why = data.override
     ? "(⚠️ NGOẠI LỆ: địa chỉ ngoài quy tắc đặt tên, do bộ phận hỗ trợ chọn)"
@@ -327,7 +189,7 @@ async function showConfirm(ctx: BotContext, data: Data, chosenByHand: boolean): 
   });
 }
 
-function capmoiInput(ctx: BotContext, d: Data) {
+export function capmoiInput(ctx: BotContext, d: Data) {
   const me = ctx.staff as StaffView;
   return {
     fullName: d.kind === "unit" ? me.fullName : (d.fullName ?? ""),
@@ -525,11 +387,11 @@ export const flow = defineFlow<Data, Step>({
 });
 
 /** The support desk (over the unit) may give an address outside the naming rules. */
-async function mayOverride(ctx: BotContext, data: Data): Promise<boolean> {
+export async function mayOverride(ctx: BotContext, data: Data): Promise<boolean> {
   return data.unitId !== undefined && (await may(ctx, "request.handle", { unitId: data.unitId }));
 }
 
-async function stepBeforeConfirm(ctx: BotContext, data: Data): Promise<void> {
+export async function stepBeforeConfirm(ctx: BotContext, data: Data): Promise<void> {
   if (data.self) return;
   if (data.kind !== "personal") return askKeeper(ctx, data);
   if (data.employmentType === "contract") return askEmployment(ctx, data);
@@ -540,7 +402,7 @@ async function stepBeforeConfirm(ctx: BotContext, data: Data): Promise<void> {
  * After a name: warn once about a name without diacritics, then offer people of the directory
  * with that name (one person, one record), then the next question.
  */
-async function afterName(ctx: BotContext, data: Data): Promise<unknown> {
+export async function afterName(ctx: BotContext, data: Data): Promise<unknown> {
   const name = data.fullName ?? "";
   if (data.kind === "personal" && !data.nameConfirmed && lacksDiacritics(name)) {
     await flow.goto(ctx, "nameok", data);
@@ -568,13 +430,13 @@ async function afterName(ctx: BotContext, data: Data): Promise<unknown> {
   return nextAfterName(ctx, data);
 }
 
-async function nextAfterName(ctx: BotContext, data: Data): Promise<unknown> {
+export async function nextAfterName(ctx: BotContext, data: Data): Promise<unknown> {
   if (data.unitText !== undefined) return resolveUnit(ctx, data, data.unitText);
   if (data.kind === "group") return askUnit(ctx, data);
   return askBirth(ctx, data);
 }
 
-async function submit(ctx: BotContext, data: Data): Promise<void> {
+export async function submit(ctx: BotContext, data: Data): Promise<void> {
   const state = await ctx.flow.current();
   const key = `capmoi:${ctx.chat?.id}:${ctx.from?.id}:${state?.nonce ?? ctx.update.update_id}`;
   const me = ctx.staff as StaffView;
@@ -602,7 +464,7 @@ async function submit(ctx: BotContext, data: Data): Promise<void> {
 }
 
 /** Sends the endorsement question to the nearest unit heads who use the bot; how many were reached. */
-async function askEndorsement(ctx: BotContext, request: RequestView): Promise<number> {
+export async function askEndorsement(ctx: BotContext, request: RequestView): Promise<number> {
   const heads = await ctx.services.access.holders("unit_head", request.unitId);
   const nearest = heads.filter((h) => h.telegramUserId !== null && h.id !== request.requesterStaffId);
   let reached = 0;
@@ -619,110 +481,3 @@ async function askEndorsement(ctx: BotContext, request: RequestView): Promise<nu
   }
   return reached;
 }
-
-// ---------------------------------------------------------------------------------------------
-// The command
-
-export const composer = new Composer<BotContext>();
-
-composer.command("capmoi", async (ctx) => {
-  const me = ctx.staff;
-  if (!me) return ctx.reply(t.notLinked());
-  const args = ctx.match.trim();
-  const long = tooLong(args);
-  if (long) return ctx.reply(long);
-  const units = await scopeUnits(ctx);
-
-  if (units.length === 0) {
-    // An ordinary staff member: only for themselves, with the data of their own record.
-    const typedName = args.split(";")[0]?.trim() ?? "";
-    if (typedName && fold(typedName) !== fold(me.fullName)) return ctx.reply(m.onlySelf());
-    const data: Data = {
-      self: true,
-      kind: "personal",
-      fullName: me.fullName,
-      birthDate: me.birthDate,
-      unitId: me.unitId,
-      unitName: me.unitName,
-      leaderLevel: me.leaderLevel,
-      employmentType: me.employmentType,
-      contractMonths: me.contractMonths,
-      subjectStaffId: me.id,
-    };
-    await flow.start(ctx, "confirm", data);
-    await ctx.reply(m.selfIntro(me));
-    return propose(ctx, data);
-  }
-
-  if (!args) return askName(ctx, { self: false, kind: "personal" }, true);
-
-  const form = parseCapmoiForm(args, today(ctx));
-  if (!form.ok) return ctx.reply(form.error);
-  const data: Data = {
-    self: false,
-    kind: form.value.kind,
-    fullName: form.value.fullName,
-    birthDate: form.value.birthDate,
-    unitText: form.value.unitText,
-    leaderLevel: form.value.leaderLevel,
-    employmentType: form.value.employment.employmentType,
-    contractMonths: form.value.employment.contractMonths,
-  };
-  await flow.start(ctx, "name", data);
-  await afterName(ctx, data);
-});
-
-// "Gửi lại" under a rejection: the same form, filled in with the rejected request's data.
-onCallback(composer, resendButton, async (ctx, [id]) => {
-  const me = ctx.staff;
-  const request = await ctx.services.requests.get(id);
-  if (!me || !request || request.kind !== "capmoi" || request.requesterStaffId !== me.id) {
-    return ctx.answerCallbackQuery({ text: "Không gửi lại được yêu cầu này.", show_alert: true });
-  }
-  if (request.state !== "rejected") {
-    return ctx.answerCallbackQuery({
-      text: `Yêu cầu #${id} không ở trạng thái bị từ chối.`,
-      show_alert: true,
-    });
-  }
-  await ctx.answerCallbackQuery();
-  const p = ResendPayload.safeParse(request.payload);
-  if (!p.success) return ctx.reply("Không đọc được dữ liệu của yêu cầu cũ. Hãy gõ /capmoi để làm lại.");
-  const data: Data = {
-    self: request.subjectStaffId === me.id && p.data.mailboxKind === "personal",
-    kind: p.data.mailboxKind,
-    fullName: p.data.fullName,
-    birthDate: p.data.birthDate,
-    unitId: request.unitId,
-    unitName: request.unitName,
-    leaderLevel: p.data.leaderLevel,
-    employmentType: p.data.employmentType,
-    contractMonths: p.data.contractMonths,
-    ...(request.subjectStaffId ? { subjectStaffId: request.subjectStaffId } : {}),
-  };
-  await flow.start(ctx, "confirm", data);
-  await ctx.reply(
-    `Gửi lại yêu cầu #${id} (lý do từ chối: ${request.reason ?? ""}). Kiểm tra và sửa nếu cần:`,
-  );
-  await propose(ctx, data);
-});
-
-const ResendPayload = z.object({
-  fullName: z.string(),
-  birthDate: z.string().nullable(),
-  leaderLevel: LeaderLevel,
-  employmentType: EmploymentType,
-  contractMonths: z.number().int().nullable(),
-  mailboxKind: MailboxKind,
-});
-
-export const feature: BotFeature = {
-  name: "capmoi",
-  composer,
-  flows: [flow as never],
-  commands: [
-    { command: "capmoi", description: COMMAND_DESCRIPTIONS.capmoi, audience: "linked", place: "any" },
-  ],
-};
-
-export { CAPMOI_FORM_HELP };
