@@ -6,6 +6,7 @@
  *   src/main.ts, src/cli.ts          entry points: wire everything, imported by nobody
  *   commands/  src/cli/  src/http/   features and front doors
  *   src/bot/                         the chat plumbing (no import of commands/: features come in)
+ *   src/demo/                        the demo seed (`mailbot seed demo`, first start): uses services
  *   src/reminders/                   rules, sweep, digests (no import of the bot)
  *   src/services/  src/mailserver/   use cases (no import of reminders, bot, commands)
  *   src/db/                          schema, client, migrate
@@ -22,6 +23,7 @@ const LAYERS = [
   { name: "policy", path: "^src/policy/" },
   { name: "db", path: "^src/db/" },
   { name: "services", path: "^src/(services|mailserver)/" },
+  { name: "demo", path: "^src/demo/" },
   { name: "reminders", path: "^src/reminders/" },
   { name: "bot", path: "^src/bot/" },
   { name: "features", path: "^(commands/|src/cli/|src/http/)" },
@@ -29,16 +31,18 @@ const LAYERS = [
 ];
 
 // What each layer may NOT import: everything above it. Two layers are side by side, not stacked:
-// config sits beside lib (it may use the calendar's date schema), reminders beside the bot.
+// config sits beside lib (it may use the calendar's date schema), reminders beside the bot; the
+// demo seed sits on the services beside the reminders (only the entry points and the CLI load it).
 const above = {
-  lib: ["config", "calendar", "policy", "db", "services", "reminders", "bot", "features", "entry"],
-  config: ["policy", "db", "services", "reminders", "bot", "features", "entry"],
-  calendar: ["policy", "db", "services", "reminders", "bot", "features", "entry"],
-  policy: ["db", "services", "reminders", "bot", "features", "entry"],
-  db: ["services", "reminders", "bot", "features", "entry"],
-  services: ["reminders", "bot", "features", "entry"],
-  reminders: ["bot", "features", "entry"],
-  bot: ["features", "entry"],
+  lib: ["config", "calendar", "policy", "db", "services", "demo", "reminders", "bot", "features", "entry"],
+  config: ["policy", "db", "services", "demo", "reminders", "bot", "features", "entry"],
+  calendar: ["policy", "db", "services", "demo", "reminders", "bot", "features", "entry"],
+  policy: ["db", "services", "demo", "reminders", "bot", "features", "entry"],
+  db: ["services", "demo", "reminders", "bot", "features", "entry"],
+  services: ["demo", "reminders", "bot", "features", "entry"],
+  demo: ["reminders", "bot", "features", "entry"],
+  reminders: ["demo", "bot", "features", "entry"],
+  bot: ["demo", "features", "entry"],
   features: ["entry"],
 };
 const pathOf = (name) => LAYERS.find((l) => l.name === name).path;
@@ -67,7 +71,7 @@ module.exports = {
       from: { path: "^src/cli/" },
       to: {
         path: [
-          "^src/(db|bot|reminders|services|http|mailserver)/",
+          "^src/(db|bot|reminders|services|http|mailserver|demo)/",
           "^node_modules/(drizzle-orm|@electric-sql|postgres|grammy|@grammyjs|@node-rs|node-schedule|csv-parse)/",
         ],
         pathNot: [

@@ -25,7 +25,7 @@ import { migrateDatabase } from "./db/migrate.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createServices, type Services } from "./services/index.ts";
 import { withActiveListAttachment } from "./overview/duty-attachment.ts";
-import { seedDemo } from "./services/seed-demo.ts";
+import { seedDemo } from "./demo/seed.ts";
 import { createBot, drain, registerCommands } from "./bot/create-bot.ts";
 import { CONSOLE_SUPPORT_CHAT_ID, runConsole } from "./bot/transports/console.ts";
 import { LocalBotApi, localBotInfo } from "./bot/transports/local-api.ts";

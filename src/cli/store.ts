@@ -215,7 +215,7 @@ const seed = defineCommand({
   schema: z.object({ positionals: noPositionals }),
   examples: ["seed demo"],
   async run(_input, ctx) {
-    const { seedDemo } = await import("../services/seed-demo.ts");
+    const { seedDemo } = await import("../demo/seed.ts");
     const report = await ctx.withDatabase((database) => seedDemo(database));
     const text = [
       report.changed ? "Đã tạo dữ liệu mẫu." : "Dữ liệu mẫu đã có sẵn, không thay đổi gì.",

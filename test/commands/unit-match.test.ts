@@ -1,7 +1,7 @@
 import { expect, it } from "vitest";
 import { abbreviationOf, matchUnitTyped } from "../../commands/shared/unit-match.ts";
 
-// The demo's units (src/services/seed-demo.ts).
+// The demo's units (src/demo/seed.ts).
 const UNITS = [
   { id: 1, name: "Văn phòng UBND tỉnh", abbr: "vpubnd" },
   { id: 2, name: "Sở Thông tin và Truyền thông", abbr: "stttt" },

@@ -2,7 +2,7 @@ import { expect, it } from "vitest";
 import { holidayOverrides, requests } from "../../src/db/schema.ts";
 import { createServices } from "../../src/services/index.ts";
 import { OPEN_STATES } from "../../src/services/requests/index.ts";
-import { seedDemo } from "../../src/services/seed-demo.ts";
+import { seedDemo } from "../../src/demo/seed.ts";
 import { describeEachDb } from "../helpers/db.ts";
 
 describeEachDb("status.ofStaff (/trangthai in one query)", (getDb) => {

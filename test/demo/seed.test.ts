@@ -1,8 +1,8 @@
 import { expect, it } from "vitest";
 import { createServices } from "../../src/services/index.ts";
-import { DEMO_USERS, seedDemo } from "../../src/services/seed-demo.ts";
+import { DEMO_USERS, seedDemo } from "../../src/demo/seed.ts";
 import { describeEachDb } from "../helpers/db.ts";
-import { countRows } from "./fixtures.ts";
+import { countRows } from "../services/fixtures.ts";
 import { seedIfEmpty } from "../../src/main.ts";
 import { silentLogger } from "../../src/logger.ts";
 

@@ -13,10 +13,10 @@ import { mailboxes, roleGrants, staff, units, type Unit } from "../db/schema.ts"
 import { proposeUnitAddress } from "../policy/addresses/index.ts";
 import { getProfile } from "../policy/profiles/index.ts";
 import type { Role } from "../policy/types.ts";
-import { writeAudit } from "./audit.ts";
-import { createServices } from "./index.ts";
-import { importStaff, importUnits } from "./import/index.ts";
-import type { ServicesOptions } from "./context.ts";
+import { writeAudit } from "../services/audit.ts";
+import { createServices } from "../services/index.ts";
+import { importStaff, importUnits } from "../services/import/index.ts";
+import type { ServicesOptions } from "../services/context.ts";
 
 const PROFILE = "phuyen";
 
