@@ -6,7 +6,7 @@
  * without diacritics, or with a typo. A sure match is used; a plausible one is offered back as
  * "Có phải …?" with buttons; nothing plausible lists the choices.
  */
-import { foldVietnamese } from "../../src/policy/names.ts";
+import { foldWords } from "../../src/lib/fold.ts";
 
 export interface UnitChoice {
   id: number;
@@ -24,7 +24,7 @@ const CONNECTIVES = new Set(["va", "&", "+"]);
 const VOWELS = /[aeiouy]/;
 
 function fold(text: string): string {
-  return foldVietnamese(text).replace(/\s+/g, " ").trim();
+  return foldWords(text);
 }
 
 /**

@@ -2,7 +2,7 @@
  * Plain-language messages that clearly ask for one of the commands ("em quên mật khẩu",
  * "hộp thư bị khóa"): the bot names the command instead of "Bot chưa hiểu". Pure.
  */
-import { foldVietnamese } from "../policy/names.ts";
+import { foldWords } from "../lib/fold.ts";
 
 const INTENTS: [RegExp, string][] = [
   [
@@ -29,7 +29,7 @@ const INTENTS: [RegExp, string][] = [
 
 /** The command a plain message asks for, as a sentence; null when none is clear. */
 export function suggestCommand(text: string): string | null {
-  const folded = foldVietnamese(text).replace(/\s+/g, " ").trim();
+  const folded = foldWords(text);
   if (!folded || folded.startsWith("/")) return null;
   for (const [pattern, answer] of INTENTS) if (pattern.test(folded)) return answer;
   return null;

@@ -4,6 +4,7 @@
  * Everything works on NFC text through lookup tables indexed by UTF-16 code unit, so the
  * address generator can call it on every request without regex work per character.
  */
+import { fold, foldsToLatinLetter, LOOKALIKES } from "../lib/fold.ts";
 import { type Result, err, ok } from "../lib/result.ts";
 
 export interface NameParts {
@@ -54,8 +55,6 @@ const TABLE_SIZE = 0x1f00;
  * names of ethnic minorities (e.g. "Ksor", "H'Hen Niê").
  */
 const VIET_FOLD = new Uint8Array(TABLE_SIZE);
-/** Broader table for foldVietnamese: any Latin letter whose NFD is an ASCII letter + marks. */
-const LATIN_FOLD = new Uint8Array(TABLE_SIZE);
 
 (function buildTables(): void {
   for (let c = 0x41; c <= 0x5a; c++) {
@@ -70,28 +69,6 @@ const LATIN_FOLD = new Uint8Array(TABLE_SIZE);
   };
   for (const [vowel, base] of VOWELS) for (const tone of TONES) add(vowel + tone, base);
   add("đ", "d");
-
-  LATIN_FOLD.set(VIET_FOLD);
-  const ranges: Array<[number, number]> = [
-    [0x00c0, 0x024f],
-    [0x1e00, 0x1eff],
-  ];
-  for (const [from, to] of ranges) {
-    for (let c = from; c <= to; c++) {
-      if (LATIN_FOLD[c]) continue;
-      const nfd = String.fromCharCode(c).normalize("NFD");
-      const base = nfd.charCodeAt(0);
-      const isAsciiLetter = (base >= 0x41 && base <= 0x5a) || (base >= 0x61 && base <= 0x7a);
-      let marksOnly = nfd.length > 1;
-      for (let i = 1; i < nfd.length; i++) {
-        const m = nfd.charCodeAt(i);
-        if (m < 0x0300 || m > 0x036f) marksOnly = false;
-      }
-      if (isAsciiLetter && marksOnly) LATIN_FOLD[c] = base | 0x20;
-    }
-  }
-  // Stroke letters do not decompose: đ/Đ is the one that matters (the digest's warning).
-  LATIN_FOLD[0x0110] = LATIN_FOLD[0x0111] = 0x64;
 })();
 
 function isCombiningMark(c: number): boolean {
@@ -139,81 +116,6 @@ function isInvisible(c: number): boolean {
   );
 }
 
-/**
- * Look-alike letters that legacy keyboards, fonts and converters produce in place of the
- * Vietnamese letter: Icelandic eth "Ð/ð" for "Đ/đ" (VNI and TCVN3 converters, Windows-1258
- * fonts), Cyrillic and Greek capitals and small letters drawn like Latin ones, the dotless i,
- * full-width Latin letters. Read as the letter they stand for (issue 10), never refused.
- */
-const LOOKALIKES: ReadonlyMap<number, string> = new Map<number, string>([
-  [0x00d0, "Đ"],
-  [0x00f0, "đ"],
-  [0x0189, "Đ"],
-  [0x0131, "i"],
-  // Cyrillic
-  [0x0410, "A"],
-  [0x0430, "a"],
-  [0x0412, "B"],
-  [0x0415, "E"],
-  [0x0435, "e"],
-  [0x041a, "K"],
-  [0x043a, "k"],
-  [0x041c, "M"],
-  [0x041d, "H"],
-  [0x041e, "O"],
-  [0x043e, "o"],
-  [0x0420, "P"],
-  [0x0440, "p"],
-  [0x0421, "C"],
-  [0x0441, "c"],
-  [0x0422, "T"],
-  [0x0423, "Y"],
-  [0x0443, "y"],
-  [0x0425, "X"],
-  [0x0445, "x"],
-  [0x0406, "I"],
-  [0x0456, "i"],
-  [0x0408, "J"],
-  [0x0458, "j"],
-  [0x0405, "S"],
-  [0x0455, "s"],
-  [0x0501, "d"],
-  [0x04bb, "h"],
-  // Greek
-  [0x0391, "A"],
-  [0x0392, "B"],
-  [0x0395, "E"],
-  [0x0397, "H"],
-  [0x0399, "I"],
-  [0x039a, "K"],
-  [0x039c, "M"],
-  [0x039d, "N"],
-  [0x039f, "O"],
-  [0x03bf, "o"],
-  [0x03a1, "P"],
-  [0x03a4, "T"],
-  [0x03a5, "Y"],
-  [0x03a7, "X"],
-  [0x0396, "Z"],
-  // Spacing tone marks some converters write instead of the combining ones.
-  [0x02cb, "\u0300"],
-  [0x02ca, "\u0301"],
-  [0x02dc, "\u0303"],
-  [0x00b4, "\u0301"],
-  [0x0342, "\u0303"],
-]);
-
-// foldVietnamese reads the look-alike letters too (unit names, matching), as the letter they stand for.
-for (const [code, letter] of LOOKALIKES) {
-  const target = letter.charCodeAt(0);
-  const folded = isLatinLetterCode(target)
-    ? target | 0x20
-    : target < TABLE_SIZE
-      ? (LATIN_FOLD[target] ?? 0)
-      : 0;
-  if (code < TABLE_SIZE && folded) LATIN_FOLD[code] = folded;
-}
-
 function isLatinLetterCode(c: number): boolean {
   return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
 }
@@ -244,8 +146,7 @@ export function readLookalikes(input: string): string {
       continue;
     }
     out += ch;
-    prevLetter =
-      isLatinLetterCode(c) || isCombiningMark(c) || (c >= 0xc0 && c < TABLE_SIZE && LATIN_FOLD[c] !== 0);
+    prevLetter = isLatinLetterCode(c) || isCombiningMark(c) || (c >= 0xc0 && foldsToLatinLetter(c));
   }
   return (changed ? out : input).normalize("NFC");
 }
@@ -268,30 +169,9 @@ function isDigit(c: number): boolean {
 // Folding
 // ---------------------------------------------------------------------------------------------
 
-/**
- * Lower-case ASCII without diacritics: "Đỗ Văn Bê" -> "do van be". đ/Đ become d, which
- * Unicode decomposition alone does not do. Characters that are not Latin letters (digits,
- * punctuation, spaces, other scripts) are kept as they are; stray combining marks are dropped.
- */
-export function foldVietnamese(s: string): string {
-  const text = s.normalize("NFC");
-  let out = "";
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) {
-      out += c >= 0x41 && c <= 0x5a ? String.fromCharCode(c + 0x20) : text[i];
-      continue;
-    }
-    const folded = c < TABLE_SIZE ? LATIN_FOLD[c] : 0;
-    if (folded) out += String.fromCharCode(folded);
-    else if (!isCombiningMark(c)) out += text[i];
-  }
-  return out;
-}
-
 /** Fold and keep only [a-z0-9]: the form a name or place takes inside an address. */
 export function foldToAddressWord(s: string): string {
-  const folded = foldVietnamese(s);
+  const folded = fold(s);
   let out = "";
   for (let i = 0; i < folded.length; i++) {
     const c = folded.charCodeAt(i);

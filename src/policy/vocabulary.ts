@@ -8,7 +8,7 @@
  * Pure: no I/O, no clock ("today" is an argument).
  */
 import type { IsoDate } from "../calendar/types.ts";
-import { foldVietnamese } from "./names.ts";
+import { fold } from "../lib/fold.ts";
 import { err, ok, type Result } from "../lib/result.ts";
 import type {
   EmploymentType,
@@ -25,7 +25,7 @@ import type {
  * as one space. "Phó_phòng", "pho-phong" and "PHÓ PHÒNG" all become "pho phong".
  */
 export function foldWords(text: string): string {
-  return foldVietnamese(text)
+  return fold(text)
     .replace(/[\s_-]+/g, " ")
     .trim();
 }

@@ -5,7 +5,8 @@ import {
   detectLegacyEncoding,
   encodeLegacyVietnamese,
 } from "../../src/policy/legacy-encodings.ts";
-import { foldVietnamese, normalizeName, parseVietnameseName } from "../../src/policy/names.ts";
+import { fold } from "../../src/lib/fold.ts";
+import { normalizeName, parseVietnameseName } from "../../src/policy/names.ts";
 
 function expectError(result: { ok: boolean; error?: { code: string; message: string } }, code: string): void {
   expect(result.ok).toBe(false);
@@ -69,7 +70,7 @@ describe("normalizeName", () => {
     expect(normalizeName("Nguy\u0435\u0302\u0303n Văn An")).toEqual({ ok: true, value: "Nguyễn Văn An" }); // Cyrillic е + marks
     expect(normalizeName("Nguyê\u02cbn Văn An")).toEqual({ ok: true, value: "Nguyền Văn An" }); // spacing grave
     expect(normalizeName("\uff2eguyễn Văn An")).toEqual({ ok: true, value: "Nguyễn Văn An" }); // full-width N
-    expect(foldVietnamese("Ðỗ V\u0430n")).toBe("do van");
+    expect(fold("Ðỗ V\u0430n")).toBe("do van");
   });
 
   it("accepts names with apostrophes and hyphens inside a word (ethnic minority names)", () => {
@@ -141,22 +142,22 @@ describe("parseVietnameseName", () => {
   });
 });
 
-describe("foldVietnamese", () => {
+describe("fold (the one fold, src/lib/fold.ts)", () => {
   it("removes diacritics, lower-cases, maps đ/Đ to d", () => {
-    expect(foldVietnamese("Đỗ Văn Bê")).toBe("do van be");
-    expect(foldVietnamese("ĐẶNG ĐÌNH ĐỨC")).toBe("dang dinh duc");
-    expect(foldVietnamese("Ưng Hoàng Phúc")).toBe("ung hoang phuc");
+    expect(fold("Đỗ Văn Bê")).toBe("do van be");
+    expect(fold("ĐẶNG ĐÌNH ĐỨC")).toBe("dang dinh duc");
+    expect(fold("Ưng Hoàng Phúc")).toBe("ung hoang phuc");
   });
 
   it("handles NFD input and keeps other characters", () => {
-    expect(foldVietnamese("Nguyễn Văn Đức".normalize("NFD"))).toBe("nguyen van duc");
-    expect(foldVietnamese("PTTH&TTĐT-1 漢")).toBe("ptth&ttdt-1 漢");
+    expect(fold("Nguyễn Văn Đức".normalize("NFD"))).toBe("nguyen van duc");
+    expect(fold("PTTH&TTĐT-1 漢")).toBe("ptth&ttdt-1 漢");
   });
 
   it("folds every precomposed Vietnamese letter to an ASCII letter", () => {
     const letters = "àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ";
     for (const ch of letters + letters.toUpperCase()) {
-      expect(foldVietnamese(ch)).toMatch(/^[a-z]$/);
+      expect(fold(ch)).toMatch(/^[a-z]$/);
     }
   });
 });

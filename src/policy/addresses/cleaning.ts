@@ -1,5 +1,6 @@
 /** Cleaning abbreviations, place names and parent references into address words. */
-import { foldToAddressWord, foldVietnamese } from "../names.ts";
+import { fold } from "../../lib/fold.ts";
+import { foldToAddressWord } from "../names.ts";
 import type { ListedUnitForm, Profile } from "../profile.ts";
 import type { CompiledNaming } from "./templates.ts";
 
@@ -47,7 +48,7 @@ export function stripPlacePrefix(text: string): string {
  * "_" never starts or ends a segment.
  */
 export function cleanSegment(text: string, underscore: boolean): string {
-  const folded = foldVietnamese(text);
+  const folded = fold(text);
   let out = "";
   let pendingUnderscore = false;
   for (let i = 0; i < folded.length; i++) {

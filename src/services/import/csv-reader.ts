@@ -16,7 +16,7 @@ import {
   detectLegacyEncoding,
   type LegacyEncoding,
 } from "../../policy/legacy-encodings.ts";
-import { foldVietnamese } from "../../policy/names.ts";
+import { fold } from "../../lib/fold.ts";
 import { ServiceError } from "../errors.ts";
 import { MAX_FILE_BYTES } from "../import-columns.ts";
 import type { ImportInput, ImportOptions, RowError } from "./types.ts";
@@ -64,7 +64,7 @@ const HEADER_ALIASES: Record<string, string> = {
 };
 
 export function canonicalHeader(raw: string): string {
-  const folded = foldVietnamese(raw.replace(/^\uFEFF/, "").trim())
+  const folded = fold(raw.replace(/^\uFEFF/, "").trim())
     .replace(/[\s\-.]+/g, "_")
     .replace(/[^a-z0-9_]/g, "");
   return HEADER_ALIASES[folded] ?? folded;

@@ -1,7 +1,7 @@
 /** Field parsers of the import files: codes, kinds, levels, employment, dates, addresses. */
 import { z } from "zod";
 import { isoDateSchema, vnDateOf } from "../../calendar/time.ts";
-import { foldVietnamese } from "../../policy/names.ts";
+import { fold } from "../../lib/fold.ts";
 import type { EmploymentType, LeaderLevel, UnitKind } from "../../policy/types.ts";
 import { birthDateProblem, employmentTypeOf, leaderLevelOf } from "../../policy/vocabulary.ts";
 
@@ -10,7 +10,7 @@ export const CODE = /^[\p{L}\p{N}][\p{L}\p{N}._\-/]{0,49}$/u;
 
 /** A typed word folded for lookup: "Trưởng phòng" → "truong_phong". */
 export const word = (s: string): string =>
-  foldVietnamese(s.trim())
+  fold(s.trim())
     .replace(/[\s-]+/g, "_")
     .replace(/[^a-z0-9_]/g, "");
 
