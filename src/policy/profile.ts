@@ -138,6 +138,12 @@ const Duty = z.object({
    * the operator's own duty (phuyen Điều 14.3đ, soctrang Điều 8.5), the support chat only.
    */
   to: z.enum(["units", "operator"]).default("units"),
+  /**
+   * A duty owed before each planned outage rather than on a date: notice at least this many
+   * working days ahead (mic Điều 10.3, phuyen Điều 8.1c "tối thiểu trước 03 ngày làm việc");
+   * reminded for the outages an operator records (`mailbot outage add`), see policy/outages.ts.
+   */
+  beforeOutageWorkingDays: z.number().int().positive().max(30).optional(),
   /** Fixed yearly date, MM-DD (e.g. Ninh Bình report before 15 December). */
   yearlyBy: z
     .string()

@@ -22,6 +22,7 @@ import { LEAVER_NOTICE_DAYS, type LeaverFact } from "./rules/leavers.ts";
 import { PASSWORD_WARN_DAYS, type FirstLoginFact, type PasswordFact } from "./rules/passwords.ts";
 import type { QuotaFact } from "./rules/quota.ts";
 import type { UnansweredFact } from "./rules/reply.ts";
+import type { OutageFact } from "./rules/outages.ts";
 import type { OpenRequestFact } from "./rules/service-levels.ts";
 import type { MailboxRef } from "./types.ts";
 
@@ -500,6 +501,40 @@ export async function selectTopUnitHeads(db: DbOrTx, profile: Profile): Promise<
     order by c.chat_id`,
   );
   return chatIds(rows.map((row) => row.chat_id));
+}
+
+// --- planned outages -------------------------------------------------------------------------
+
+/** Horizon of the outage select: the notice window is a few working days, Tết is at most 9 days off. */
+const OUTAGE_HORIZON_DAYS = 45;
+
+/**
+ * Live planned outages of the profile (or of every profile: profile_id null) that start after
+ * `now` and within the horizon; the rule decides which are due (mic Điều 10.3, phuyen Điều 8.1c).
+ */
+export async function selectUpcomingOutages(db: DbOrTx, profile: Profile, now: Date): Promise<OutageFact[]> {
+  const horizon = new Date(now.getTime() + OUTAGE_HORIZON_DAYS * MS_PER_DAY);
+  const rows = await executeRows<{
+    id: number | string;
+    profile_id: string | null;
+    starts_ms: number;
+    ends_ms: number;
+    reason: string;
+  }>(
+    db,
+    sql`select o.id, o.profile_id, ${epochMs(sql`o.starts_at`)} as starts_ms, ${epochMs(sql`o.ends_at`)} as ends_ms, o.reason
+    from planned_outages o
+    where o.cancelled_at is null and (o.profile_id is null or o.profile_id = ${profile.id})
+      and o.starts_at > ${ts(now)} and o.starts_at <= ${ts(horizon)}
+    order by o.starts_at, o.id`,
+  );
+  return rows.map((row) => ({
+    outageId: Number(row.id),
+    profileId: row.profile_id,
+    startsAt: new Date(Number(row.starts_ms)),
+    endsAt: new Date(Number(row.ends_ms)),
+    reason: row.reason,
+  }));
 }
 
 // --- deployment ------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ import { hostname } from "node:os";
 import type { WorkingDayCalendar } from "../calendar/calendar.ts";
 import { vnDateOf, vnTimeOf } from "../calendar/time.ts";
 import type { Database } from "../db/client.ts";
+import { outageNoticeDuty } from "../policy/outages.ts";
 import type { Profile } from "../policy/profile.ts";
 import { getProfile, profileIds } from "../policy/profiles/index.ts";
 import type { MailboxKind } from "../policy/types.ts";
@@ -45,6 +46,7 @@ import { itemsFor } from "./rules/common.ts";
 import { dutiesDueOn, dutiesRule } from "./rules/duties.ts";
 import { inactivityRule, removalRule } from "./rules/inactivity.ts";
 import { leaverRule } from "./rules/leavers.ts";
+import { outageRule } from "./rules/outages.ts";
 import { firstLoginRule, passwordExpiryRule } from "./rules/passwords.ts";
 import { quotaRule } from "./rules/quota.ts";
 import { replyRule } from "./rules/reply.ts";
@@ -247,6 +249,12 @@ async function* evaluateProfile(
     const topHeads = await select(facts.selectTopUnitHeads(db, profile));
     count("duties", topHeads.length);
     yield dutiesRule(topHeads, ctx);
+  }
+  // Planned outages: only for a profile whose regulation has the notice duty (mic, phuyen).
+  if (rules.has("outages") && outageNoticeDuty(profile) !== null && ctx.supportChatId !== null) {
+    const outages = await select(facts.selectUpcomingOutages(db, profile, now));
+    count("outages", outages.length);
+    yield outageRule(outages, ctx);
   }
 }
 
