@@ -245,6 +245,13 @@ export const ProfileSchema = z.object({
     remindOutsideHours: z.boolean().default(false),
   }),
   duties: z.array(Duty).default([]),
+  /**
+   * The article that makes the keeper of a unit/group mailbox hand it over when the assignment
+   * ends (mic Điều 12.3d, binhtan Điều 7.3b, ninhbinh Điều 8.3): when the keeper leaves or moves,
+   * the unit head is reminded until a new keeper is named. null: the document is silent, nothing
+   * is reminded.
+   */
+  keeperHandoverArticle: article.nullable().default(null),
 });
 
 export type Profile = z.infer<typeof ProfileSchema>;

@@ -22,6 +22,7 @@ import { LEAVER_NOTICE_DAYS, type LeaverFact } from "./rules/leavers.ts";
 import { PASSWORD_WARN_DAYS, type FirstLoginFact, type PasswordFact } from "./rules/passwords.ts";
 import type { QuotaFact } from "./rules/quota.ts";
 import type { UnansweredFact } from "./rules/reply.ts";
+import type { HandoverFact } from "./rules/handover.ts";
 import type { OutageFact } from "./rules/outages.ts";
 import type { OpenRequestFact } from "./rules/service-levels.ts";
 import type { MailboxRef } from "./types.ts";
@@ -501,6 +502,37 @@ export async function selectTopUnitHeads(db: DbOrTx, profile: Profile): Promise<
     order by c.chat_id`,
   );
   return chatIds(rows.map((row) => row.chat_id));
+}
+
+// --- keeper handover -------------------------------------------------------------------------
+
+/**
+ * Unit/group mailboxes whose keeper left or moved and that have no new keeper yet
+ * (mailboxes.keeper_handover_since, set by the leaver and mover services).
+ */
+export async function selectKeeperHandovers(
+  db: DbOrTx,
+  profile: Profile,
+  heads: UnitHeads,
+  page: Page = ALL,
+): Promise<HandoverFact[]> {
+  const rows = await executeRows<
+    RefRow & { since_ms: number; keeper_name: string | null; keeper_left: boolean | null }
+  >(
+    db,
+    sql`select ${REF_COLUMNS}, ${epochMs(sql`m.keeper_handover_since`)} as since_ms, kn.full_name as keeper_name,
+      kn.employment_status <> 'active' as keeper_left
+    from mailboxes m ${REF_JOINS}
+      left join staff kn on kn.id = m.keeper_staff_id
+    where m.profile_id = ${profile.id} and m.keeper_handover_since is not null and m.status <> 'revoked'
+      and m.kind in ('unit', 'group') ${pageOf(sql`m.id`, page)}`,
+  );
+  return rows.map((row) => ({
+    ...refOf(row, heads),
+    handoverSince: new Date(Number(row.since_ms)),
+    keeperName: row.keeper_name,
+    keeperLeft: row.keeper_left === true,
+  }));
 }
 
 // --- planned outages -------------------------------------------------------------------------

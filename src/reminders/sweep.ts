@@ -44,6 +44,7 @@ import { sweepLocks } from "./sweep-lock.ts";
 import { checksRule, latestClosedWindows } from "./rules/checks.ts";
 import { itemsFor } from "./rules/common.ts";
 import { dutiesDueOn, dutiesRule } from "./rules/duties.ts";
+import { handoverRule } from "./rules/handover.ts";
 import { inactivityRule, removalRule } from "./rules/inactivity.ts";
 import { leaverRule } from "./rules/leavers.ts";
 import { outageRule } from "./rules/outages.ts";
@@ -249,6 +250,12 @@ async function* evaluateProfile(
     const topHeads = await select(facts.selectTopUnitHeads(db, profile));
     count("duties", topHeads.length);
     yield dutiesRule(topHeads, ctx);
+  }
+  if (rules.has("handover") && profile.keeperHandoverArticle !== null) {
+    for await (const rows of pages((p) => facts.selectKeeperHandovers(db, profile, heads, p), byMailbox)) {
+      count("handover", rows.length);
+      yield handoverRule(rows, ctx);
+    }
   }
   // Planned outages: only for a profile whose regulation has the notice duty (mic, phuyen).
   if (rules.has("outages") && outageNoticeDuty(profile) !== null && ctx.supportChatId !== null) {

@@ -101,6 +101,7 @@ export const binhtan: ProfileInput = {
     "mặc định của mailbot (Điều 7.3c chỉ yêu cầu hồi đáp kịp thời; số ngày theo Điều 12.4 QĐ 652/QĐ-BTTTT)",
   limits: { quotaMb: null, attachmentMaxMb: null, quotaWarnPercent: 90, blockedExtensions: [] },
   workingHours: WORKING_HOURS,
+  keeperHandoverArticle: "Điều 7.3b",
   duties: [
     {
       id: "monthly-report",

@@ -78,6 +78,7 @@ export const mic: ProfileInput = {
   replyLimitArticle: "Điều 12.4",
   limits: { quotaMb: 1024, attachmentMaxMb: 20, quotaWarnPercent: 90, blockedExtensions: [] },
   workingHours: WORKING_HOURS,
+  keeperHandoverArticle: "Điều 12.3d",
   duties: [
     {
       id: "active-list",
