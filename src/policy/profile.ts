@@ -186,8 +186,13 @@ export const ProfileSchema = z.object({
      */
     minContractMonths: z.number().int().min(0),
     onePersonalMailboxPerPerson: z.boolean(),
-    /** Working days a unit has to ask after a hire or departure (binhtan Điều 8.2). */
+    /**
+     * Working days a unit has to ask after a hire or departure (binhtan Điều 8.2); the head is
+     * reminded (policy/unit-requests.ts), nothing is refused or locked on it.
+     */
     requestWithinWorkingDays: z.number().int().positive().nullable(),
+    /** The article of requestWithinWorkingDays (binhtan "Điều 8.2"); null when it is null. */
+    requestArticle: article.nullable().default(null),
     article,
   }),
   leaver: z.object({

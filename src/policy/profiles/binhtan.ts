@@ -72,6 +72,7 @@ export const binhtan: ProfileInput = {
   eligibility: {
     ...ELIGIBILITY,
     requestWithinWorkingDays: 2,
+    requestArticle: "Điều 8.2",
     article: "Điều 7.2; Điều 8.2",
   },
   // QĐ 7600 has no revocation timeline: the head asks for "hủy bỏ" (Điều 8.1) within 2 working
