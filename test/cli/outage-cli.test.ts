@@ -23,7 +23,8 @@ afterAll(() => {
 const FROM = "2099-12-14T08:00";
 const TO = "2099-12-14T12:00";
 
-describe("mailbot outage", () => {
+// A first PGlite start and migration takes long on a busy machine.
+describe("mailbot outage", { timeout: 180_000 }, () => {
   let id = 0;
   it("add: records it, audited, with the last day to notify under the profile's article", async () => {
     const r = await cli([
