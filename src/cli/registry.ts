@@ -8,6 +8,7 @@ import { exportCommands } from "./export.ts";
 import { holidayCommands } from "./holiday.ts";
 import { lifecycleCommands } from "./lifecycle.ts";
 import { mailserverCommands } from "./mailserver.ts";
+import { outageCommands } from "./outage.ts";
 import { passwordCommands } from "./password.ts";
 import { profileCommands } from "./profile.ts";
 import { reminderCommands } from "./reminders.ts";
@@ -21,6 +22,7 @@ export const COMMANDS: readonly CliCommand[] = [
   ...passwordCommands,
   ...workdaysCommands,
   ...holidayCommands,
+  ...outageCommands,
   ...lifecycleCommands,
   ...profileCommands,
   ...reminderCommands,

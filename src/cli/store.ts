@@ -348,6 +348,7 @@ const leaver = defineCommand({
           sendLockAt: result.sendLockAt?.toISOString() ?? null,
           revokeAt: result.revokeAt.toISOString(),
           mailboxes: result.mailboxes,
+          keeperOf: result.keeperOf,
         },
         [
           `Cán bộ #${staffId} nghỉ từ ${input.left}.`,
@@ -356,6 +357,7 @@ const leaver = defineCommand({
           result.mailboxes.length
             ? `Hộp thư: ${result.mailboxes.join(", ")}.`
             : "Cán bộ này không có hộp thư cá nhân.",
+          ...keeperLines(result.keeperOf),
         ],
       );
     });
@@ -387,8 +389,53 @@ const mover = defineCommand({
   async run(input, ctx) {
     return withStaff(ctx, input.staff, async (services, staffId) => {
       const unitId = await resolveUnitRef(services, input.unit);
-      await services.directory.moveStaff(staffId, unitId, CLI);
-      return done({ ok: true, staffId, unitId }, [`Đã chuyển cán bộ #${staffId} sang đơn vị #${unitId}.`]);
+      const { keeperOf } = await services.directory.moveStaff(staffId, unitId, CLI);
+      return done({ ok: true, staffId, unitId, keeperOf }, [
+        `Đã chuyển cán bộ #${staffId} sang đơn vị #${unitId}.`,
+        ...keeperLines(keeperOf),
+      ]);
+    });
+  },
+});
+
+/** The unit mailboxes a leaver or mover kept: the head is reminded until `keeper` names a new one. */
+function keeperLines(keeperOf: readonly string[]): string[] {
+  return keeperOf.length
+    ? [
+        `Hộp thư đơn vị do cán bộ này quản lý cần bàn giao: ${keeperOf.join(", ")}. Thủ trưởng đơn vị sẽ được nhắc cho đến khi giao người quản lý mới (mailbot keeper).`,
+      ]
+    : [];
+}
+
+const keeper = defineCommand({
+  path: ["keeper"],
+  usage: "keeper --mailbox ADDRESS --staff <ID|ADDRESS> [--json]",
+  summary: {
+    vi: "Giao người quản lý hộp thư của cơ quan, đơn vị (sau khi bàn giao)",
+    en: "Name the keeper of a unit/group mailbox (after a handover)",
+  },
+  options: {
+    mailbox: { type: "string", value: "ADDRESS", vi: "Địa chỉ hộp thư đơn vị", en: "Unit mailbox address" },
+    staff: STAFF_OPTION,
+  },
+  schema: z.object({
+    mailbox: z.string({ message: "Thiếu --mailbox." }).trim().toLowerCase().min(3).max(254),
+    staff: staffRef,
+    positionals: noPositionals,
+  }),
+  examples: ["keeper --mailbox vanthu.sotttt@phuyen.gov.vn --staff 12"],
+  async run(input, ctx) {
+    return withStaff(ctx, input.staff, async (services, staffId) => {
+      const mailbox = await services.directory.findMailbox(input.mailbox);
+      if (!mailbox) {
+        return rejected("not_found", `Không có hộp thư ${input.mailbox}. Hãy kiểm tra lại địa chỉ.`);
+      }
+      const changed = await services.directory.setKeeper(mailbox.id, staffId, CLI);
+      return done({ ok: true, changed, mailbox: mailbox.address, staffId }, [
+        changed
+          ? `Cán bộ #${staffId} quản lý hộp thư ${mailbox.address}.`
+          : `Cán bộ #${staffId} đã quản lý hộp thư ${mailbox.address}: không thay đổi.`,
+      ]);
     });
   },
 });
@@ -403,4 +450,5 @@ export const storeCommands = [
   roleCommand("revoke"),
   leaver,
   mover,
+  keeper,
 ];

@@ -186,6 +186,11 @@ export const mailboxes = pgTable(
     lastCheckAt: tstz("last_check_at"),
     /** First time the activity feed reported on this mailbox; the inactivity rule judges only reported mailboxes. */
     activityReportedAt: tstz("activity_reported_at"),
+    /**
+     * Unit/group mailbox whose keeper left or moved (leaver, mover): since when it awaits a new
+     * keeper (mic Điều 12.3d, binhtan Điều 7.3b, ninhbinh Điều 8.3). Cleared when one is named.
+     */
+    keeperHandoverSince: tstz("keeper_handover_since"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -205,6 +210,9 @@ export const mailboxes = pgTable(
     index("mailboxes_revoke_at_idx")
       .on(t.revokeAt)
       .where(sql`${t.revokeAt} IS NOT NULL`),
+    index("mailboxes_keeper_handover_idx")
+      .on(t.keeperHandoverSince)
+      .where(sql`${t.keeperHandoverSince} IS NOT NULL`),
     index("mailboxes_remove_after_idx")
       .on(t.removeAfter)
       .where(sql`${t.removeAfter} IS NOT NULL`),
@@ -354,6 +362,37 @@ export const absenceNotices = pgTable(
   (t) => [
     index("absence_notices_mailbox_idx").on(t.mailboxId, t.startsOn),
     check("absence_notices_range", sql`${t.endsOn} >= ${t.startsOn}`),
+  ],
+);
+
+/**
+ * Planned outages of the mail service (mailbot outage add): the operator must tell agencies,
+ * units and people at least 03 working days ahead (mic Điều 10.3, phuyen Điều 8.1c); the
+ * reminder sweep reminds the support chat. profile_id NULL = every profile of the deployment.
+ * The same live outage (profile, start, end) is recorded once: a retry finds the first row.
+ */
+export const plannedOutages = pgTable(
+  "planned_outages",
+  {
+    id: id(),
+    profileId: text("profile_id"),
+    startsAt: tstz("starts_at").notNull(),
+    endsAt: tstz("ends_at").notNull(),
+    reason: text("reason").notNull(),
+    /** Actor in the audit format: "staff:12", "cli". */
+    createdBy: text("created_by").notNull(),
+    createdAt: createdAt(),
+    cancelledAt: tstz("cancelled_at"),
+    cancelledBy: text("cancelled_by"),
+  },
+  (t) => [
+    uniqueIndex("planned_outages_live_uq")
+      .on(sql`coalesce(${t.profileId}, '')`, t.startsAt, t.endsAt)
+      .where(sql`${t.cancelledAt} IS NULL`),
+    index("planned_outages_starts_idx")
+      .on(t.startsAt)
+      .where(sql`${t.cancelledAt} IS NULL`),
+    check("planned_outages_range", sql`${t.endsAt} > ${t.startsAt}`),
   ],
 );
 
@@ -647,3 +686,4 @@ export type ReminderClaim = typeof reminderClaims.$inferSelect;
 export type NewReminderClaim = typeof reminderClaims.$inferInsert;
 export type BlockedChat = typeof blockedChats.$inferSelect;
 export type MailserverOutboxRow = typeof mailserverOutbox.$inferSelect;
+export type PlannedOutage = typeof plannedOutages.$inferSelect;

@@ -138,6 +138,12 @@ const Duty = z.object({
    * the operator's own duty (phuyen Điều 14.3đ, soctrang Điều 8.5), the support chat only.
    */
   to: z.enum(["units", "operator"]).default("units"),
+  /**
+   * A duty owed before each planned outage rather than on a date: notice at least this many
+   * working days ahead (mic Điều 10.3, phuyen Điều 8.1c "tối thiểu trước 03 ngày làm việc");
+   * reminded for the outages an operator records (`mailbot outage add`), see policy/outages.ts.
+   */
+  beforeOutageWorkingDays: z.number().int().positive().max(30).optional(),
   /** Fixed yearly date, MM-DD (e.g. Ninh Bình report before 15 December). */
   yearlyBy: z
     .string()
@@ -180,8 +186,13 @@ export const ProfileSchema = z.object({
      */
     minContractMonths: z.number().int().min(0),
     onePersonalMailboxPerPerson: z.boolean(),
-    /** Working days a unit has to ask after a hire or departure (binhtan Điều 8.2). */
+    /**
+     * Working days a unit has to ask after a hire or departure (binhtan Điều 8.2); the head is
+     * reminded (policy/unit-requests.ts), nothing is refused or locked on it.
+     */
     requestWithinWorkingDays: z.number().int().positive().nullable(),
+    /** The article of requestWithinWorkingDays (binhtan "Điều 8.2"); null when it is null. */
+    requestArticle: article.nullable().default(null),
     article,
   }),
   leaver: z.object({
@@ -239,6 +250,13 @@ export const ProfileSchema = z.object({
     remindOutsideHours: z.boolean().default(false),
   }),
   duties: z.array(Duty).default([]),
+  /**
+   * The article that makes the keeper of a unit/group mailbox hand it over when the assignment
+   * ends (mic Điều 12.3d, binhtan Điều 7.3b, ninhbinh Điều 8.3): when the keeper leaves or moves,
+   * the unit head is reminded until a new keeper is named. null: the document is silent, nothing
+   * is reminded.
+   */
+  keeperHandoverArticle: article.nullable().default(null),
 });
 
 export type Profile = z.infer<typeof ProfileSchema>;

@@ -15,13 +15,16 @@ import type { IsoDate } from "../calendar/types.ts";
 import { executeRows, type DbOrTx } from "../db/client.ts";
 import { replyDeadline, replyHalfTime } from "../policy/lifecycle.ts";
 import type { Profile } from "../policy/profile.ts";
-import type { MailboxKind, MailboxStatus, RequestKind } from "../policy/types.ts";
+import type { LeaderLevel, MailboxKind, MailboxStatus, RequestKind } from "../policy/types.ts";
 import type { CheckWindow, UncheckedFact } from "./rules/checks.ts";
 import type { InactivityFact, SuspendedFact } from "./rules/inactivity.ts";
 import { LEAVER_NOTICE_DAYS, type LeaverFact } from "./rules/leavers.ts";
 import { PASSWORD_WARN_DAYS, type FirstLoginFact, type PasswordFact } from "./rules/passwords.ts";
 import type { QuotaFact } from "./rules/quota.ts";
 import type { UnansweredFact } from "./rules/reply.ts";
+import type { HandoverFact } from "./rules/handover.ts";
+import type { OutageFact } from "./rules/outages.ts";
+import type { StaffEventFact } from "./rules/unit-requests.ts";
 import type { OpenRequestFact } from "./rules/service-levels.ts";
 import type { MailboxRef } from "./types.ts";
 
@@ -500,6 +503,130 @@ export async function selectTopUnitHeads(db: DbOrTx, profile: Profile): Promise<
     order by c.chat_id`,
   );
   return chatIds(rows.map((row) => row.chat_id));
+}
+
+// --- keeper handover -------------------------------------------------------------------------
+
+/**
+ * Unit/group mailboxes whose keeper left or moved and that have no new keeper yet
+ * (mailboxes.keeper_handover_since, set by the leaver and mover services).
+ */
+export async function selectKeeperHandovers(
+  db: DbOrTx,
+  profile: Profile,
+  heads: UnitHeads,
+  page: Page = ALL,
+): Promise<HandoverFact[]> {
+  const rows = await executeRows<
+    RefRow & { since_ms: number; keeper_name: string | null; keeper_left: boolean | null }
+  >(
+    db,
+    sql`select ${REF_COLUMNS}, ${epochMs(sql`m.keeper_handover_since`)} as since_ms, kn.full_name as keeper_name,
+      kn.employment_status <> 'active' as keeper_left
+    from mailboxes m ${REF_JOINS}
+      left join staff kn on kn.id = m.keeper_staff_id
+    where m.profile_id = ${profile.id} and m.keeper_handover_since is not null and m.status <> 'revoked'
+      and m.kind in ('unit', 'group') ${pageOf(sql`m.id`, page)}`,
+  );
+  return rows.map((row) => ({
+    ...refOf(row, heads),
+    handoverSince: new Date(Number(row.since_ms)),
+    keeperName: row.keeper_name,
+    keeperLeft: row.keeper_left === true,
+  }));
+}
+
+// --- the unit's request after a hire or departure ----------------------------------------------
+
+/** Events older than this are not selected: every deadline of the rule is days away. */
+const STAFF_EVENT_HORIZON_DAYS = 30;
+
+/**
+ * Hires without a mailbox or a request for one, and leavers whose mailbox is not revoked and who
+ * have no leaver request, of the last weeks (binhtan Điều 8.2, ninhbinh Điều 7.2). A hire is a
+ * person recorded at least a day after their unit: the first import of a directory is not.
+ */
+export async function selectStaffEvents(
+  db: DbOrTx,
+  profile: Profile,
+  now: Date,
+  events: { hire: boolean; departure: boolean },
+  heads: UnitHeads,
+  page: Page = ALL,
+): Promise<StaffEventFact[]> {
+  if (!events.hire && !events.departure) return [];
+  const since = new Date(now.getTime() - STAFF_EVENT_HORIZON_DAYS * MS_PER_DAY);
+  const personalMailbox = sql`exists (select 1 from mailboxes m where m.owner_staff_id = s.id and m.kind = 'personal' and m.status <> 'revoked')`;
+  const request = (kind: RequestKind): SQL =>
+    sql`exists (select 1 from requests r where r.subject_staff_id = s.id and r.kind = ${kind} and r.state not in ('cancelled', 'rejected'))`;
+  const rows = await executeRows<{
+    id: number | string;
+    full_name: string;
+    unit_id: number | string;
+    unit_name: string;
+    leader_level: string;
+    left_on: string | null;
+    departed: boolean;
+    created_ms: number;
+  }>(
+    db,
+    sql`select s.id, s.full_name, s.unit_id, u.name as unit_name, s.leader_level::text as leader_level,
+      s.left_on::text as left_on, s.employment_status = 'left' as departed, ${epochMs(sql`s.created_at`)} as created_ms
+    from staff s join units u on u.id = s.unit_id
+    where u.profile_id = ${profile.id} and (
+      (${events.hire}::boolean and s.employment_status = 'active' and s.created_at >= ${ts(since)}
+        and s.created_at >= u.created_at + interval '1 day' and not ${personalMailbox} and not ${request("capmoi")})
+      or (${events.departure}::boolean and s.employment_status = 'left' and s.left_on >= ${vnDateOf(since)}::date
+        and ${personalMailbox} and not ${request("leaver")})
+    ) ${pageOf(sql`s.id`, page)}`,
+  );
+  return rows.map((row) => ({
+    staffId: Number(row.id),
+    fullName: row.full_name,
+    unitId: Number(row.unit_id),
+    unitName: row.unit_name,
+    leaderLevel: row.leader_level as LeaderLevel,
+    event: row.departed === true ? "departure" : "hire",
+    eventDay:
+      row.departed === true && row.left_on !== null
+        ? row.left_on
+        : vnDateOf(new Date(Number(row.created_ms))),
+    headChatIds: heads.get(Number(row.unit_id)) ?? NO_HEADS,
+  }));
+}
+
+// --- planned outages -------------------------------------------------------------------------
+
+/** Horizon of the outage select: the notice window is a few working days, Tết is at most 9 days off. */
+const OUTAGE_HORIZON_DAYS = 45;
+
+/**
+ * Live planned outages of the profile (or of every profile: profile_id null) that start after
+ * `now` and within the horizon; the rule decides which are due (mic Điều 10.3, phuyen Điều 8.1c).
+ */
+export async function selectUpcomingOutages(db: DbOrTx, profile: Profile, now: Date): Promise<OutageFact[]> {
+  const horizon = new Date(now.getTime() + OUTAGE_HORIZON_DAYS * MS_PER_DAY);
+  const rows = await executeRows<{
+    id: number | string;
+    profile_id: string | null;
+    starts_ms: number;
+    ends_ms: number;
+    reason: string;
+  }>(
+    db,
+    sql`select o.id, o.profile_id, ${epochMs(sql`o.starts_at`)} as starts_ms, ${epochMs(sql`o.ends_at`)} as ends_ms, o.reason
+    from planned_outages o
+    where o.cancelled_at is null and (o.profile_id is null or o.profile_id = ${profile.id})
+      and o.starts_at > ${ts(now)} and o.starts_at <= ${ts(horizon)}
+    order by o.starts_at, o.id`,
+  );
+  return rows.map((row) => ({
+    outageId: Number(row.id),
+    profileId: row.profile_id,
+    startsAt: new Date(Number(row.starts_ms)),
+    endsAt: new Date(Number(row.ends_ms)),
+    reason: row.reason,
+  }));
 }
 
 // --- deployment ------------------------------------------------------------------------------

@@ -20,7 +20,9 @@ import { hostname } from "node:os";
 import type { WorkingDayCalendar } from "../calendar/calendar.ts";
 import { vnDateOf, vnTimeOf } from "../calendar/time.ts";
 import type { Database } from "../db/client.ts";
+import { outageNoticeDuty } from "../policy/outages.ts";
 import type { Profile } from "../policy/profile.ts";
+import { unitRequestEvents } from "../policy/unit-requests.ts";
 import { getProfile, profileIds } from "../policy/profiles/index.ts";
 import type { MailboxKind } from "../policy/types.ts";
 import { loadCalendar } from "../services/calendar-store.ts";
@@ -43,12 +45,15 @@ import { sweepLocks } from "./sweep-lock.ts";
 import { checksRule, latestClosedWindows } from "./rules/checks.ts";
 import { itemsFor } from "./rules/common.ts";
 import { dutiesDueOn, dutiesRule } from "./rules/duties.ts";
+import { handoverRule } from "./rules/handover.ts";
 import { inactivityRule, removalRule } from "./rules/inactivity.ts";
 import { leaverRule } from "./rules/leavers.ts";
+import { outageRule } from "./rules/outages.ts";
 import { firstLoginRule, passwordExpiryRule } from "./rules/passwords.ts";
 import { quotaRule } from "./rules/quota.ts";
 import { replyRule } from "./rules/reply.ts";
 import { serviceLevelRule } from "./rules/service-levels.ts";
+import { unitRequestRule } from "./rules/unit-requests.ts";
 import {
   RULE_IDS,
   type EnforcementAction,
@@ -247,6 +252,27 @@ async function* evaluateProfile(
     const topHeads = await select(facts.selectTopUnitHeads(db, profile));
     count("duties", topHeads.length);
     yield dutiesRule(topHeads, ctx);
+  }
+  if (rules.has("handover") && profile.keeperHandoverArticle !== null) {
+    for await (const rows of pages((p) => facts.selectKeeperHandovers(db, profile, heads, p), byMailbox)) {
+      count("handover", rows.length);
+      yield handoverRule(rows, ctx);
+    }
+  }
+  // binhtan Điều 8.2, ninhbinh Điều 7.2: the head's request after a hire or a departure.
+  const staffEvents = unitRequestEvents(profile);
+  if (rules.has("hr-requests") && (staffEvents.hire || staffEvents.departure)) {
+    const fetch = (p: facts.Page) => facts.selectStaffEvents(db, profile, now, staffEvents, heads, p);
+    for await (const rows of pages(fetch, (row) => row.staffId)) {
+      count("hr-requests", rows.length);
+      yield unitRequestRule(rows, ctx);
+    }
+  }
+  // Planned outages: only for a profile whose regulation has the notice duty (mic, phuyen).
+  if (rules.has("outages") && outageNoticeDuty(profile) !== null && ctx.supportChatId !== null) {
+    const outages = await select(facts.selectUpcomingOutages(db, profile, now));
+    count("outages", outages.length);
+    yield outageRule(outages, ctx);
   }
 }
 

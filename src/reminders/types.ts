@@ -18,6 +18,9 @@ export const RULE_IDS = [
   "passwords",
   "quota",
   "duties",
+  "outages",
+  "handover",
+  "hr-requests",
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 
@@ -33,7 +36,10 @@ export const SECTIONS = {
   enforced: { rank: 30, title: "Đã thực hiện theo quy chế" },
   "reply-half": { rank: 40, title: "Sắp hết hạn trả lời" },
   "sla-near": { rank: 41, title: "Yêu cầu đến hạn xử lý hôm nay" },
+  outage: { rank: 42, title: "Báo trước lịch tạm ngừng dịch vụ" },
   duty: { rank: 45, title: "Báo cáo định kỳ theo quy chế" },
+  handover: { rank: 46, title: "Bàn giao hộp thư của cơ quan, đơn vị" },
+  "hr-request": { rank: 47, title: "Văn bản đề nghị cấp mới, hủy bỏ hộp thư" },
   "inactivity-warning": { rank: 50, title: "Sắp bị tạm khóa do không hoạt động" },
   "first-login": { rank: 51, title: "Chưa đổi mật khẩu lần đầu" },
   "leaver-notice": { rank: 55, title: "Sắp thu hồi hộp thư của người đã nghỉ" },

@@ -1,9 +1,10 @@
 /** Looking things up in the directory, and the two HR events that change it: leavers and movers. */
-import { and, eq, ilike, inArray, or, type SQL } from "drizzle-orm";
+import { and, eq, ilike, inArray, isNull, ne, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { isoDateSchema } from "../calendar/time.ts";
 import type { IsoDate } from "../calendar/types.ts";
 import { mailboxes, staff, units } from "../db/schema.ts";
+import type { DbOrTx } from "../db/client.ts";
 import { leaverDates } from "../policy/lifecycle.ts";
 import { findProfile } from "../policy/profiles/index.ts";
 import { writeAudit } from "./audit.ts";
@@ -45,8 +46,37 @@ export interface DirectoryService {
     staffId: number,
     leftOn: IsoDate,
     actor: Actor,
-  ): Promise<{ sendLockAt: Date | null; revokeAt: Date; mailboxes: string[] }>;
-  moveStaff(staffId: number, toUnitId: number, actor: Actor): Promise<void>;
+  ): Promise<{ sendLockAt: Date | null; revokeAt: Date; mailboxes: string[]; keeperOf: string[] }>;
+  /** Moves the person; `keeperOf`: the unit/group mailboxes they kept, now awaiting a new keeper. */
+  moveStaff(staffId: number, toUnitId: number, actor: Actor): Promise<{ keeperOf: string[] }>;
+  /**
+   * Names the keeper of a unit/group mailbox (after a handover: mic Điều 12.3d, binhtan Điều
+   * 7.3b, ninhbinh Điều 8.3); ends the handover reminders. false when it already was so.
+   */
+  setKeeper(mailboxId: number, staffId: number, actor: Actor): Promise<boolean>;
+}
+
+/**
+ * The unit/group mailboxes `staffId` keeps start waiting for a new keeper (leaver or mover):
+ * mic Điều 12.3d, binhtan Điều 7.3b, ninhbinh Điều 8.3. Returns every mailbox of theirs that
+ * waits (also those marked before, so a retry reports the same).
+ */
+async function startKeeperHandover(tx: DbOrTx, staffId: number, now: Date): Promise<string[]> {
+  const kept = and(
+    eq(mailboxes.keeperStaffId, staffId),
+    inArray(mailboxes.kind, ["unit", "group"]),
+    ne(mailboxes.status, "revoked"),
+  );
+  await tx
+    .update(mailboxes)
+    .set({ keeperHandoverSince: now, updatedAt: now })
+    .where(and(kept, isNull(mailboxes.keeperHandoverSince)));
+  const rows = await tx
+    .select({ address: mailboxes.address })
+    .from(mailboxes)
+    .where(kept)
+    .orderBy(mailboxes.address);
+  return rows.map((r) => r.address);
 }
 
 const Query = z.object({
@@ -56,6 +86,16 @@ const Query = z.object({
   unitId: z.number().int().positive().optional(),
   limit: z.number().int().min(1).max(1000).optional(),
 });
+
+/** The unit/group mailboxes of `staffId` still waiting for a new keeper. */
+async function keptBy(tx: DbOrTx, staffId: number): Promise<string[]> {
+  const rows = await tx
+    .select({ address: mailboxes.address })
+    .from(mailboxes)
+    .where(and(eq(mailboxes.keeperStaffId, staffId), sql`${mailboxes.keeperHandoverSince} is not null`))
+    .orderBy(mailboxes.address);
+  return rows.map((r) => r.address);
+}
 
 export function createDirectoryService(ctx: ServiceContext): DirectoryService {
   const { db } = ctx.database;
@@ -181,8 +221,9 @@ export function createDirectoryService(ctx: ServiceContext): DirectoryService {
               m.sendLockAt?.getTime() === dates.sendLockAt?.getTime() &&
               m.revokeAt?.getTime() === dates.revokeAt.getTime(),
           );
-        if (unchanged) return owned.map((m) => m.address);
+        if (unchanged) return { owned: owned.map((m) => m.address), keeperOf: await keptBy(tx, staffId) };
         const now = ctx.now();
+        const keeperOf = await startKeeperHandover(tx, staffId, now);
         await tx
           .update(staff)
           .set({ employmentStatus: "left", leftOn: day.data, updatedAt: now })
@@ -208,12 +249,18 @@ export function createDirectoryService(ctx: ServiceContext): DirectoryService {
             sendLockAt: dates.sendLockAt?.toISOString() ?? null,
             revokeAt: dates.revokeAt.toISOString(),
             mailboxes: owned.map((m) => m.address),
+            keeperOf,
             article: dates.article,
           },
         });
-        return owned.map((m) => m.address);
+        return { owned: owned.map((m) => m.address), keeperOf };
       });
-      return { sendLockAt: dates.sendLockAt, revokeAt: dates.revokeAt, mailboxes: names };
+      return {
+        sendLockAt: dates.sendLockAt,
+        revokeAt: dates.revokeAt,
+        mailboxes: names.owned,
+        keeperOf: names.keeperOf,
+      };
     },
 
     async moveStaff(staffId, toUnitId, actor) {
@@ -225,8 +272,8 @@ export function createDirectoryService(ctx: ServiceContext): DirectoryService {
           `Không thể chuyển sang đơn vị "${target.name}" vì đơn vị đó thuộc hệ thống thư khác (${target.profileId}). Hãy dùng thủ tục nghỉ việc và cấp mới.`,
         );
       }
-      if (person.unitId === toUnitId) return;
-      await db.transaction(async (tx) => {
+      if (person.unitId === toUnitId) return { keeperOf: [] };
+      return db.transaction(async (tx) => {
         // Re-read under a row lock: a concurrent twin (double click, retry) that moved the person
         // first leaves nothing to change, so the move is applied and audited once.
         const [locked] = await tx
@@ -234,7 +281,7 @@ export function createDirectoryService(ctx: ServiceContext): DirectoryService {
           .from(staff)
           .where(eq(staff.id, staffId))
           .for("update");
-        if (!locked || locked.unitId === toUnitId) return;
+        if (!locked || locked.unitId === toUnitId) return { keeperOf: await keptBy(tx, staffId) };
         const now = ctx.now();
         await tx.update(staff).set({ unitId: toUnitId, updatedAt: now }).where(eq(staff.id, staffId));
         // The address stays (mic Điều 5.5: existing addresses are never renamed); only the unit moves.
@@ -242,13 +289,64 @@ export function createDirectoryService(ctx: ServiceContext): DirectoryService {
           .update(mailboxes)
           .set({ unitId: toUnitId, updatedAt: now })
           .where(and(eq(mailboxes.ownerStaffId, staffId), eq(mailboxes.kind, "personal")));
+        // A change of post ends the keeping of a unit mailbox (ninhbinh Điều 8.3 "khi có thay đổi
+        // vị trí công tác"; mic Điều 12.3d): the head names a new keeper.
+        const keeperOf = await startKeeperHandover(tx, staffId, now);
         await writeAudit(tx, {
           actor,
           action: "staff.move",
           entity: "staff",
           entityId: staffId,
-          details: { fromUnitId: locked.unitId, toUnitId },
+          details: { fromUnitId: locked.unitId, toUnitId, keeperOf },
         });
+        return { keeperOf };
+      });
+    },
+
+    async setKeeper(mailboxId, staffId, actor) {
+      const person = await requireStaff(db, staffId);
+      return db.transaction(async (tx) => {
+        const [mailbox] = await tx.select().from(mailboxes).where(eq(mailboxes.id, mailboxId)).for("update");
+        if (!mailbox) {
+          throw new ServiceError("not_found", `Không có hộp thư #${mailboxId}. Hãy kiểm tra lại địa chỉ.`);
+        }
+        if (mailbox.kind === "personal") {
+          throw new ServiceError(
+            "invalid_input",
+            `${mailbox.address} là hộp thư cá nhân: chỉ hộp thư của cơ quan, đơn vị hoặc nhóm mới có người quản lý.`,
+          );
+        }
+        if (mailbox.status === "revoked") {
+          throw new ServiceError(
+            "invalid_input",
+            `${mailbox.address} đã bị thu hồi: không thể giao quản lý.`,
+          );
+        }
+        if (person.employmentStatus !== "active") {
+          throw new ServiceError(
+            "invalid_input",
+            `${person.fullName} không còn công tác: hãy chọn một cán bộ đang công tác để quản lý ${mailbox.address}.`,
+          );
+        }
+        if (person.profileId !== mailbox.profileId) {
+          throw new ServiceError(
+            "invalid_input",
+            `${person.fullName} thuộc hệ thống thư khác (${person.profileId}): hãy chọn cán bộ của ${mailbox.profileId}.`,
+          );
+        }
+        if (mailbox.keeperStaffId === staffId && mailbox.keeperHandoverSince === null) return false;
+        await tx
+          .update(mailboxes)
+          .set({ keeperStaffId: staffId, keeperHandoverSince: null, updatedAt: ctx.now() })
+          .where(eq(mailboxes.id, mailboxId));
+        await writeAudit(tx, {
+          actor,
+          action: "mailbox.keeper",
+          entity: "mailbox",
+          entityId: mailboxId,
+          details: { address: mailbox.address, fromStaffId: mailbox.keeperStaffId, toStaffId: staffId },
+        });
+        return true;
       });
     },
   };

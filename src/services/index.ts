@@ -13,6 +13,7 @@ import { createDirectoryService, type DirectoryService } from "./directory.ts";
 import { createIdentityService, type IdentityService } from "./identity.ts";
 import { createMailboxesService, type MailboxesService } from "./mailboxes.ts";
 import { createMessageDeletionsService, type MessageDeletionsService } from "./message-deletions.ts";
+import { createOutagesService, type OutagesService } from "./outages.ts";
 import { createOverviewService, type OverviewService } from "./overview.ts";
 import { createRequestsService, type RequestsService } from "./requests/index.ts";
 import { createStatusService, type StatusService } from "./status.ts";
@@ -56,6 +57,8 @@ export interface Services {
   activity: ActivityService;
   /** A unit head's overview and the active-mailbox list (/tongquan, export). */
   overview: OverviewService;
+  /** Planned outages to announce ahead (mic Điều 10.3, phuyen Điều 8.1c; `mailbot outage`). */
+  outages: OutagesService;
 }
 
 export function createServices(database: Database, options: ServicesOptions = {}): Services {
@@ -78,6 +81,7 @@ export function createServices(database: Database, options: ServicesOptions = {}
       list: () => listHolidayOverrides(database),
     },
     overview: createOverviewService(ctx),
+    outages: createOutagesService(ctx),
     activity: {
       trackedMessage: (trackedId) => trackedMessageView(database, trackedId),
       markHandled: (trackedId, actor) => markMessageHandled(database, trackedId, actor, ctx.now()),
@@ -93,6 +97,7 @@ export { loadCalendar, invalidateCalendar } from "./calendar-store.ts";
 export * from "./types.ts";
 export type { TrackedMessageView } from "./activity.ts";
 export type { StaffStatus, StatusService } from "./status.ts";
+export type { OutageView, OutagesService } from "./outages.ts";
 export type { ApproveResult, CapmoiInput, CreateCapmoiInput, MailboxRequestInput } from "./requests/index.ts";
 export { TRANSITIONS, STATE_NAMES_VI, OPEN_STATES } from "./requests/index.ts";
 export { ROLE_NAMES_VI } from "./access.ts";

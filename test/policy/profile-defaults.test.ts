@@ -99,6 +99,8 @@ describe.each([...PROFILE_IDS])("profile %s: shared defaults", (id) => {
       minContractMonths: want.minContractMonths,
       onePersonalMailboxPerPerson: true,
       requestWithinWorkingDays: want.requestWithinWorkingDays,
+      // binhtan Điều 8.2 "Chậm nhất 02 ngày làm việc": the article of the deadline, where there is one.
+      requestArticle: want.requestWithinWorkingDays === null ? null : "Điều 8.2",
     });
     const { article: inactivityArticle, ...inactivity } = profile.inactivity;
     expect(inactivity).toEqual({

@@ -72,6 +72,7 @@ export const binhtan: ProfileInput = {
   eligibility: {
     ...ELIGIBILITY,
     requestWithinWorkingDays: 2,
+    requestArticle: "Điều 8.2",
     article: "Điều 7.2; Điều 8.2",
   },
   // QĐ 7600 has no revocation timeline: the head asks for "hủy bỏ" (Điều 8.1) within 2 working
@@ -101,6 +102,7 @@ export const binhtan: ProfileInput = {
     "mặc định của mailbot (Điều 7.3c chỉ yêu cầu hồi đáp kịp thời; số ngày theo Điều 12.4 QĐ 652/QĐ-BTTTT)",
   limits: { quotaMb: null, attachmentMaxMb: null, quotaWarnPercent: 90, blockedExtensions: [] },
   workingHours: WORKING_HOURS,
+  keeperHandoverArticle: "Điều 7.3b",
   duties: [
     {
       id: "monthly-report",

@@ -78,6 +78,7 @@ export const mic: ProfileInput = {
   replyLimitArticle: "Điều 12.4",
   limits: { quotaMb: 1024, attachmentMaxMb: 20, quotaWarnPercent: 90, blockedExtensions: [] },
   workingHours: WORKING_HOURS,
+  keeperHandoverArticle: "Điều 12.3d",
   duties: [
     {
       id: "active-list",
@@ -87,7 +88,9 @@ export const mic: ProfileInput = {
     },
     {
       id: "outage-notice",
-      description: "Báo trước tối thiểu 03 ngày làm việc khi tạm ngừng dịch vụ",
+      description: "Thông báo cho các cơ quan, đơn vị, cá nhân khi tạm ngừng dịch vụ vì lý do kỹ thuật",
+      beforeOutageWorkingDays: 3,
+      to: "operator",
       article: "Điều 10.3",
     },
   ],

@@ -104,6 +104,7 @@ export const ninhbinh: ProfileInput = {
     autoForwardOutsideGov: "forbidden",
   },
   workingHours: WORKING_HOURS,
+  keeperHandoverArticle: "Điều 8.3",
   duties: [
     {
       id: "yearly-report",

@@ -96,7 +96,9 @@ export const phuyen: ProfileInput = {
     },
     {
       id: "outage-notice",
-      description: "Báo trước tối thiểu 03 ngày làm việc khi tạm ngừng dịch vụ",
+      description: "Thông báo cho các cơ quan, đơn vị, cá nhân khi tạm ngừng dịch vụ vì lý do kỹ thuật",
+      beforeOutageWorkingDays: 3,
+      to: "operator",
       article: "Điều 8.1c",
     },
     {

@@ -2,7 +2,8 @@
  * Dated duties of the regulations (profile.duties): the periodic reports and lists a unit owes
  * on a date (mic Điều 14.6 and phuyen Điều 12.9 active-mailbox list every 6 months, binhtan
  * Điều 10.1 monthly report, soctrang Điều 8.5 quarterly report, ninhbinh Điều 13.6 yearly report
- * before 15 December). Duties without a date (outage notices) are not reminded here.
+ * before 15 December). Outage notices are owed before each recorded outage, not on a date:
+ * rules/outages.ts reminds them.
  *
  * Due dates (the rule itself is src/policy/duties.ts): end of every n-th month or a yearly date,
  * moved back to the previous working day when it is a day off. Two reminders per due date: from
