@@ -70,6 +70,12 @@ const add = defineCommand({
         ? `Đã ghi nhận lịch tạm ngừng #${outage.id}.`
         : `Lịch tạm ngừng này đã được ghi nhận trước đó (#${outage.id}): không ghi thêm.`,
       outageLine(outage),
+      // The reminder goes to the support chat only (the operator owes the notice).
+      ...(ctx.config.supportChatId === undefined
+        ? [
+            "Chưa đặt SUPPORT_CHAT_ID: bot sẽ không nhắc việc thông báo trước. Hãy đặt nhóm hỗ trợ trong cấu hình.",
+          ]
+        : []),
     ]);
   },
 });

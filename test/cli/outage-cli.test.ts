@@ -74,6 +74,8 @@ describe("mailbot outage", { timeout: 180_000 }, () => {
     ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`đã được ghi nhận trước đó (#${id})`);
+    // No SUPPORT_CHAT_ID in this environment: nobody would be reminded, and the operator is told.
+    expect(r.stdout).toContain("Chưa đặt SUPPORT_CHAT_ID: bot sẽ không nhắc việc thông báo trước.");
     const list = json(await cli(["outage", "list", "--json"])) as { outages: unknown[] };
     expect(list.outages).toHaveLength(1);
   });
