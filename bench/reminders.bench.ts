@@ -35,7 +35,7 @@ const NOW = new Date("2026-11-23T16:30:00+07:00");
 const calendar = createCalendar();
 
 /** `dueEvery`: one message in dueEvery is unanswered and overdue (20 → 5%, 200 → 0.5%). */
-async function generate(
+export async function generate(
   database: Database,
   mailboxes: number,
   messages: number,
@@ -240,7 +240,7 @@ function explaining(db: DbOrTx): { db: DbOrTx; seqScans: Set<string>; indexes: S
 }
 
 /** The floor: the due rows with one minimal join, and the same claims by one INSERT … SELECT. */
-async function floor(
+export async function floor(
   database: Database,
 ): Promise<{ fetchMs: number; claimMs: number; rows: number; claims: number }> {
   const cut = new Date(NOW.getTime() - 2 * 86_400_000).toISOString();

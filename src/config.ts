@@ -113,6 +113,18 @@ export const ConfigSchema = z
       (value) => (typeof value === "string" ? value.trim().toLowerCase() || undefined : value),
       z.enum(["on", "off"], { error: "must be on or off" }).default("on"),
     ),
+    /**
+     * This instance's name in reminder claims (claimed_by), when several run on one database
+     * (default: the host name). Must differ between instances and stay the same across restarts.
+     */
+    INSTANCE_ID: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .trim()
+        .regex(/^[A-Za-z0-9._-]{1,64}$/, "must be 1–64 letters, digits, dots, dashes or underscores")
+        .optional(),
+    ),
     /** Vietnamese Culture Day (24/11) is a holiday from this day on (the operator switches it on). */
     CULTURE_DAY_FROM: z.preprocess(emptyToUndefined, isoDateSchema.optional()),
   })
@@ -156,6 +168,8 @@ export interface Config {
   activityHost: string;
   metricsToken: string | undefined;
   reminders: boolean;
+  /** INSTANCE_ID: names this process's reminder claims (undefined: the host name). */
+  instanceId: string | undefined;
   /** PGLITE_DIR, when set: the embedded database's folder instead of DATA_DIR/pglite. */
   pgliteDir: string | undefined;
   cultureDayFrom: IsoDate | null;
@@ -186,6 +200,7 @@ function toConfig(raw: RawConfig, mailserver: MailserverConfig): Config {
     activityHost: raw.ACTIVITY_HOST,
     metricsToken: raw.METRICS_TOKEN,
     reminders: raw.REMINDERS === "on",
+    instanceId: raw.INSTANCE_ID,
     pgliteDir: raw.PGLITE_DIR,
     cultureDayFrom: raw.CULTURE_DAY_FROM ?? null,
     mailserver,

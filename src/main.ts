@@ -171,8 +171,13 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
         }),
         limiter: noExtraThrottle(),
         supportChatId: config.supportChatId ?? null,
+        // Several instances on one database: each names its claims (INSTANCE_ID, else the host).
+        ...(config.instanceId ? { instanceId: config.instanceId } : {}),
       });
-      logger.info({ jobs: reminders.jobs.length }, "reminder scheduler started");
+      logger.info(
+        { jobs: reminders.jobs.length, instanceId: config.instanceId ?? "(host name)" },
+        "reminder scheduler started",
+      );
     } else {
       logger.info("reminders are off (REMINDERS=off)");
     }

@@ -52,6 +52,20 @@ function jsonText(value: unknown): string {
 }
 
 /**
+ * A PostgreSQL array literal of texts, sent as ONE parameter (`${textArray(keys)}::text[]`):
+ * the same text on PostgreSQL and PGlite, parsed by the server's array input (cheaper than
+ * a JSON array expanded by jsonb_array_elements_text).
+ */
+export function textArray(values: readonly string[]): string {
+  let out = "{";
+  for (let i = 0; i < values.length; i++) {
+    if (i > 0) out += ",";
+    out += `"${(values[i] as string).replace(/[\\"]/g, "\\$&")}"`;
+  }
+  return `${out}}`;
+}
+
+/**
  * Payloads of a chunk without repeats: the items of one fact (owner, keeper, heads) share their
  * line, so each distinct payload is sent once and the rows point at it by index. That halves the
  * JSON of a big claim (the largest transient allocation of a 100,000-item sweep).
@@ -252,22 +266,36 @@ export async function applyAction(
   });
 }
 
-/** Re-asserts ownership of `keys` just before sending; returns the keys still ours and unsent. */
+/**
+ * Re-asserts ownership of `keys` just before sending; returns the keys still ours and unsent.
+ * Claims taken or refreshed after `refreshBefore` keep their claimed_at (their lease has most of
+ * its time left, and no other run may take them over before it ends), so fencing a whole page
+ * of fresh claims reads them by key and writes nothing; older ones get claimed_at = now.
+ */
 export async function fenceKeys(
   db: DbOrTx,
   keys: readonly string[],
   runId: string,
   now: Date,
+  refreshBefore: Date = now,
 ): Promise<string[]> {
+  if (keys.length === 0) return [];
   const rows = await executeRows<{ key: string }>(
     db,
-    sql`update reminder_claims set claimed_at = ${now.toISOString()}::timestamptz
-      where key in (select jsonb_array_elements_text(${jsonText(keys)}::jsonb)) and claimed_by = ${runId} and sent_at is null
-      returning key`,
+    sql`with mine as (
+        select key, claimed_at from reminder_claims
+        where key = any(${textArray(keys)}::text[]) and claimed_by = ${runId} and sent_at is null),
+      refreshed as (
+        update reminder_claims c set claimed_at = ${now.toISOString()}::timestamptz
+        from mine where c.key = mine.key and mine.claimed_at < ${refreshBefore.toISOString()}::timestamptz
+          and c.claimed_by = ${runId} and c.sent_at is null
+        returning c.key)
+      select key from mine`,
   );
   return rows.map((row) => row.key);
 }
 
+/** Marks `keys` sent (one statement for any number of keys, e.g. a batch of delivered digests). */
 export async function confirmKeys(
   db: DbOrTx,
   keys: readonly string[],
@@ -275,10 +303,11 @@ export async function confirmKeys(
   now: Date,
   note: string | null = null,
 ): Promise<void> {
+  if (keys.length === 0) return;
   await executeRows(
     db,
     sql`update reminder_claims set sent_at = ${now.toISOString()}::timestamptz, last_error = ${note}
-      where key in (select jsonb_array_elements_text(${jsonText(keys)}::jsonb)) and claimed_by = ${runId} and sent_at is null`,
+      where key = any(${textArray(keys)}::text[]) and claimed_by = ${runId} and sent_at is null`,
   );
 }
 

@@ -1,13 +1,19 @@
 /**
  * Delivery of digests with Telegram's limits: about 30 messages per second overall and one per
  * second per chat (token bucket; the clock and sleep are injected so tests run instantly).
- * Each message is fenced (still our claim?) before and confirmed after it is sent. A blocked or
+ * The claims of a batch of digests are fenced (still ours?) in one statement before the first is
+ * sent, and again digest by digest once a quarter of the lease has passed; sent messages are
+ * confirmed in batches (one UPDATE per CONFIRM_BATCH digests or CONFIRM_DELAY_MS, whichever
+ * comes first, and at the end), not one statement each: at national scale the per-message
+ * bookkeeping was most of the sweep (issue 13). The price: a process killed between a send and
+ * its batch's confirm resends up to one batch (≈ CONFIRM_DELAY_MS of sends) after the lease,
+ * instead of one message. A blocked or
  * deleted chat (403, "chat not found") is recorded in blocked_chats, its items are settled, and
  * it is returned for the report to the support chat; it never stops the run. Other errors
  * leave the claims unsent for the next run (after the lease), up to MAX_ATTEMPTS.
  */
 import type { Database } from "../db/client.ts";
-import { confirmKeys, failKeys, fenceKeys, recordBlockedChat } from "./claims.ts";
+import { confirmKeys, DEFAULT_LEASE_MS, failKeys, fenceKeys, recordBlockedChat } from "./claims.ts";
 import { renderDigest, type Digest, type InlineKeyboard } from "./digest.ts";
 
 export type SendFn = (chatId: number, text: string, keyboard?: InlineKeyboard) => Promise<unknown>;
@@ -103,6 +109,11 @@ export function classifySendError(error: unknown): TelegramFailure {
   return { kind: "other", description };
 }
 
+/** Digests confirmed by one statement at most. */
+export const CONFIRM_BATCH = 200;
+/** A sent digest waits at most this long (real time) for its batch's confirm. */
+export const CONFIRM_DELAY_MS = 250;
+
 export interface DeliverOptions {
   database: Database;
   send: SendFn;
@@ -113,6 +124,8 @@ export interface DeliverOptions {
   signal?: AbortSignal;
   /** Messages in flight at once (default 4): Telegram latency would otherwise cap us below 30/s. */
   concurrency?: number;
+  /** The claims' lease (default DEFAULT_LEASE_MS): fences keep a quarter of it in hand. */
+  leaseMs?: number;
 }
 
 export interface DeliveryReport {
@@ -142,6 +155,43 @@ export async function deliverDigests(
     skipped: 0,
     aborted: false,
   };
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+  // A claim fenced (or claimed) less than a quarter-lease ago cannot be taken over before the
+  // send: no other run takes a claim over before its lease ends.
+  const refreshAfterMs = leaseMs / 4;
+  const fenceOf = async (keys: readonly string[]): Promise<Set<string>> => {
+    const at = now();
+    return new Set(await fenceKeys(database.db, keys, runId, at, new Date(at.getTime() - refreshAfterMs)));
+  };
+  const allKeys: string[] = [];
+  for (const digest of digests) for (const key of digest.keys) allKeys.push(key);
+  const owned = await fenceOf(allKeys);
+  allKeys.length = 0;
+  // On the delivery's clock (the sweep's), the one leases are judged by.
+  const fencedAt = now().getTime();
+
+  // Sent, not yet confirmed: flushed by one statement, one flush at a time.
+  let pending: string[] = [];
+  let pendingDigests = 0;
+  let pendingSince = 0;
+  let flushing: Promise<void> = Promise.resolve();
+  const flush = (): Promise<void> => {
+    if (pending.length === 0) return flushing;
+    const keys = pending;
+    pending = [];
+    pendingDigests = 0;
+    flushing = flushing.then(() => confirmKeys(database.db, keys, runId, now()));
+    return flushing;
+  };
+  const sent = async (keys: readonly string[]): Promise<void> => {
+    if (pendingDigests === 0) pendingSince = performance.now();
+    for (const key of keys) pending.push(key);
+    pendingDigests++;
+    if (pendingDigests >= CONFIRM_BATCH || performance.now() - pendingSince >= CONFIRM_DELAY_MS) {
+      await flush();
+    }
+  };
+
   let next = 0;
   const worker = async (): Promise<void> => {
     for (;;) {
@@ -155,27 +205,26 @@ export async function deliverDigests(
     }
   };
   const deliverOne = async (original: Digest): Promise<void> => {
-    const owned = new Set(await fenceKeys(database.db, original.keys, runId, now()));
-    if (owned.size === 0) {
+    // A long delivery (rate limits, retry_after): past a quarter of the lease since the batch's
+    // fence, each digest's claims are fenced afresh just before it is sent.
+    const ours = now().getTime() - fencedAt >= refreshAfterMs ? await fenceOf(original.keys) : owned;
+    const mine = original.keys.filter((key) => ours.has(key));
+    if (mine.length === 0) {
       report.skipped++;
       return;
     }
     const digest =
-      owned.size === original.keys.length
+      mine.length === original.keys.length
         ? original
         : renderDigest(
             original.chatId,
-            original.items.filter((item) => owned.has(item.key)),
+            original.items.filter((item) => ours.has(item.key)),
             now(),
           );
     for (let attempt = 0; attempt < 2; attempt++) {
       await limiter.acquire(digest.chatId);
       try {
         await send(digest.chatId, digest.text, digest.keyboard);
-        await confirmKeys(database.db, digest.keys, runId, now());
-        report.messages++;
-        report.items += digest.keys.length;
-        return;
       } catch (error) {
         const failure = classifySendError(error);
         if (failure.kind === "retry_after" && attempt === 0) {
@@ -200,9 +249,17 @@ export async function deliverDigests(
         }
         return;
       }
+      report.messages++;
+      report.items += digest.keys.length;
+      await sent(digest.keys);
+      return;
     }
   };
   const workers = Array.from({ length: Math.max(1, options.concurrency ?? 4) }, () => worker());
-  await Promise.all(workers);
+  try {
+    await Promise.all(workers);
+  } finally {
+    await flush();
+  }
   return report;
 }

@@ -277,19 +277,22 @@ export async function* selectUnansweredPages(
   const overCut = latestReceiptDue(now, (r) => replyDeadline(profile, r, calendar)) ?? new Date(0);
   const due = await executeRows<{ id: number | string }>(
     db,
+    // tracked_messages and its claims only: the mailbox (profile, status, absence) is checked
+    // per page by primary key, so at a million mailboxes no sweep scans them all (issue 13).
+    // With several profiles in one database each profile's sweep reads the others' due ids
+    // too (4 bytes a row) and drops their rows page by page.
     sql`select t.id
-    from tracked_messages t join mailboxes m on m.id = t.mailbox_id
+    from tracked_messages t
     where t.answered_at is null and t.received_at <= ${ts(halfCut)}
-      and m.profile_id = ${profile.id} and m.status <> 'revoked'
       and not exists (select 1 from reminder_claims c where c.rule = 'reply-overdue' and c.target = 'tm:' || t.id)
       and (t.received_at <= ${ts(overCut)}
            or not exists (select 1 from reminder_claims c where c.rule = 'reply-half' and c.target = 'tm:' || t.id))
-      and ${notAbsent(vnDateOf(now))}
     order by t.id`,
   );
   const ids = Int32Array.from(due, (row) => Number(row.id));
   due.length = 0;
   if (ids.length === 0) return;
+  const today = vnDateOf(now);
   for (let i = 0; i < ids.length; i += pageSize) {
     const page = JSON.stringify(Array.from(ids.subarray(i, i + pageSize)));
     const rows = await executeRows<
@@ -305,8 +308,10 @@ export async function* selectUnansweredPages(
         join units u on u.id = m.unit_id
         left join staff ks on ks.id = m.keeper_staff_id and ks.employment_status = 'active'
         left join staff os on os.id = m.owner_staff_id and os.employment_status = 'active'
+      where m.profile_id = ${profile.id} and m.status <> 'revoked' and ${notAbsent(today)}
       order by t.id`,
     );
+    if (rows.length === 0) continue;
     yield rows.map((row) => ({
       ...refOf(row, heads),
       trackedId: Number(row.tracked_id),

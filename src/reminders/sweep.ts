@@ -402,6 +402,7 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions = {}): Pro
       limiter,
       runId,
       now: clock,
+      leaseMs: deps.leaseMs ?? DEFAULT_LEASE_MS,
       ...(options.signal ? { signal: options.signal } : {}),
       ...(deps.concurrency ? { concurrency: deps.concurrency } : {}),
     };

@@ -53,6 +53,12 @@ describe("config", () => {
     expect((error as ConfigError).message).toContain("PORT");
   });
 
+  it("INSTANCE_ID names this instance's reminder claims; a name with spaces is refused", () => {
+    expect(parseConfig({}).instanceId).toBeUndefined();
+    expect(parseConfig({ INSTANCE_ID: " bot-2.hn " }).instanceId).toBe("bot-2.hn");
+    expect(() => parseConfig({ INSTANCE_ID: "bot 2" })).toThrow(/INSTANCE_ID/);
+  });
+
   it("webhook mode needs WEBHOOK_URL and WEBHOOK_SECRET", () => {
     expect(() =>
       parseConfig({ TELEGRAM_BOT_TOKEN: "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ", BOT_MODE: "webhook" }),

@@ -6,7 +6,7 @@
  */
 import { Composer } from "grammy";
 import { z } from "zod";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { feature as help } from "../../commands/help.ts";
 import { feature as huy } from "../../commands/huy.ts";
 import { feature as start } from "../../commands/start.ts";
@@ -223,6 +223,31 @@ describeEachDb("bot infrastructure", (getDb) => {
     await h.text(staffUser, h.privateChat(staffUser), "/help", updateId);
     await h.text(staffUser, h.privateChat(staffUser), "/help", updateId);
     expect(h.callsTo("sendMessage")).toHaveLength(1);
+  });
+
+  it("updates from many people arriving together are claimed by one statement, each handled once", async () => {
+    h.clearCalls();
+    const claims = vi.spyOn(services.chatState, "claimUpdates");
+    const single = vi.spyOn(services.chatState, "claimUpdate");
+    try {
+      // 12 people's updates handed over at once (a webhook with requests in flight).
+      const people = Array.from({ length: 12 }, (_, i) => ({
+        id: 4_200_000 + i,
+        is_bot: false as const,
+        first_name: `Khách ${i}`,
+      }));
+      await Promise.all(people.map((p, i) => h.text(p, h.privateChat(p), "/help", 9_100_000 + i)));
+      expect(h.callsTo("sendMessage")).toHaveLength(12);
+      expect(claims).toHaveBeenCalledTimes(1);
+      expect(single).not.toHaveBeenCalled();
+      // Delivered again later: each is dropped.
+      h.clearCalls();
+      await Promise.all(people.map((p, i) => h.text(p, h.privateChat(p), "/help", 9_100_000 + i)));
+      expect(h.callsTo("sendMessage")).toHaveLength(0);
+    } finally {
+      claims.mockRestore();
+      single.mockRestore();
+    }
   });
 
   describe("flows", () => {

@@ -6,8 +6,13 @@
  * Every update must be handled exactly once, and HAProxy's health check (`GET /healthz`) must
  * mark the dead instance down.
  *
- * Not covered here: a sweep running at the same time, and a process killed in the middle of a
- * handler (the instances share this test's process, so a handler that started runs to its end).
+ * A reminder sweep runs on all three instances during the storm (149 mailboxes with overdue
+ * mail, 1,192 reminder items, 150 recipients): one sweep per profile runs, the others skip it,
+ * and every reminder is claimed and sent once, one digest per recipient across the instances
+ * (main.ts names each instance's claims by INSTANCE_ID).
+ *
+ * Not covered here: a process killed in the middle of a handler or of a sweep (the instances
+ * share this test's process, so a handler that started runs to its end).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -17,18 +22,25 @@ import { join } from "node:path";
 import type { Update } from "grammy/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { feature as help } from "../../commands/help.ts";
+import { createCalendar } from "../../src/calendar/calendar.ts";
 import { openDatabase, type Database } from "../../src/db/client.ts";
 import { startHttpServer, type HttpServer } from "../../src/http/server.ts";
 import { silentLogger } from "../../src/logger.ts";
+import { runSweep, type SweepReport } from "../../src/reminders/sweep.ts";
 import { createServices } from "../../src/services/index.ts";
 import { BotHarness } from "../helpers/bot.ts";
 import { openTestDatabase } from "../helpers/db.ts";
+import { instantLimiter } from "../reminders/fixtures.ts";
 
 const HAPROXY = "/usr/sbin/haproxy";
 const SECRET = "webhook-secret-0123456789";
 const USERS = 200;
 const UPDATES = 2000;
 const hasPostgres = Boolean(process.env.TEST_DATABASE_URL?.trim());
+// Monday 23/11/2026 16:30 (Vietnam): mail received on Wednesday 18/11 is past the 2-day limit.
+const MONDAY_1630 = new Date("2026-11-23T16:30:00+07:00");
+const SWEEP_MAILBOXES = 149;
+const SWEEP_MESSAGES_EACH = 4;
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -142,7 +154,7 @@ describe.skipIf(!hasPostgres || !existsSync(HAPROXY))(
       return row?.split(",")[header.indexOf("status")] ?? "missing";
     }
 
-    it("handles 2,000 updates from 200 users exactly once while one instance dies", async () => {
+    it("handles 2,000 updates from 200 users exactly once while one instance dies and a sweep runs", async () => {
       const first = instances[0]!.h;
       const updates: Update[] = [];
       for (let i = 0; i < UPDATES; i++) {
@@ -187,6 +199,43 @@ describe.skipIf(!hasPostgres || !existsSync(HAPROXY))(
         const id = u.message!.from.id;
         byUser.set(id, [...(byUser.get(id) ?? []), u]);
       }
+      // Mail overdue for the sweep: 149 owners and one unit head (owner and head per message).
+      const [unit] = await owner.execute<{ id: number }>(
+        `insert into units (profile_id, kind, name, abbr) values ('mic', 'agency', 'Vụ Cân Bằng', 'vcb') returning id`,
+      );
+      await owner.execute(`insert into staff (full_name, unit_id, employment_type, telegram_user_id)
+        select 'Cán bộ ' || g, ${unit!.id}, 'civil_servant', 7700000 + g from generate_series(0, ${SWEEP_MAILBOXES}) g`);
+      await owner.execute(`insert into role_grants (staff_id, role, unit_id)
+        select id, 'unit_head', ${unit!.id} from staff where telegram_user_id = 7700000`);
+      await owner.execute(`insert into mailboxes (address, local_part, profile_id, kind, owner_staff_id, unit_id, created_at)
+        select 'cb' || s.telegram_user_id || '@mic.gov.vn', 'cb' || s.telegram_user_id, 'mic', 'personal', s.id, ${unit!.id},
+          '2025-01-01T00:00:00Z' from staff s where s.telegram_user_id between 7700001 and ${7_700_000 + SWEEP_MAILBOXES}`);
+      await owner.execute(`insert into tracked_messages (message_id, mailbox_id, sender, subject, received_at)
+        select '<cb' || m.id || '-' || g || '@x>', m.id, 'vanthu@mic.gov.vn', 'V/v số ' || g, '2026-11-18T09:00:00+07:00'
+        from mailboxes m cross join generate_series(1, ${SWEEP_MESSAGES_EACH}) g where m.local_part like 'cb77%'`);
+      const digests = new Map<number, number>();
+      const sweepAll = (): Promise<SweepReport[]> =>
+        Promise.all(
+          instances.map((x, i) =>
+            runSweep(
+              {
+                database: x.database,
+                calendar: createCalendar(),
+                profiles: ["mic"],
+                supportChatId: null,
+                limiter: instantLimiter(),
+                instanceId: `bot${i}`,
+                send: async (chatId) => {
+                  digests.set(chatId, (digests.get(chatId) ?? 0) + 1);
+                  return { message_id: 1, chat: { id: chatId }, date: 0 };
+                },
+              },
+              { now: MONDAY_1630, rules: ["reply"] },
+            ),
+          ),
+        );
+      let sweeps: Promise<SweepReport[][]> | undefined;
+
       let delivered = 0;
       let killed = false;
       await Promise.all(
@@ -194,6 +243,10 @@ describe.skipIf(!hasPostgres || !existsSync(HAPROXY))(
           for (const u of list) {
             await deliver(u);
             delivered++;
+            // A quarter in, every instance sweeps (and sweeps again once that is done).
+            if (!sweeps && delivered >= UPDATES / 4) {
+              sweeps = sweepAll().then(async (once) => [once, await sweepAll()]);
+            }
             if (!killed && delivered >= UPDATES / 2) {
               killed = true;
               const victim = instances[1]!;
@@ -204,6 +257,19 @@ describe.skipIf(!hasPostgres || !existsSync(HAPROXY))(
         }),
       );
       expect(killed).toBe(true);
+
+      // Sweeps ran for the profile (at the same time, one of them; the others skipped it), and
+      // every reminder was claimed and sent once, one digest per recipient across the instances.
+      const rounds = await sweeps!;
+      expect(rounds.flat().filter((r) => r.profilesSwept.includes("mic")).length).toBeGreaterThanOrEqual(1);
+      const items = 2 * SWEEP_MAILBOXES * SWEEP_MESSAGES_EACH;
+      expect(rounds.flat().reduce((n, r) => n + r.claimed, 0)).toBe(items);
+      const [sentClaims] = await owner.execute<{ n: number; sent: number }>(
+        `select count(*)::int as n, count(sent_at)::int as sent from reminder_claims where rule like 'reply-%'`,
+      );
+      expect(sentClaims).toEqual({ n: items, sent: items });
+      expect(digests.size).toBe(SWEEP_MAILBOXES + 1);
+      expect([...digests.values()].every((n) => n === 1)).toBe(true);
 
       // Exactly once: one claim and one reply per update, across the three instances.
       const [claims] = await owner.execute<{ n: number }>(

@@ -14,7 +14,10 @@
  * so the re-delivered update is handled.
  *
  * Long polling claims a whole batch in one statement (`claimBatch`) before handling it, so an
- * update costs no round trip of its own for the claim.
+ * update costs no round trip of its own for the claim. Updates handed over one by one (webhook,
+ * several requests in flight) are claimed together too: the claims asked for in the same turn
+ * of the event loop go out as one statement (`claim` → one `claimUpdates`), so 16 updates
+ * arriving at once cost one claim round trip, not 16.
  */
 import type { MiddlewareFn } from "grammy";
 import { isDatabaseUnavailable } from "../../db/unavailable.ts";
@@ -29,6 +32,8 @@ export class UpdateClaims {
   /** Claims whose handling failed for want of a database: given back before anything else. */
   private readonly toRelease = new Set<number>();
   private retry: NodeJS.Timeout | undefined;
+  /** Single claims waiting for the next statement (filled during one event-loop turn). */
+  private waiting: { id: number; resolve: (won: boolean) => void; reject: (e: unknown) => void }[] = [];
 
   constructor(private readonly services: BotServices) {}
 
@@ -44,8 +49,33 @@ export class UpdateClaims {
       this.batch.delete(updateId);
       return fromBatch;
     }
-    await this.releasePending();
-    return this.services.chatState.claimUpdate(updateId);
+    return new Promise<boolean>((resolve, reject) => {
+      this.waiting.push({ id: updateId, resolve, reject });
+      if (this.waiting.length === 1) setImmediate(() => void this.claimWaiting());
+    });
+  }
+
+  /** One statement for every single claim asked for since the last one. */
+  private async claimWaiting(): Promise<void> {
+    const waiting = this.waiting;
+    this.waiting = [];
+    try {
+      await this.releasePending();
+      const ids = waiting.map((w) => w.id);
+      const won =
+        ids.length === 1
+          ? new Set((await this.services.chatState.claimUpdate(ids[0] as number)) ? ids : [])
+          : await this.services.chatState.claimUpdates(ids);
+      // The same id twice in one turn (a re-delivery racing the original): the first one wins.
+      const given = new Set<number>();
+      for (const w of waiting) {
+        const mine = won.has(w.id) && !given.has(w.id);
+        if (mine) given.add(w.id);
+        w.resolve(mine);
+      }
+    } catch (error) {
+      for (const w of waiting) w.reject(error);
+    }
   }
 
   /** The update could not be handled for want of a database: give its claim back later. */
