@@ -117,17 +117,15 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
       config,
       input: process.stdin,
       output: process.stdout,
-      ...(config.reminders
-        ? {
-            remind: consoleReminders({
-              database,
-              services,
-              api: bot.api,
-              logger,
-              supportChatId: config.supportChatId ?? null,
-            }),
-          }
-        : {}),
+      // /nhacviec is a run the user asks for, so it works even with REMINDERS off (the default):
+      // the scheduler's automatic runs stay governed by REMINDERS.
+      remind: consoleReminders({
+        database,
+        services,
+        api: bot.api,
+        logger,
+        supportChatId: config.supportChatId ?? null,
+      }),
     });
     finished = consoleDone;
     // The console handles one line at a time; stopping means waiting for the current one.

@@ -277,7 +277,7 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
 
   const remindNow = async (arg: string) => {
     if (!options.remind) {
-      write("(Nhắc việc đang tắt: REMINDERS=off.)");
+      write("(Nhắc việc không có trong phiên này.)");
       return;
     }
     const at = arg ? parseDemoDay(arg) : clock();

@@ -47,7 +47,6 @@ export function serviceLevelRule(facts: readonly OpenRequestFact[], ctx: RuleCon
           `hạn ${formatVnDateTime(fact.dueAt)} (${left})${fact.state === "open" ? ", chưa có người nhận" : ""}`,
         sortAt: fact.dueAt,
         profileId: profile.id,
-        about: { unit: fact.unitName },
         button: { text: `Mở #${fact.requestId}`, data: `req:${fact.requestId}` },
       }),
     );
