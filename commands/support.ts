@@ -51,16 +51,12 @@ const m = {
   endorsedForRequester: (r: RequestView, by: string) =>
     `Yêu cầu #${r.id} (${r.address ?? ""}) đã được ${by} xác nhận và chuyển tới bộ phận hỗ trợ.` +
     (r.dueAt ? ` Hạn xử lý: ${formatDeadline(r.dueAt)}.` : ""),
-  approvedCard: (r: RequestView, by: string, at: Date, delivered: boolean) =>
-    `${requestTitle(r)}\n✅ #${r.id} đã duyệt bởi ${by} lúc ${formatDateTime(at)}. ` +
-    (delivered
-      ? "Mật khẩu tạm đã gửi riêng cho người dùng."
-      : "⚠️ Chưa gửi được mật khẩu tạm cho người dùng (chưa liên kết bot hoặc đã chặn bot): người dùng cần đề nghị cấp lại mật khẩu bằng /doimk quenmk."),
+  approvedCard: (r: RequestView, by: string, at: Date, delivery: string) =>
+    `${requestTitle(r)}\n✅ #${r.id} đã duyệt bởi ${by} lúc ${formatDateTime(at)}. ${delivery}`,
   rejectedCard: (r: RequestView, by: string, at: Date) =>
     `${requestTitle(r)}\n❌ #${r.id} bị từ chối bởi ${by} lúc ${formatDateTime(at)}. Lý do: ${r.reason ?? ""}`,
-  approvedForRequester: (r: RequestView) =>
-    `Yêu cầu #${r.id} đã được duyệt: ${r.resolution ?? ""}.` +
-    " Mật khẩu tạm được gửi riêng cho người dùng hộp thư và sẽ tự xóa sau ít phút.",
+  approvedForRequester: (r: RequestView, delivery: string) =>
+    `Yêu cầu #${r.id} đã được duyệt: ${r.resolution ?? ""}. ${delivery}`,
   rejectedForRequester: (r: RequestView) =>
     `Yêu cầu #${r.id} (${r.address ?? r.subjectName ?? ""}) đã bị từ chối. Lý do: ${r.reason ?? ""}\n` +
     "Nếu cần, hãy sửa thông tin và gửi yêu cầu mới.",
@@ -93,22 +89,92 @@ export function temporaryPasswordMessage(result: ApproveResult, ttlMinutes: numb
   );
 }
 
-/** Sends the temporary password privately and schedules its deletion; false when not delivered. */
-async function deliverTemporaryPassword(ctx: BotContext, result: ApproveResult): Promise<boolean> {
+/**
+ * What became of a temporary password: sent to `to`, or not, and why. The group and the
+ * requester are told from this, never from what was intended.
+ */
+type Delivery =
+  | { status: "sent"; to: number }
+  | { status: "no-chat"; to: number }
+  | { status: "failed"; to: number }
+  | { status: "none" };
+
+/** Sends the temporary password privately and schedules its deletion. */
+async function deliverTemporaryPassword(ctx: BotContext, result: ApproveResult): Promise<Delivery> {
   const target = result.temporaryPassword;
-  if (!target) return false;
-  const chatId = await telegramIdOf(ctx, target.deliverToStaffId);
+  if (!target) return { status: "none" };
+  const to = target.deliverToStaffId;
+  const chatId = await telegramIdOf(ctx, to);
   // A private chat's id is the user's id (> 0); never a group, whatever the data says.
-  if (chatId === null || chatId <= 0 || chatId === ctx.config.supportChatId) return false;
+  if (chatId === null || chatId <= 0 || chatId === ctx.config.supportChatId) return { status: "no-chat", to };
   const ttl = ctx.config.passwordMessageTtlMinutes;
   const sent = await sendSafely(ctx, chatId, temporaryPasswordMessage(result, ttl), { parse_mode: "HTML" });
-  if (!sent) return false;
+  if (!sent) return { status: "failed", to };
   await ctx.services.messageDeletions.schedule({
     chatId,
     messageId: sent.messageId,
     deleteAt: new Date(ctx.now().getTime() + ttl * 60_000),
   });
-  return true;
+  return { status: "sent", to };
+}
+
+/** Names of the people a delivery is about: who got it, and whose mailbox it is. */
+interface DeliveryNames {
+  recipient: string;
+  recipientRole: string;
+  /** The mailbox's owner (else keeper); null when the mailbox has nobody. */
+  person: string | null;
+  personIsRecipient: boolean;
+}
+
+async function deliveryNames(ctx: BotContext, result: ApproveResult, to: number): Promise<DeliveryNames> {
+  const personId = result.mailbox.ownerStaffId ?? result.mailbox.keeperStaffId;
+  const [recipient] = await ctx.services.directory.findStaff({ id: to, limit: 1 });
+  const [person] =
+    personId === null || personId === to
+      ? []
+      : await ctx.services.directory.findStaff({ id: personId, limit: 1 });
+  return {
+    recipient: recipient?.fullName ?? `cán bộ #${to}`,
+    recipientRole: roleLabel(recipient ?? null),
+    person: personId === to ? (recipient?.fullName ?? null) : (person?.fullName ?? null),
+    personIsRecipient: personId === to,
+  };
+}
+
+/**
+ * The support group's sentence about the password: who actually received it, or that nobody did
+ * and what the desk must do then (the password is stored nowhere: a new one must be issued).
+ */
+function deliveryForDesk(delivery: Delivery, names: DeliveryNames | null, address: string): string {
+  if (delivery.status === "none" || !names) return "Yêu cầu này không cấp mật khẩu tạm.";
+  const { recipient, person } = names;
+  if (delivery.status === "sent") {
+    if (names.personIsRecipient)
+      return `Mật khẩu tạm đã gửi riêng cho ${recipient} (người dùng ${address}) qua Telegram.`;
+    const why = person
+      ? `vì ${person} chưa liên kết Telegram với bot: ${recipient} cần trao tận tay cho ${person}`
+      : `vì hộp thư chưa có người dùng trong danh bạ: ${recipient} chuyển cho người sẽ dùng hộp thư`;
+    return `Mật khẩu tạm đã gửi riêng cho ${recipient} (người gửi yêu cầu${names.recipientRole ? `, ${names.recipientRole}` : ""}), ${why}.`;
+  }
+  const reason =
+    delivery.status === "no-chat"
+      ? `${recipient} chưa liên kết Telegram với bot`
+      : `Telegram không chuyển được tin nhắn cho ${recipient} (đã chặn bot hoặc chưa từng mở chat với bot)`;
+  const who = person ?? recipient;
+  return (
+    `⚠️ Mật khẩu tạm CHƯA đến tay ai: ${reason}. Mật khẩu không được lưu nên không xem lại được. ` +
+    `Việc cần làm: giúp ${who} liên kết bot (mã liên kết: mailbot link-code --staff ${address}, rồi gõ /start <mã>), ` +
+    `sau đó ${who} gõ /doimk quenmk để được cấp mật khẩu tạm mới.`
+  );
+}
+
+/** The requester's note (when the password did not go to them). */
+function deliveryForRequester(delivery: Delivery, names: DeliveryNames | null): string {
+  if (delivery.status === "none" || !names) return "";
+  if (delivery.status === "sent")
+    return `Mật khẩu tạm đã được gửi riêng cho ${names.recipient} và sẽ tự xóa sau ít phút.`;
+  return `Chưa gửi được mật khẩu tạm cho ${names.recipient}; bộ phận hỗ trợ đã được báo và sẽ hướng dẫn cấp mật khẩu mới.`;
 }
 
 async function editCard(
@@ -241,17 +307,22 @@ onCallback(composer, requestButton, async (ctx, [action, id]) => {
   if (action === "approve") {
     const result = await ctx.services.requests.approve(id, actor);
     await toast(ctx, m.approveDone(result.request));
-    const delivered = await deliverTemporaryPassword(ctx, result);
+    const delivery = await deliverTemporaryPassword(ctx, result);
+    const names = delivery.status === "none" ? null : await deliveryNames(ctx, result, delivery.to);
+    const address = result.mailbox.address;
     await editCard(
       ctx,
       card?.chat.id,
       card?.message_id,
-      m.approvedCard(result.request, me.fullName, ctx.now(), delivered),
+      m.approvedCard(result.request, me.fullName, ctx.now(), deliveryForDesk(delivery, names, address)),
     );
     // The password message already tells its recipient; the requester, if someone else, gets a note.
-    const recipient = result.temporaryPassword?.deliverToStaffId;
-    if (!(delivered && recipient === result.request.requesterStaffId)) {
-      await tellRequester(ctx, result.request, m.approvedForRequester(result.request));
+    if (!(delivery.status === "sent" && delivery.to === result.request.requesterStaffId)) {
+      await tellRequester(
+        ctx,
+        result.request,
+        m.approvedForRequester(result.request, deliveryForRequester(delivery, names)),
+      );
     }
     return;
   }

@@ -28,6 +28,7 @@ import { withActiveListAttachment } from "./overview/duty-attachment.ts";
 import { seedDemo } from "./demo/seed.ts";
 import { createBot, drain, registerCommands } from "./bot/create-bot.ts";
 import { CONSOLE_SUPPORT_CHAT_ID, runConsole } from "./bot/transports/console.ts";
+import { consoleReminders } from "./bot/transports/console-reminders.ts";
 import { LocalBotApi, localBotInfo } from "./bot/transports/local-api.ts";
 import { startPolling } from "./bot/transports/polling.ts";
 import { registerWebhook, webhookPathOf } from "./bot/transports/webhook.ts";
@@ -116,6 +117,15 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
       config,
       input: process.stdin,
       output: process.stdout,
+      // /nhacviec is a run the user asks for, so it works even with REMINDERS off (the default):
+      // the scheduler's automatic runs stay governed by REMINDERS.
+      remind: consoleReminders({
+        database,
+        services,
+        api: bot.api,
+        logger,
+        supportChatId: config.supportChatId ?? null,
+      }),
     });
     finished = consoleDone;
     // The console handles one line at a time; stopping means waiting for the current one.

@@ -9,7 +9,7 @@
  */
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import { executeRows, type Database, type Db, type Tx } from "../db/client.ts";
-import { mailboxes, roleGrants, staff, units, type Unit } from "../db/schema.ts";
+import { mailboxes, roleGrants, staff, trackedMessages, units, type Unit } from "../db/schema.ts";
 import { proposeUnitAddress } from "../policy/addresses/index.ts";
 import { getProfile } from "../policy/profiles/index.ts";
 import type { Role } from "../policy/types.ts";
@@ -128,8 +128,25 @@ const UNIT_MAILBOXES: [string, string][] = [
 
 /** Mailboxes locked for inactivity (6 months without sending/receiving, phuyen Điều 6.2a). */
 const LOCKED = ["demo-012", "demo-036", "demo-044"];
-/** Idle: last activity 5+ months ago, so the reminders have something to warn about. */
-const IDLE = ["demo-020", "demo-033", "demo-040", "demo-045", "demo-048"];
+/**
+ * Idle: last activity 5+ months ago, so the reminders have something to warn about. demo-043
+ * (Phòng CNTT) is under the manager persona Trần Quốc Bảo, who is warned in her place.
+ */
+const IDLE = ["demo-020", "demo-033", "demo-040", "demo-043", "demo-045", "demo-048"];
+/**
+ * Mail received a week ago and not answered (phuyen Điều 12: 02 working days): overdue, so the
+ * owner and the unit head are reminded. [message id, owner staff code, sender, subject]
+ */
+const UNANSWERED: [string, string, string, string][] = [
+  [
+    "<demo-1@ubnd.phuyen.gov.vn>",
+    "demo-006",
+    "vanphong@ubnd.phuyen.gov.vn",
+    "V/v báo cáo số liệu sử dụng hộp thư công vụ quý IV",
+  ],
+];
+/** The demo mailboxes existed long before the demo starts: the reminders judge them from then. */
+const DEMO_MAILBOX_AGE_DAYS = 400;
 
 export interface DemoUser {
   /** What to type after /as in the console chat. */
@@ -287,7 +304,8 @@ async function seedDemoIn(
           lastSendAt: new Date(now.getTime() - 86_400_000),
           lastReceiveAt: new Date(now.getTime() - 3_600_000),
           lastLoginAt: new Date(now.getTime() - 3_600_000),
-          createdAt: now,
+          activityReportedAt: new Date(now.getTime() - DEMO_MAILBOX_AGE_DAYS * 86_400_000),
+          createdAt: new Date(now.getTime() - DEMO_MAILBOX_AGE_DAYS * 86_400_000),
           updatedAt: now,
         })
         .returning({ id: mailboxes.id });
@@ -325,14 +343,23 @@ async function seedDemoIn(
   // Activity facts, only where still empty, so a second run leaves them alone.
   const day = 86_400_000;
   const personal = (codes: string[]) => codes.map((c) => staffId.get(c) as number);
+  // The server has reported activity since long ago (the sweep only judges reported mailboxes),
+  // and the mailboxes are older than the windows and periods the reminders look at.
+  const since = {
+    createdAt: new Date(now.getTime() - DEMO_MAILBOX_AGE_DAYS * day),
+    activityReportedAt: new Date(now.getTime() - DEMO_MAILBOX_AGE_DAYS * day),
+  };
   const touched = await db.transaction(async (tx) => {
     let n = 0;
     const recent = await tx
       .update(mailboxes)
       .set({
+        ...since,
         lastSendAt: new Date(now.getTime() - 2 * day),
         lastReceiveAt: new Date(now.getTime() - day),
         lastLoginAt: new Date(now.getTime() - day),
+        // Last opened 3 days ago: the daily look (phuyen Điều 13.1) is due, gently reminded.
+        lastCheckAt: new Date(now.getTime() - 3 * day),
       })
       .where(
         and(
@@ -349,6 +376,7 @@ async function seedDemoIn(
     const idle = await tx
       .update(mailboxes)
       .set({
+        ...since,
         lastSendAt: new Date(now.getTime() - 160 * day),
         lastReceiveAt: new Date(now.getTime() - 155 * day),
         lastLoginAt: new Date(now.getTime() - 155 * day),
@@ -365,6 +393,7 @@ async function seedDemoIn(
     const locked = await tx
       .update(mailboxes)
       .set({
+        ...since,
         status: "locked",
         lockReason: "inactivity",
         lockedAt: new Date(now.getTime() - 10 * day),
@@ -390,6 +419,25 @@ async function seedDemoIn(
       });
     }
     n += locked.length;
+    for (const [messageId, owner, sender, subject] of UNANSWERED) {
+      const [box] = await tx
+        .select({ id: mailboxes.id })
+        .from(mailboxes)
+        .where(and(eq(mailboxes.kind, "personal"), eq(mailboxes.ownerStaffId, staffId.get(owner) as number)));
+      if (!box) continue;
+      const inserted = await tx
+        .insert(trackedMessages)
+        .values({
+          messageId,
+          mailboxId: box.id,
+          sender,
+          subject,
+          receivedAt: new Date(now.getTime() - 7 * day),
+        })
+        .onConflictDoNothing()
+        .returning({ id: trackedMessages.id });
+      n += inserted.length;
+    }
     return n;
   });
   changed ||= touched > 0;

@@ -104,7 +104,9 @@ export const flowButton = defineCallback("fl", 1, [
 /**
  * Buttons under a reminder digest (src/reminders/digest.ts encodes them, commands/reminders.ts
  * handles them): `rem:1:ans:<tracked message id>` (mark answered), `rem:1:kp:<mailbox id>`
- * (start /khoiphuc), `rem:1:req:<request id>` (show the request).
+ * (start /khoiphuc), `rem:1:req:<request id>` (show the request), and "Nhắc cán bộ" on a
+ * manager's digest: `rem:1:pt:<tracked message id>` (ping the person about a message),
+ * `rem:1:pm:<mailbox id>` (ping the person about their mailbox).
  */
-export const REMINDER_ACTIONS = ["ans", "kp", "req"] as const;
+export const REMINDER_ACTIONS = ["ans", "kp", "req", "pt", "pm"] as const;
 export const reminderButton = defineCallback("rem", 1, [z.enum(REMINDER_ACTIONS), RequestId]);

@@ -4,21 +4,28 @@
  * head, the XLSX of each unit they head follows as a document. It wraps the sweep's SendFn, so
  * it runs once per delivered digest (the claims already make the digest exactly-once). A
  * failed attachment is logged and does not fail the digest (a retry would repeat the text).
+ * It decides on the digest's items as data (the duty id the rule put in `about.dutyId`, or the
+ * claim target `duty:<profile>/<duty id>` of an item claimed before that field existed), never
+ * on the wording of the text, which the profiles may change.
  */
 import type { InputFile } from "grammy";
 import type { Logger } from "../logger.ts";
-import { getProfile, profileIds } from "../policy/profiles/index.ts";
 import type { SendFn } from "../reminders/deliver.ts";
+import type { ReminderItem } from "../reminders/types.ts";
 import type { Services } from "../services/index.ts";
 
 /** The id every profile gives the 6-monthly active-mailbox list duty. */
 export const ACTIVE_LIST_DUTY = "active-list";
 
-/** True when a digest text carries the active-mailbox list duty of some profile (pure). */
-export function mentionsActiveListDuty(text: string): boolean {
-  return profileIds().some((id) =>
-    getProfile(id).duties.some((d) => d.id === ACTIVE_LIST_DUTY && text.includes(d.description)),
-  );
+/** The duty id of a dated-duty item, from its data (pure). */
+export function dutyIdOf(item: ReminderItem): string | undefined {
+  if (item.about?.dutyId) return item.about.dutyId;
+  return /^duty:[^/]+\/(.+)$/.exec(item.target)?.[1];
+}
+
+/** True when a digest's items include the active-mailbox list duty of some profile (pure). */
+export function carriesActiveListDuty(items: readonly ReminderItem[] | undefined): boolean {
+  return (items ?? []).some((item) => item.section === "duty" && dutyIdOf(item) === ACTIVE_LIST_DUTY);
 }
 
 export interface AttachmentDeps {
@@ -30,9 +37,9 @@ export interface AttachmentDeps {
 }
 
 export function withActiveListAttachment(send: SendFn, deps: AttachmentDeps): SendFn {
-  return async (chatId, text, keyboard) => {
-    const sent = await send(chatId, text, keyboard);
-    if (chatId > 0 && mentionsActiveListDuty(text)) {
+  return async (chatId, text, keyboard, items) => {
+    const sent = await send(chatId, text, keyboard, items);
+    if (chatId > 0 && carriesActiveListDuty(items)) {
       try {
         const head = await deps.services.identity.findByTelegramId(chatId);
         for (const unit of head ? await deps.services.overview.headUnits(head.id) : []) {

@@ -30,6 +30,8 @@ export const ACTIONS = [
   "mailbox.report_absence",
   /** Mark a reminder about the mailbox as handled ("Đã xử lý"). */
   "mailbox.mark_handled",
+  /** Ping the person who must act on a reminder ("Nhắc cán bộ" in a manager's digest). */
+  "mailbox.ping_person",
   /** Lock or unlock a mailbox at once (compromised, violation). */
   "mailbox.lock",
   /** The unit overview (/tongquan) over a subtree. */
@@ -54,6 +56,7 @@ export const PERMISSIONS: Record<Action, Permission> = {
   "mailbox.set_password": { roles: ["admin"], ownPeople: true },
   "mailbox.report_absence": { roles: ["unit_head"], ownPeople: false },
   "mailbox.mark_handled": { roles: ["unit_head"], ownPeople: true },
+  "mailbox.ping_person": { roles: ["unit_head"], ownPeople: false },
   "mailbox.lock": { roles: ["support"], ownPeople: false },
   "unit.overview": { roles: ["unit_head", "support"], ownPeople: false },
 };

@@ -21,7 +21,7 @@
 import { sql } from "drizzle-orm";
 import { executeRows, type Database, type DbOrTx } from "../db/client.ts";
 import { applyEnforcement } from "../services/enforcement.ts";
-import type { EnforcementAction, ReminderButton, ReminderItem, SectionId } from "./types.ts";
+import type { EnforcementAction, ItemAbout, ReminderButton, ReminderItem, SectionId } from "./types.ts";
 
 /** A claim older than this and still unsent is considered abandoned and is retried. */
 export const DEFAULT_LEASE_MS = 10 * 60_000;
@@ -37,6 +37,7 @@ interface Payload {
   sortAt: string;
   profileId: string;
   button?: ReminderButton;
+  about?: ItemAbout;
 }
 
 const payloadOf = (item: ReminderItem): Payload => ({
@@ -45,6 +46,7 @@ const payloadOf = (item: ReminderItem): Payload => ({
   sortAt: item.sortAt,
   profileId: item.profileId,
   ...(item.button ? { button: item.button } : {}),
+  ...(item.about ? { about: item.about } : {}),
 });
 
 function jsonText(value: unknown): string {
@@ -93,7 +95,8 @@ function samePayload(a: Payload, b: Payload): boolean {
     a.sortAt === b.sortAt &&
     a.profileId === b.profileId &&
     a.button?.text === b.button?.text &&
-    a.button?.data === b.button?.data
+    a.button?.data === b.button?.data &&
+    (a.about === b.about || JSON.stringify(a.about) === JSON.stringify(b.about))
   );
 }
 
@@ -154,6 +157,7 @@ export function itemOfRow(row: {
     sortAt: payload.sortAt,
     profileId: payload.profileId,
     ...(payload.button ? { button: payload.button } : {}),
+    ...(payload.about && typeof payload.about === "object" ? { about: payload.about } : {}),
   };
 }
 

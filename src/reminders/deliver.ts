@@ -15,8 +15,18 @@
 import type { Database } from "../db/client.ts";
 import { confirmKeys, DEFAULT_LEASE_MS, failKeys, fenceKeys, recordBlockedChat } from "./claims.ts";
 import { renderDigest, type Digest, type InlineKeyboard } from "./digest.ts";
+import type { ReminderItem } from "./types.ts";
 
-export type SendFn = (chatId: number, text: string, keyboard?: InlineKeyboard) => Promise<unknown>;
+/**
+ * Sends one digest. `items` are the digest's items as data (rule, target, `about`), for wrappers
+ * that act on what a digest contains (the duty attachment) without reading its text.
+ */
+export type SendFn = (
+  chatId: number,
+  text: string,
+  keyboard?: InlineKeyboard,
+  items?: readonly ReminderItem[],
+) => Promise<unknown>;
 
 export interface LimiterClock {
   /** Milliseconds, monotonic enough for spacing sends. */
@@ -224,7 +234,7 @@ export async function deliverDigests(
     for (let attempt = 0; attempt < 2; attempt++) {
       await limiter.acquire(digest.chatId);
       try {
-        await send(digest.chatId, digest.text, digest.keyboard);
+        await send(digest.chatId, digest.text, digest.keyboard, digest.items);
       } catch (error) {
         const failure = classifySendError(error);
         if (failure.kind === "retry_after" && attempt === 0) {

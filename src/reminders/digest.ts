@@ -66,16 +66,18 @@ export function renderDigest(chatId: number, items: readonly ReminderItem[], now
     let shown = 0;
     for (let i = index; i < end; i++) {
       const item = sorted[i] as ReminderItem;
-      const bullet = `  • ${item.line}`;
+      const bullet = `  • ${item.line}${whoSuffix(item)}`;
       // Keep room for the "và N mục khác" lines of this and later sections.
       if (length + bullet.length + 1 > MAX_MESSAGE_CHARS - 200) break;
       lines.push(bullet);
       length += bullet.length + 1;
       shown++;
-      const data = item.button ? callbackDataOf(item.button) : null;
-      if (item.button && data !== null && buttons.length < MAX_BUTTONS && !seenButtons.has(data)) {
-        seenButtons.add(data);
-        buttons.push({ text: item.button.text, data });
+      for (const button of buttonsOf(item)) {
+        const data = callbackDataOf(button);
+        if (data !== null && buttons.length < MAX_BUTTONS && !seenButtons.has(data)) {
+          seenButtons.add(data);
+          buttons.push({ text: button.text, data });
+        }
       }
     }
     if (shown < end - index) {
@@ -94,6 +96,47 @@ export function renderDigest(chatId: number, items: readonly ReminderItem[], now
     itemCount: sorted.length,
     items: sorted,
   };
+}
+
+/**
+ * Who and which unit an item is about, for a recipient other than that person (a unit head,
+ * the support desk): " — Nguyễn Văn An, Phòng CNTT". The person is not named to themselves.
+ */
+export function whoSuffix(item: ReminderItem): string {
+  const about = item.about;
+  if (!about) return "";
+  const unit = about.unit ? `, ${about.unit}` : "";
+  if (about.person === undefined) return about.unit ? ` — ${about.unit}` : "";
+  if (about.personChatId !== null && about.personChatId !== undefined && about.personChatId === item.chatId)
+    return "";
+  if (about.person === null) return ` — chưa có người phụ trách${unit}`;
+  const linked =
+    about.personChatId === null || about.personChatId === undefined ? " (chưa liên kết Telegram)" : "";
+  return ` — ${about.person}${linked}${unit}`;
+}
+
+/**
+ * The item's own button, then "Nhắc cán bộ" when the recipient is not the person who must act
+ * and that person can be reached (a private chat: the support group does not ping people).
+ */
+export function buttonsOf(item: ReminderItem): ReminderButton[] {
+  const out: ReminderButton[] = item.button ? [item.button] : [];
+  const about = item.about;
+  if (
+    about?.person &&
+    about.mailboxId !== undefined &&
+    about.personChatId !== null &&
+    about.personChatId !== undefined &&
+    about.personChatId !== item.chatId &&
+    item.chatId > 0
+  ) {
+    const tracked = /^tm:(\d+)$/.exec(item.target);
+    out.push({
+      text: `🔔 Nhắc cán bộ ${about.person}`,
+      data: tracked ? `pt:${tracked[1]}` : `pm:${about.mailboxId}`,
+    });
+  }
+  return out;
 }
 
 function titleOf(section: SectionId, count: number): string {

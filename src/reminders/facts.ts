@@ -75,7 +75,8 @@ const pageOf = (column: SQL, page: Page): SQL =>
   sql`and ${column} > ${page.after}::int order by ${column} limit ${page.limit}::int`;
 
 const REF_COLUMNS = sql`m.id as mailbox_id, m.address, m.profile_id, m.kind::text as kind, m.unit_id, u.name as unit_name,
-  ks.telegram_user_id::text as keeper_chat, os.telegram_user_id::text as owner_chat`;
+  ks.telegram_user_id::text as keeper_chat, os.telegram_user_id::text as owner_chat,
+  ks.full_name as keeper_name, os.full_name as owner_name`;
 
 const REF_JOINS = sql`join units u on u.id = m.unit_id
   left join staff ks on ks.id = m.keeper_staff_id and ks.employment_status = 'active'
@@ -93,6 +94,8 @@ type RefRow = {
   unit_name: string;
   keeper_chat: string | null;
   owner_chat: string | null;
+  keeper_name: string | null;
+  owner_name: string | null;
 };
 
 function chatIds(value: unknown): number[] {
@@ -112,6 +115,8 @@ function refOf(row: RefRow, heads: UnitHeads): MailboxRef {
     unitName: row.unit_name,
     keeperChatId: row.keeper_chat === null ? null : Number(row.keeper_chat),
     ownerChatId: row.owner_chat === null ? null : Number(row.owner_chat),
+    keeperName: row.keeper_name ?? null,
+    ownerName: row.owner_name ?? null,
     // Shared, read-only: the rules only read the heads of a fact.
     headChatIds: (heads.get(Number(row.unit_id)) ?? NO_HEADS) as number[],
   };
@@ -301,6 +306,7 @@ export async function* selectUnansweredPages(
       db,
       sql`select m.id as mailbox_id, m.address, m.profile_id, m.kind::text as kind, m.unit_id, u.name as unit_name,
         ks.telegram_user_id::text as keeper_chat, os.telegram_user_id::text as owner_chat,
+        ks.full_name as keeper_name, os.full_name as owner_name,
         t.id as tracked_id, t.sender, t.subject, ${epochMs(sql`t.received_at`)} as received_ms
       from jsonb_array_elements_text(${page}::jsonb) as page(id)
         join tracked_messages t on t.id = page.id::int

@@ -74,6 +74,27 @@ export interface ReminderItem {
   sortAt: string;
   profileId: string;
   button?: ReminderButton;
+  /** Whom and what the item is about, as data (the digest names them; buttons act on them). */
+  about?: ItemAbout;
+}
+
+/**
+ * Structured facts of an item, so that nothing downstream parses `line`: the person who must
+ * act and their unit (a manager's digest names them, "Nhắc cán bộ" pings them), the mailbox,
+ * and for a dated duty its id (the duty attachment decides on it). Every field is optional:
+ * a rule fills what it knows; rules that are not about a mailbox (requests, duties) leave the
+ * person out.
+ */
+export interface ItemAbout {
+  /** Full name of the person who must act (keeper of a unit mailbox, else its owner); null = nobody linked. */
+  person?: string | null;
+  /** That person's chat, when linked (a digest does not name recipients to themselves). */
+  personChatId?: number | null;
+  /** Name of the unit the item belongs to. */
+  unit?: string;
+  mailboxId?: number;
+  /** A dated duty's id in the profile (profile.duties[].id), e.g. "active-list". */
+  dutyId?: string;
 }
 
 /** The state changes the sweep may apply; defined by the service that applies them. */
@@ -119,6 +140,9 @@ export interface MailboxRef {
   unitName: string;
   keeperChatId: number | null;
   ownerChatId: number | null;
+  /** Full names of the (active) keeper and owner, null when none. */
+  keeperName?: string | null;
+  ownerName?: string | null;
   /** Unit heads of the mailbox's unit (nearest ancestor unit with a head). */
   headChatIds: number[];
 }

@@ -467,6 +467,9 @@ export interface TrackedMessageView {
   subject: string | null;
   sender: string;
   answeredAt: Date | null;
+  /** Who is reminded about it (the keeper of a unit mailbox, else the owner), when known. */
+  personName: string | null;
+  personStaffId: number | null;
 }
 
 export async function trackedMessageView(
@@ -484,11 +487,20 @@ export async function trackedMessageView(
     subject: string | null;
     sender: string;
     answered_ms: number | string | null;
+    person_name: string | null;
+    person_staff_id: number | string | null;
   }>(
     database.db,
     sql`select t.id, t.mailbox_id, m.address, m.unit_id, m.owner_staff_id, m.keeper_staff_id, t.subject, t.sender,
-        (extract(epoch from t.answered_at) * 1000)::float8 as answered_ms
-      from tracked_messages t join mailboxes m on m.id = t.mailbox_id where t.id = ${trackedId}`,
+        (extract(epoch from t.answered_at) * 1000)::float8 as answered_ms,
+        case when m.kind <> 'personal' and ks.telegram_user_id is not null then ks.full_name
+          else coalesce(os.full_name, ks.full_name) end as person_name,
+        case when m.kind <> 'personal' and ks.telegram_user_id is not null then ks.id
+          else coalesce(os.id, ks.id) end as person_staff_id
+      from tracked_messages t join mailboxes m on m.id = t.mailbox_id
+        left join staff os on os.id = m.owner_staff_id and os.employment_status = 'active'
+        left join staff ks on ks.id = m.keeper_staff_id and ks.employment_status = 'active'
+      where t.id = ${trackedId}`,
   );
   if (!row) return null;
   const num = (v: number | string | null): number | null => (v === null ? null : Number(v));
@@ -502,5 +514,162 @@ export async function trackedMessageView(
     subject: row.subject,
     sender: row.sender,
     answeredAt: row.answered_ms === null ? null : new Date(Number(row.answered_ms)),
+    personName: row.person_name,
+    personStaffId: num(row.person_staff_id),
   };
+}
+
+// --- "Nhắc cán bộ" ----------------------------------------------------------------------------
+
+/** What a manager's "Nhắc cán bộ" is about: a tracked message (`tm:<id>`) or a mailbox (`mb:<id>`). */
+export type PingAbout = { kind: "message"; trackedId: number } | { kind: "mailbox"; mailboxId: number };
+
+/** The person a ping reaches and what it says, read before anything is sent. */
+export interface PingView {
+  /** Claim target, the same as the reminders' (`tm:12`, `mb:5`). */
+  target: string;
+  mailboxId: number;
+  address: string;
+  unitId: number;
+  unitName: string;
+  ownerStaffId: number | null;
+  keeperStaffId: number | null;
+  /** Who must act: the keeper of a unit/group mailbox (when there is one), else the owner. */
+  person: { staffId: number; name: string; chatId: number | null } | null;
+  /** The message, for a ping about a message. */
+  message: { subject: string | null; sender: string; answeredAt: Date | null } | null;
+  /** The lines the presser's own digests said about it in the last 7 days, newest first. */
+  lines: string[];
+}
+
+export async function pingView(
+  database: Database,
+  about: PingAbout,
+  presserChatId: number,
+  now = new Date(),
+): Promise<PingView | null> {
+  const id = about.kind === "message" ? about.trackedId : about.mailboxId;
+  if (!Number.isSafeInteger(id) || id <= 0 || id > 2_147_483_647) return null;
+  const [row] = await executeRows<{
+    mailbox_id: number | string;
+    address: string;
+    kind: string;
+    unit_id: number | string;
+    unit_name: string;
+    owner_staff_id: number | string | null;
+    keeper_staff_id: number | string | null;
+    owner_name: string | null;
+    keeper_name: string | null;
+    owner_chat: string | null;
+    keeper_chat: string | null;
+    subject: string | null;
+    sender: string | null;
+    answered_ms: number | string | null;
+  }>(
+    database.db,
+    about.kind === "message"
+      ? sql`select m.id as mailbox_id, m.address, m.kind::text as kind, m.unit_id, u.name as unit_name,
+            m.owner_staff_id, m.keeper_staff_id, os.full_name as owner_name, ks.full_name as keeper_name,
+            os.telegram_user_id::text as owner_chat, ks.telegram_user_id::text as keeper_chat,
+            t.subject, t.sender, (extract(epoch from t.answered_at) * 1000)::float8 as answered_ms
+          from tracked_messages t join mailboxes m on m.id = t.mailbox_id join units u on u.id = m.unit_id
+            left join staff os on os.id = m.owner_staff_id and os.employment_status = 'active'
+            left join staff ks on ks.id = m.keeper_staff_id and ks.employment_status = 'active'
+          where t.id = ${id}`
+      : sql`select m.id as mailbox_id, m.address, m.kind::text as kind, m.unit_id, u.name as unit_name,
+            m.owner_staff_id, m.keeper_staff_id, os.full_name as owner_name, ks.full_name as keeper_name,
+            os.telegram_user_id::text as owner_chat, ks.telegram_user_id::text as keeper_chat,
+            null::text as subject, null::text as sender, null::float8 as answered_ms
+          from mailboxes m join units u on u.id = m.unit_id
+            left join staff os on os.id = m.owner_staff_id and os.employment_status = 'active'
+            left join staff ks on ks.id = m.keeper_staff_id and ks.employment_status = 'active'
+          where m.id = ${id}`,
+  );
+  if (!row) return null;
+  const num = (v: number | string | null): number | null => (v === null ? null : Number(v));
+  const chat = (v: string | null): number | null => (v === null ? null : Number(v));
+  // The same choice as the reminders' primaryChat: a linked keeper acts for a unit mailbox.
+  const keeperActs = row.kind !== "personal" && row.keeper_name !== null && row.keeper_chat !== null;
+  const person = keeperActs
+    ? { staffId: Number(row.keeper_staff_id), name: row.keeper_name as string, chatId: chat(row.keeper_chat) }
+    : row.owner_name !== null
+      ? { staffId: Number(row.owner_staff_id), name: row.owner_name, chatId: chat(row.owner_chat) }
+      : row.keeper_name !== null
+        ? { staffId: Number(row.keeper_staff_id), name: row.keeper_name, chatId: chat(row.keeper_chat) }
+        : null;
+  const target = about.kind === "message" ? `tm:${id}` : `mb:${id}`;
+  const since = new Date(now.getTime() - 7 * 86_400_000);
+  const lines = await executeRows<{ line: string }>(
+    database.db,
+    sql`select payload->>'line' as line from reminder_claims
+      where target = ${target} and recipient_chat_id = ${presserChatId}
+        and sent_at >= ${since.toISOString()}::timestamptz and payload ? 'line'
+      order by sent_at desc limit 5`,
+  );
+  return {
+    target,
+    mailboxId: Number(row.mailbox_id),
+    address: row.address,
+    unitId: Number(row.unit_id),
+    unitName: row.unit_name,
+    ownerStaffId: num(row.owner_staff_id),
+    keeperStaffId: num(row.keeper_staff_id),
+    person,
+    message:
+      about.kind === "message"
+        ? {
+            subject: row.subject,
+            sender: row.sender ?? "",
+            answeredAt: row.answered_ms === null ? null : new Date(Number(row.answered_ms)),
+          }
+        : null,
+    lines: [...new Set(lines.map((l) => l.line))],
+  };
+}
+
+/**
+ * Sends the person one ping about `view.target`, at most once per Vietnamese day: the day's
+ * claim in reminder_claims (`ping:<target>:<day>@<chat>`) decides, so two presses (two heads,
+ * a double tap) send one message. The claim is taken before the send and released if the send
+ * fails (a later press may try again); the audit row is written with the confirmation.
+ * "already" = this person was pinged about it today.
+ */
+export async function pingPerson(
+  database: Database,
+  view: PingView,
+  actor: Actor,
+  send: (chatId: number) => Promise<unknown>,
+  now = new Date(),
+): Promise<"sent" | "already"> {
+  const person = view.person;
+  if (!person || person.chatId === null) throw new Error("pingPerson: nobody to ping");
+  const day = new Date(now.getTime() + 7 * 3_600_000).toISOString().slice(0, 10);
+  const key = `ping:${view.target}:${day}@${person.chatId}`;
+  const claimed = await executeRows(
+    database.db,
+    sql`insert into reminder_claims (key, rule, target, recipient_chat_id, claimed_at, claimed_by, attempts)
+      values (${key}, 'ping', ${view.target}, ${person.chatId}, ${now.toISOString()}::timestamptz, 'ping', 1)
+      on conflict (key) do nothing returning key`,
+  );
+  if (claimed.length === 0) return "already";
+  try {
+    await send(person.chatId);
+  } catch (error) {
+    await database.db.execute(sql`delete from reminder_claims where key = ${key} and sent_at is null`);
+    throw error;
+  }
+  await database.db.transaction(async (tx) => {
+    await executeRows(
+      tx,
+      sql`update reminder_claims set sent_at = ${now.toISOString()}::timestamptz where key = ${key} returning key`,
+    );
+    await writeAudit(tx, {
+      actor,
+      action: "reminder.ping",
+      entity: view.target.startsWith("tm:") ? "tracked_message" : "mailbox",
+      entityId: Number(view.target.slice(3)),
+      details: { to: person.staffId, mailbox: view.address },
+    });
+  });
+  return "sent";
 }

@@ -4,7 +4,15 @@
  */
 import type { Database } from "../db/client.ts";
 import { createAbsencesService, type AbsencesService } from "./absences.ts";
-import { markMessageHandled, trackedMessageView, type TrackedMessageView } from "./activity.ts";
+import {
+  markMessageHandled,
+  pingPerson,
+  pingView,
+  trackedMessageView,
+  type PingAbout,
+  type PingView,
+  type TrackedMessageView,
+} from "./activity.ts";
 import { createAccessService, type AccessService } from "./access.ts";
 import { listHolidayOverrides, removeHolidayOverride, setHolidayOverride } from "./calendar-store.ts";
 import { createChatStateService, type ChatStateService } from "./chat-state.ts";
@@ -38,6 +46,10 @@ export interface ActivityService {
   trackedMessage(trackedId: number): Promise<TrackedMessageView | null>;
   /** Marks it answered now; false when it was already answered (or does not exist). */
   markHandled(trackedId: number, actor: Actor): Promise<boolean>;
+  /** "Nhắc cán bộ": whom a ping about a message or mailbox reaches, and what the presser was told. */
+  pingView(about: PingAbout, presserChatId: number): Promise<PingView | null>;
+  /** Sends it through `send` once per item per day (audited); "already" = pinged today. */
+  ping(view: PingView, actor: Actor, send: (chatId: number) => Promise<unknown>): Promise<"sent" | "already">;
 }
 
 export interface Services {
@@ -85,6 +97,8 @@ export function createServices(database: Database, options: ServicesOptions = {}
     activity: {
       trackedMessage: (trackedId) => trackedMessageView(database, trackedId),
       markHandled: (trackedId, actor) => markMessageHandled(database, trackedId, actor, ctx.now()),
+      pingView: (about, presserChatId) => pingView(database, about, presserChatId, ctx.now()),
+      ping: (view, actor, send) => pingPerson(database, view, actor, send, ctx.now()),
     },
   };
 }
@@ -95,7 +109,7 @@ export type { ServicesOptions } from "./context.ts";
 export { writeAudit, actorLabel } from "./audit.ts";
 export { loadCalendar, invalidateCalendar } from "./calendar-store.ts";
 export * from "./types.ts";
-export type { TrackedMessageView } from "./activity.ts";
+export type { PingAbout, PingView, TrackedMessageView } from "./activity.ts";
 export type { StaffStatus, StatusService } from "./status.ts";
 export type { OutageView, OutagesService } from "./outages.ts";
 export type { ApproveResult, CapmoiInput, CreateCapmoiInput, MailboxRequestInput } from "./requests/index.ts";

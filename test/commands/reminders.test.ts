@@ -134,6 +134,85 @@ describeEachDb(
         `Không có yêu cầu #${request.id}, hoặc anh/chị không được xem yêu cầu này. Kiểm tra lại số yêu cầu.`,
       );
     });
+
+    it("a manager's digest names the person and the unit; 'Nhắc cán bộ' pings them once a day, audited; 'Đã xử lý' says whose reminder stops", async () => {
+      const w = await makeWorld(getDb());
+      const { h, users } = w;
+      const id = await trackedMessage(w, "V/v số liệu tháng 11");
+      await sweep(w);
+      const own = h.lastKeyboardMessage(TG.staff)!;
+      // The owner is not named to himself, and gets no "Nhắc cán bộ".
+      expect(own.text).not.toContain("Nguyễn Văn An");
+      const digest = h.lastKeyboardMessage(TG.head)!;
+      expect(digest.text).toContain(
+        'nguyenvanan@phuyen.gov.vn — "V/v số liệu tháng 11" từ vanthu@ubnd.phuyen.gov.vn',
+      );
+      expect(digest.text).toMatch(/\) — Nguyễn Văn An, Phòng CNTT$/m);
+      expect(h.buttonsOf(digest)).toEqual([
+        { text: "✅ Đã xử lý", data: `rem:1:ans:${id}` },
+        { text: "🔔 Nhắc cán bộ Nguyễn Văn An", data: `rem:1:pt:${id}` },
+      ]);
+
+      // Neither a clerk nor the support desk may ping.
+      for (const who of ["clerk", "support"] as const) {
+        await h.callback(users[who], h.privateChat(users[who]), `rem:1:pt:${id}`);
+        expect(h.callbackAnswers().at(-1)).toMatch(/không có quyền|không được/i);
+      }
+      const before = h.replies(TG.staff).length;
+      await h.press(users.head, h.privateChat(users.head), "🔔 Nhắc cán bộ Nguyễn Văn An");
+      expect(h.lastReply(TG.head)).toBe(
+        "Đã gửi nhắc việc cho Nguyễn Văn An (nguyenvanan@phuyen.gov.vn). Bấm lại trong hôm nay sẽ không gửi thêm.",
+      );
+      expect(h.replies(TG.staff)).toHaveLength(before + 1);
+      const ping = h.lastKeyboardMessage(TG.staff)!;
+      expect(ping.text).toContain(
+        "🔔 Trần Văn Hùng (Sở TT&TT) nhắc anh/chị về hộp thư nguyenvanan@phuyen.gov.vn:",
+      );
+      expect(ping.text).toContain('"V/v số liệu tháng 11" từ vanthu@ubnd.phuyen.gov.vn, hạn');
+      expect(h.buttonsOf(ping)).toEqual([{ text: "✅ Đã xử lý", data: `rem:1:ans:${id}` }]);
+      // Pinging does not mark anything handled.
+      expect(await answeredAt(w, id)).toBeNull();
+
+      // The same day, a second press sends nothing more; the next day it may ping again.
+      await h.callback(users.head, h.privateChat(users.head), `rem:1:pt:${id}`);
+      expect(h.callbackAnswers().at(-1)).toContain("Hôm nay Nguyễn Văn An đã được nhắc về mục này rồi");
+      expect(h.replies(TG.staff)).toHaveLength(before + 1);
+      const audits = async () =>
+        (
+          await w.database.execute<{ n: number }>(
+            sql`select count(*)::int as n from audit_log where action = 'reminder.ping' and entity_id = ${String(id)}`,
+          )
+        )[0]?.n;
+      expect(await audits()).toBe(1);
+      w.advance(24 * 60);
+      await h.callback(users.head, h.privateChat(users.head), `rem:1:pt:${id}`);
+      expect(h.replies(TG.staff)).toHaveLength(before + 2);
+      expect(await audits()).toBe(2);
+
+      // The manager's "Đã xử lý" says that it stops An's reminder too.
+      await h.callback(users.head, h.privateChat(users.head), `rem:1:ans:${id}`);
+      expect(h.lastReply(TG.head)).toBe(
+        'Đã ghi nhận: thư "V/v số liệu tháng 11" gửi nguyenvanan@phuyen.gov.vn đã được xử lý. Bot sẽ không nhắc thư này nữa. ' +
+          'Nguyễn Văn An cũng sẽ không còn được nhắc thư này. Nếu chỉ muốn nhắc Nguyễn Văn An trả lời, hãy bấm "Nhắc cán bộ" thay vì "Đã xử lý".',
+      );
+      // Once handled, there is nothing to ping about.
+      await h.callback(users.head, h.privateChat(users.head), `rem:1:pt:${id}`);
+      expect(h.callbackAnswers().at(-1)).toContain("không cần nhắc nữa");
+      expect(h.replies(TG.staff)).toHaveLength(before + 2);
+    });
+
+    it("'Nhắc cán bộ' about a mailbox whose owner has no Telegram says what to do instead", async () => {
+      const w = await makeWorld(getDb());
+      const { h, users } = w;
+      await w.database.execute(sql`update staff set telegram_user_id = null where id = ${w.staffIds.staff}`);
+      await h.callback(users.head, h.privateChat(users.head), `rem:1:pm:${w.mailboxIds.lockedAn}`);
+      expect(h.callbackAnswers().at(-1)).toBe(
+        "Nguyễn Văn An (nguyenvanan@phuyen.gov.vn) chưa liên kết Telegram với bot, nên bot không nhắn được. Hãy nhắc trực tiếp và đề nghị Nguyễn Văn An gõ /start để liên kết.",
+      );
+      // Outside the head's units (Sở Y tế): refused.
+      await h.callback(users.head, h.privateChat(users.head), `rem:1:pm:${w.mailboxIds.taken}`);
+      expect(h.callbackAnswers().at(-1)).toMatch(/không có quyền|không được/i);
+    });
   },
   { resetEach: true },
 );

@@ -16,7 +16,7 @@ import type { IsoDate } from "../../calendar/types.ts";
 import { cite } from "../../policy/cite.ts";
 import type { CheckSlot, Profile } from "../../policy/profile.ts";
 import type { MailboxRef, RuleContext, RuleOutput } from "../types.ts";
-import { itemsFor, primaryChat, uniqueChats } from "./common.ts";
+import { aboutMailbox, itemsFor, primaryChat, uniqueChats } from "./common.ts";
 
 export interface CheckWindow {
   date: IsoDate;
@@ -96,6 +96,7 @@ export function checksRule(
           : `${fact.address} chưa được mở${times} ${when}${again}. Hãy mở hộp thư (${article}).`,
         sortAt: window.to,
         profileId: profile.id,
+        about: aboutMailbox(fact),
       }),
     );
     // Escalate: two genuinely missed windows in a row, or nobody linked to ping — never for a
@@ -107,9 +108,10 @@ export function checksRule(
           target,
           period,
           section: "check-escalated",
-          line: `${fact.address} (${fact.unitName}) chưa được mở${times} ${when}${again}.`,
+          line: `${fact.address} chưa được mở${times} ${when}${again}.`,
           sortAt: window.to,
           profileId: profile.id,
+          about: aboutMailbox(fact),
         }),
       );
     }

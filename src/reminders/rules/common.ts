@@ -8,12 +8,31 @@ import {
   weekdayOf,
 } from "../../calendar/time.ts";
 import type { IsoDate } from "../../calendar/types.ts";
-import type { MailboxRef, ReminderButton, ReminderItem, SectionId } from "../types.ts";
+import type { ItemAbout, MailboxRef, ReminderButton, ReminderItem, SectionId } from "../types.ts";
 
 /** The person who must act on a mailbox: its keeper (unit/group mailbox), else its owner. */
 export function primaryChat(ref: MailboxRef): number | null {
   if (ref.kind !== "personal" && ref.keeperChatId !== null) return ref.keeperChatId;
   return ref.ownerChatId ?? ref.keeperChatId;
+}
+
+/**
+ * Whom an item about a mailbox concerns: the person who must act (as primaryChat chooses) and
+ * the unit. One object per fact, shared by the items of all its recipients.
+ */
+export function aboutMailbox(ref: MailboxRef): ItemAbout {
+  // Facts that do not carry names (a rule's own query without them) name the unit only.
+  if (ref.keeperName === undefined && ref.ownerName === undefined) {
+    return { unit: ref.unitName, mailboxId: ref.mailboxId };
+  }
+  const keeperActs = ref.kind !== "personal" && ref.keeperChatId !== null;
+  const name = keeperActs ? ref.keeperName : (ref.ownerName ?? ref.keeperName);
+  return {
+    person: name ?? null,
+    personChatId: primaryChat(ref),
+    unit: ref.unitName,
+    mailboxId: ref.mailboxId,
+  };
 }
 
 /** Distinct chats, in order, without nulls. */
@@ -44,6 +63,7 @@ export interface ItemSpec {
   sortAt: Date;
   profileId: string;
   button?: ReminderButton;
+  about?: ItemAbout;
 }
 
 export function claimKey(rule: string, target: string, period: string, chatId: number): string {
@@ -65,6 +85,7 @@ export function itemsFor(chats: readonly number[], spec: ItemSpec): ReminderItem
     sortAt,
     profileId: spec.profileId,
     ...(spec.button ? { button: spec.button } : {}),
+    ...(spec.about ? { about: spec.about } : {}),
   }));
 }
 

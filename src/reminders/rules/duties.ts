@@ -88,6 +88,7 @@ export function dutiesRule(headChatIds: readonly number[], ctx: RuleContext): Ru
         line: line(profile, o),
         sortAt: vnInstant(o.deadline, profile.workingHours.endOfDay),
         profileId: profile.id,
+        about: { dutyId: o.duty.id },
       }),
     );
   }

@@ -21,7 +21,14 @@ import { cite } from "../../policy/cite.ts";
 import { inactivityDates, removalDate } from "../../policy/lifecycle.ts";
 import { vnInstant } from "../../calendar/time.ts";
 import type { EnforcementAction, MailboxRef, ReminderItem, RuleContext, RuleOutput } from "../types.ts";
-import { formatVnDateTime, formatVnDay, itemsFor, mailboxRecipients, uniqueChats } from "./common.ts";
+import {
+  aboutMailbox,
+  formatVnDateTime,
+  formatVnDay,
+  itemsFor,
+  mailboxRecipients,
+  uniqueChats,
+} from "./common.ts";
 import { formatVnDate } from "../../calendar/time.ts";
 
 export interface InactivityFact extends MailboxRef {
@@ -67,6 +74,7 @@ export function inactivityRule(facts: readonly InactivityFact[], ctx: RuleContex
               `Hãy sử dụng hộp thư hoặc báo lý do vắng mặt (/baonghi); mailbot không tự khóa (${article}).`,
             sortAt: dates.lockAt,
             profileId: profile.id,
+            about: aboutMailbox(fact),
           }),
         );
         continue;
@@ -82,6 +90,7 @@ export function inactivityRule(facts: readonly InactivityFact[], ctx: RuleContex
             `Thủ trưởng đơn vị xem xét: nếu không còn dùng, đề nghị hủy bỏ hộp thư; mailbot không tự khóa (${article}).`,
           sortAt: dates.lockAt,
           profileId: profile.id,
+          about: aboutMailbox(fact),
         }),
       );
       continue;
@@ -101,6 +110,7 @@ export function inactivityRule(facts: readonly InactivityFact[], ctx: RuleContex
             `Đăng nhập và sử dụng hộp thư, hoặc báo lý do vắng mặt (/baonghi), để tránh bị khóa.`,
           sortAt: dates.lockAt,
           profileId: profile.id,
+          about: aboutMailbox(fact),
         }),
       );
       continue;
@@ -132,6 +142,7 @@ export function inactivityRule(facts: readonly InactivityFact[], ctx: RuleContex
         line,
         sortAt: now,
         profileId: profile.id,
+        about: aboutMailbox(fact),
         button: { text: `Khôi phục ${fact.address}`.slice(0, 60), data: `kp:${fact.mailboxId}` },
       }),
     });
@@ -174,6 +185,7 @@ export function removalRule(facts: readonly SuspendedFact[], ctx: RuleContext): 
           `không có văn bản đề nghị mở lại (${article}).`,
         sortAt: now,
         profileId: profile.id,
+        about: aboutMailbox(fact),
       }),
     });
   }

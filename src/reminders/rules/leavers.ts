@@ -16,7 +16,7 @@ import { formatVnDate } from "../../calendar/time.ts";
 import { cite } from "../../policy/cite.ts";
 import type { MailboxStatus } from "../../policy/types.ts";
 import type { EnforcementAction, MailboxRef, ReminderItem, RuleContext, RuleOutput } from "../types.ts";
-import { daysBetween, itemsFor, uniqueChats } from "./common.ts";
+import { aboutMailbox, daysBetween, itemsFor, uniqueChats } from "./common.ts";
 
 /** Notice to the unit head this many days before the revocation. */
 export const LEAVER_NOTICE_DAYS = 7;
@@ -50,6 +50,7 @@ export function leaverRule(facts: readonly LeaverFact[], ctx: RuleContext): Rule
             line: `${fact.address}: người dùng đã nghỉ việc hoặc chuyển công tác. Thủ trưởng đơn vị đề nghị khóa gửi hoặc hủy bỏ hộp thư nếu cần; mailbot không tự khóa (${article}).`,
             sortAt: fact.sendLockAt,
             profileId: profile.id,
+            about: aboutMailbox(fact),
           }),
         );
       }
@@ -68,6 +69,7 @@ export function leaverRule(facts: readonly LeaverFact[], ctx: RuleContext): Rule
             line: `${fact.address}: đã hết ngày ${formatVnDate(revokeDate)} (mốc thu hồi mặc định). Thủ trưởng đơn vị đề nghị hủy bỏ hộp thư; mailbot không tự thu hồi (${article}).`,
             sortAt: fact.revokeAt,
             profileId: profile.id,
+            about: aboutMailbox(fact),
           }),
         );
       }
@@ -91,6 +93,7 @@ export function leaverRule(facts: readonly LeaverFact[], ctx: RuleContext): Rule
           line: `Đã thu hồi ${fact.address} (người dùng đã nghỉ hưu, nghỉ việc hoặc chuyển công tác; ${article}).`,
           sortAt: now,
           profileId: profile.id,
+          about: aboutMailbox(fact),
         }),
       });
       continue;
@@ -116,6 +119,7 @@ export function leaverRule(facts: readonly LeaverFact[], ctx: RuleContext): Rule
             `${revokeDate ? `, thu hồi khi hết ngày ${formatVnDate(revokeDate)}` : ""}.`,
           sortAt: now,
           profileId: profile.id,
+          about: aboutMailbox(fact),
         }),
       });
     }
@@ -133,6 +137,7 @@ export function leaverRule(facts: readonly LeaverFact[], ctx: RuleContext): Rule
               `Hãy chuyển giao dữ liệu cần giữ trước ngày đó.`,
             sortAt: fact.revokeAt as Date,
             profileId: profile.id,
+            about: aboutMailbox(fact),
           }),
         );
       }

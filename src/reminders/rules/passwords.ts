@@ -11,7 +11,7 @@ import { formatVnDate, vnDateOf } from "../../calendar/time.ts";
 import { cite } from "../../policy/cite.ts";
 import { firstLoginLockDue, passwordChangeReminder, passwordExpiry } from "../../policy/lifecycle.ts";
 import type { EnforcementAction, MailboxRef, ReminderItem, RuleContext, RuleOutput } from "../types.ts";
-import { daysBetween, formatVnDateTime, itemsFor, mailboxRecipients } from "./common.ts";
+import { aboutMailbox, daysBetween, formatVnDateTime, itemsFor, mailboxRecipients } from "./common.ts";
 
 /** Days before expiry a warning is sent; 0 = on the day it expires. */
 export const PASSWORD_WARN_DAYS = [7, 1, 0] as const;
@@ -45,6 +45,7 @@ export function passwordExpiryRule(facts: readonly PasswordFact[], ctx: RuleCont
             `(${cite(profile, policy.article)}). Dùng /doimk. Mật khẩu hiện tại vẫn dùng được.`,
           sortAt: remindAt,
           profileId: profile.id,
+          about: aboutMailbox(fact),
         }),
       );
       continue;
@@ -70,6 +71,7 @@ export function passwordExpiryRule(facts: readonly PasswordFact[], ctx: RuleCont
           `(${cite(profile, policy.article)}). Dùng /doimk.`,
         sortAt: expiry,
         profileId: profile.id,
+        about: aboutMailbox(fact),
       }),
     );
   }
@@ -120,6 +122,7 @@ export function firstLoginRule(facts: readonly FirstLoginFact[], ctx: RuleContex
             `Để mở lại, gửi /khoiphuc ${fact.address}.`,
           sortAt: now,
           profileId: profile.id,
+          about: aboutMailbox(fact),
           button: { text: `Khôi phục ${fact.address}`.slice(0, 60), data: `kp:${fact.mailboxId}` },
         }),
       });
@@ -136,6 +139,7 @@ export function firstLoginRule(facts: readonly FirstLoginFact[], ctx: RuleContex
           `đăng nhập mà không đổi mật khẩu thì hộp thư sẽ bị tạm khóa (${article}).`,
         sortAt: fact.issuedAt,
         profileId: profile.id,
+        about: aboutMailbox(fact),
       }),
     );
   }

@@ -6,7 +6,7 @@
  */
 import { vnDateOf } from "../../calendar/time.ts";
 import type { MailboxRef, RuleContext, RuleOutput } from "../types.ts";
-import { itemsFor, mailboxRecipients } from "./common.ts";
+import { aboutMailbox, itemsFor, mailboxRecipients } from "./common.ts";
 
 export interface QuotaFact extends MailboxRef {
   usedMb: number;
@@ -34,6 +34,7 @@ export function quotaRule(facts: readonly QuotaFact[], ctx: RuleContext): RuleOu
           `Hãy xóa bớt hoặc lưu trữ thư cũ để không bị từ chối nhận thư.`,
         sortAt: now,
         profileId: profile.id,
+        about: aboutMailbox(fact),
       }),
     );
   return { reminders, actions: [] };

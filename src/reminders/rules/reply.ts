@@ -7,7 +7,7 @@
 import { cite } from "../../policy/cite.ts";
 import { replyDeadline, replyHalfTime } from "../../policy/lifecycle.ts";
 import type { MailboxRef, ReminderItem, RuleContext, RuleOutput } from "../types.ts";
-import { formatVnDateTime, itemsFor, mailboxRecipients, twoDigits } from "./common.ts";
+import { aboutMailbox, formatVnDateTime, itemsFor, mailboxRecipients, twoDigits } from "./common.ts";
 import { workingTimeLeft, describeWorkingTimeLeft } from "../../calendar/deadlines.ts";
 import { vnDateOf } from "../../calendar/time.ts";
 
@@ -74,6 +74,7 @@ export function replyRule(facts: readonly UnansweredFact[], ctx: RuleContext): R
           line: [about, ", hạn ", due.text, " (", due.late, ")"].join(""),
           sortAt: deadline,
           profileId: profile.id,
+          about: aboutMailbox(fact),
           button,
         }),
       );
@@ -92,6 +93,7 @@ export function replyRule(facts: readonly UnansweredFact[], ctx: RuleContext): R
           ].join(""),
           sortAt: deadline,
           profileId: profile.id,
+          about: aboutMailbox(fact),
           button,
         }),
       );
