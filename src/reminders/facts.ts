@@ -529,11 +529,16 @@ export async function selectKeeperHandovers(
   page: Page = ALL,
 ): Promise<HandoverFact[]> {
   const rows = await executeRows<
-    RefRow & { since_ms: number; keeper_name: string | null; keeper_left: boolean | null }
+    RefRow & {
+      since_ms: number;
+      keeper_name: string | null;
+      keeper_left: boolean | null;
+      keeper_left_on: string | null;
+    }
   >(
     db,
     sql`select ${REF_COLUMNS}, ${epochMs(sql`m.keeper_handover_since`)} as since_ms, kn.full_name as keeper_name,
-      kn.employment_status <> 'active' as keeper_left
+      kn.employment_status <> 'active' as keeper_left, kn.left_on::text as keeper_left_on
     from mailboxes m ${REF_JOINS}
       left join staff kn on kn.id = m.keeper_staff_id
     where m.profile_id = ${profile.id} and m.keeper_handover_since is not null and m.status <> 'revoked'
@@ -544,6 +549,7 @@ export async function selectKeeperHandovers(
     handoverSince: new Date(Number(row.since_ms)),
     keeperName: row.keeper_name,
     keeperLeft: row.keeper_left === true,
+    keeperLeftOn: row.keeper_left === true ? row.keeper_left_on : null,
   }));
 }
 

@@ -35,10 +35,11 @@ describeEachDb(
       const org = await seedOrg(db, "mic");
       await addMailbox(db, org, "vanthu");
       const services = createServices(db, { clock: () => at("2026-12-01T10:00:00+07:00"), calendar });
-      const left = await services.directory.markLeaver(org.clerkStaffId, "2026-12-01", CLI);
+      // Recorded on 01/12 ahead of the leaving day 04/12: the head is told at once.
+      const left = await services.directory.markLeaver(org.clerkStaffId, "2026-12-04", CLI);
       expect(left.keeperOf).toEqual(["vanthu@mic.gov.vn"]);
       // A retry reports the same and changes nothing.
-      expect((await services.directory.markLeaver(org.clerkStaffId, "2026-12-01", CLI)).keeperOf).toEqual([
+      expect((await services.directory.markLeaver(org.clerkStaffId, "2026-12-04", CLI)).keeperOf).toEqual([
         "vanthu@mic.gov.vn",
       ]);
 
@@ -46,7 +47,7 @@ describeEachDb(
       expect(first.map((m) => m.chatId)).toEqual([org.headChat]);
       expect(first[0]?.text).toContain("Bàn giao hộp thư của cơ quan, đơn vị (1)");
       expect(first[0]?.text).toContain("Hộp thư vanthu@mic.gov.vn");
-      expect(first[0]?.text).toContain("đã nghỉ việc từ 01/12/2026");
+      expect(first[0]?.text).toContain("nghỉ việc từ 04/12/2026");
       expect(first[0]?.text).toContain("Điều 12.3d QĐ 652/QĐ-BTTTT");
       expect(await sweep("2026-12-02T09:00:00+07:00")).toEqual([]);
       expect((await sweep("2026-12-08T09:00:00+07:00")).map((m) => m.chatId)).toEqual([org.headChat]);

@@ -14,6 +14,7 @@
  * silent (keeperHandoverArticle null) get nothing.
  */
 import { formatVnDate, vnDateOf } from "../../calendar/time.ts";
+import type { IsoDate } from "../../calendar/types.ts";
 import type { MailboxRef, ReminderItem, RuleContext, RuleOutput } from "../types.ts";
 import { cite, daysBetween, itemsFor, uniqueChats } from "./common.ts";
 
@@ -26,6 +27,8 @@ export interface HandoverFact extends MailboxRef {
   keeperName: string | null;
   /** true: left (leaver); false: still working elsewhere (mover), and `keeperChatId` is theirs. */
   keeperLeft: boolean;
+  /** The leaving day of a keeper who left (it may still be ahead when recorded early). */
+  keeperLeftOn: IsoDate | null;
 }
 
 export function handoverRule(facts: readonly HandoverFact[], ctx: RuleContext): RuleOutput {
@@ -38,9 +41,11 @@ export function handoverRule(facts: readonly HandoverFact[], ctx: RuleContext): 
     const since = vnDateOf(f.handoverSince);
     const week = Math.floor(Math.max(0, daysBetween(since, today)) / HANDOVER_REPEAT_DAYS);
     const who = f.keeperName ?? "người quản lý";
-    const event = f.keeperLeft ? "đã nghỉ việc" : "đã chuyển vị trí công tác";
+    const event = f.keeperLeft
+      ? `nghỉ việc từ ${formatVnDate(f.keeperLeftOn ?? since)}`
+      : `đã chuyển vị trí công tác từ ${formatVnDate(since)}`;
     const line =
-      `Hộp thư ${f.address} (${f.unitName}): ${who} ${event} từ ${formatVnDate(since)}; ` +
+      `Hộp thư ${f.address} (${f.unitName}): ${who} ${event}; ` +
       `cần bàn giao hộp thư, mật khẩu và toàn bộ dữ liệu cho người được Thủ trưởng chỉ định và báo bộ phận hỗ trợ ghi nhận người quản lý mới (${cite(profile, article)})`;
     const heads = f.headChatIds.length > 0 ? f.headChatIds : uniqueChats(supportChatId);
     const chats = uniqueChats(heads, f.keeperLeft ? null : f.keeperChatId);
