@@ -2,7 +2,7 @@
  * Applies the committed migrations in `migrations/` (resolved from this file, not from the
  * working directory, so the CLI and tests work from anywhere).
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
@@ -29,7 +29,32 @@ export interface MigrateOptions {
   migrationUrl?: string | undefined;
 }
 
+/** The `when` of the newest migration in the journal (what drizzle stores as created_at). */
+function newestMigrationMillis(): number {
+  const journal = JSON.parse(readFileSync(`${MIGRATIONS_FOLDER}/meta/_journal.json`, "utf8")) as {
+    entries: { when: number }[];
+  };
+  return journal.entries.reduce((newest, entry) => (entry.when > newest ? entry.when : newest), 0);
+}
+
+/**
+ * True when the database already has the journal's newest migration: one read, no DDL and no
+ * lock, so a restart of an up-to-date database costs one query (drizzle's migrate() would create
+ * its schema and table "if not exists" and open a transaction every time).
+ */
+async function isUpToDate(database: Database): Promise<boolean> {
+  try {
+    const [row] = await database.execute<{ newest: string | null }>(
+      "select max(created_at)::text as newest from drizzle.__drizzle_migrations",
+    );
+    return row?.newest != null && Number(row.newest) >= newestMigrationMillis();
+  } catch {
+    return false; // no migrations table yet: a new database
+  }
+}
+
 export async function migrateDatabase(database: Database, options: MigrateOptions = {}): Promise<void> {
+  if (await isUpToDate(database)) return;
   if (options.migrationUrl && database.driver === "postgres") {
     const owner = await openDatabase({ url: options.migrationUrl, maxConnections: 2 });
     try {
