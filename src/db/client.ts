@@ -9,8 +9,8 @@ import { sql, type SQLWrapper } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
 import type { ExtractTablesWithRelations } from "drizzle-orm";
 import { drizzle as drizzlePglite, type PgliteDatabase } from "drizzle-orm/pglite";
-import { drizzle as drizzlePostgres, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
-import postgres from "postgres";
+import type { PostgresJsDatabase } from "drizzle-orm/postgres-js";
+import type postgres from "postgres";
 import { acquireLockFile, type LockHandle } from "./lock-file.ts";
 import * as schema from "./schema.ts";
 
@@ -132,6 +132,11 @@ async function openPglite(options: OpenDatabaseOptions): Promise<PgliteHandle> {
 }
 
 async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<PostgresHandle> {
+  // Loaded only here: the embedded database (the default) starts without postgres.js.
+  const [{ default: postgres }, { drizzle: drizzlePostgres }] = await Promise.all([
+    import("postgres"),
+    import("drizzle-orm/postgres-js"),
+  ]);
   const client = postgres(url, {
     max: options.maxConnections ?? 10,
     // Server NOTICEs ("schema already exists, skipping"…) are not errors; keep logs quiet.

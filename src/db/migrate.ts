@@ -5,8 +5,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
-import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
-import postgres from "postgres";
 import { openDatabase, type Database } from "./client.ts";
 
 /**
@@ -72,6 +70,10 @@ export async function migrateDatabase(database: Database, options: MigrateOption
   // drizzle's migrate() takes no lock: two instances starting together would both apply the
   // same migration. Hold a session advisory lock on a dedicated connection (not the pool, which
   // migrate() uses) for the whole run; it is released on unlock or when the connection drops.
+  const [{ default: postgres }, { migrate: migratePostgres }] = await Promise.all([
+    import("postgres"),
+    import("drizzle-orm/postgres-js/migrator"),
+  ]);
   const lockClient = postgres(database.url, { max: 1, onnotice: () => {} });
   try {
     await lockClient`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
