@@ -31,13 +31,13 @@ import { CONSOLE_SUPPORT_CHAT_ID, runConsole } from "./bot/transports/console.ts
 import { LocalBotApi, localBotInfo } from "./bot/transports/local-api.ts";
 import { startPolling } from "./bot/transports/polling.ts";
 import { registerWebhook, webhookPathOf } from "./bot/transports/webhook.ts";
-import type { HttpOptions, HttpServer } from "./http/server.ts";
+import { startHttpServer, type HttpOptions, type HttpServer } from "./http/server.ts";
 import { metrics } from "./metrics.ts";
 import { ALL_FEATURES } from "../commands/index.ts";
 import { startDeletionRunner, type DeletionRunner } from "../commands/support.ts";
 import { InputFile, type Bot } from "grammy";
 import type { BotContext } from "./bot/context.ts";
-import type { Scheduler } from "./reminders/scheduler.ts";
+import { startScheduler, type Scheduler } from "./reminders/scheduler.ts";
 import { createTelegramApi, digestSender, noExtraThrottle } from "./bot/api-config.ts";
 import { connectorFor, startMailserverLoop, type MailserverLoop } from "./mailserver/loop.ts";
 
@@ -146,7 +146,6 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
     deletions = startDeletionRunner(bot.api, services, { log: logger });
     await registerCommands(bot, config, ALL_FEATURES);
     if (config.botMode === "webhook") {
-      const { startHttpServer } = await import("./http/server.ts");
       const server = await startHttpServer({
         ...httpBase,
         port: config.port,
@@ -171,15 +170,14 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
   let reminders: Scheduler | undefined;
   let mailserver: MailserverLoop | undefined;
   try {
-    // The HTTP server (Hono) and the scheduler (node-schedule) load after the transport is up:
-    // the first poll does not wait for them.
+    // Loaded with the rest, not lazily after the first poll: main() installs its SIGTERM handler
+    // only once start() returns, and a late import widened the window in which a SIGTERM kills
+    // the process without a clean shutdown.
     if (!http && (config.activityApiToken || config.metricsToken)) {
-      const { startHttpServer } = await import("./http/server.ts");
       ownHttp = await startHttpServer({ ...httpBase, port: config.activityPort, host: config.activityHost });
       http = ownHttp;
     }
     if (config.reminders) {
-      const { startScheduler } = await import("./reminders/scheduler.ts");
       reminders = startScheduler({
         database,
         services,
