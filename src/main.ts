@@ -39,7 +39,7 @@ import { startDeletionRunner, type DeletionRunner } from "../commands/support.ts
 import { InputFile, type Bot } from "grammy";
 import type { BotContext } from "./bot/context.ts";
 import { startScheduler, type Scheduler } from "./reminders/scheduler.ts";
-import { digestSender, noExtraThrottle } from "./bot/api-config.ts";
+import { createTelegramApi, digestSender, noExtraThrottle } from "./bot/api-config.ts";
 import { connectorFor, startMailserverLoop, type MailserverLoop } from "./mailserver/loop.ts";
 
 /** First run of the embedded database = no staff yet: load the demo data so the console is usable. */
@@ -64,6 +64,17 @@ export interface Running {
 }
 
 export async function start(config: Config, logger: Logger): Promise<Running> {
+  // getMe travels while the embedded database boots (the boot holds the thread for a second or
+  // so; the answer waits in the socket), so the bot starts without one more round trip after it.
+  const botInfo = config.telegramBotToken
+    ? createTelegramApi(config.telegramBotToken, {
+        ...(config.telegramApiRoot ? { apiRoot: config.telegramApiRoot } : {}),
+        throttle: false,
+      }).getMe()
+    : undefined;
+  // Not swallowed: a failure is thrown where it is awaited, below; this only keeps Node from
+  // reporting it as unhandled while the database opens.
+  botInfo?.catch(() => undefined);
   const database = await openDatabase(databaseTargetOf(config));
   try {
     if (database.driver === "postgres" && !config.migrationDatabaseUrl) {
@@ -134,7 +145,13 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
       await drain(bot);
     };
   } else {
-    bot = createBot({ config, services, logger, features: ALL_FEATURES });
+    bot = createBot({
+      config,
+      services,
+      logger,
+      features: ALL_FEATURES,
+      ...(botInfo ? { botInfo: await botInfo } : {}),
+    });
     await bot.init();
     deletions = startDeletionRunner(bot.api, services, { log: logger });
     await registerCommands(bot, config, ALL_FEATURES);
@@ -163,6 +180,9 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
   let reminders: Scheduler | undefined;
   let mailserver: MailserverLoop | undefined;
   try {
+    // Loaded with the rest, not lazily after the first poll: main() installs its SIGTERM handler
+    // only once start() returns, and a late import widened the window in which a SIGTERM kills
+    // the process without a clean shutdown.
     if (!http && (config.activityApiToken || config.metricsToken)) {
       ownHttp = await startHttpServer({ ...httpBase, port: config.activityPort, host: config.activityHost });
       http = ownHttp;

@@ -10,6 +10,7 @@ import { existingMessage } from "../../src/services/requests/index.ts";
 import { type RequestView, staffActor, type StaffView, type UnitView } from "../../src/services/types.ts";
 import { postToSupport, sendSafely } from "../shared/notify.ts";
 import {
+  EMPLOYMENT_LABELS,
   fold,
   LEADER_LEVEL_LABELS,
   parseAddress,
@@ -143,9 +144,13 @@ export async function askEmployment(ctx: BotContext, data: Data): Promise<void> 
   await flow.goto(ctx, "employment", data);
   // Issue 10 (rules): one "Hợp đồng" button, then the length is asked — never an exact
   // "12 months" nobody stated; the policy (checkEligibility) judges the stated length.
-  const contract = [ctx.flow.button("Hợp đồng", "cmo")];
+  const contract = [ctx.flow.button(EMPLOYMENT_LABELS.contract, "cmo")];
   await ctx.reply(m.employment(), {
-    reply_markup: keyboard([[ctx.flow.button("Biên chế", "cs")], contract, backRow(ctx)]),
+    reply_markup: keyboard([
+      [ctx.flow.button(EMPLOYMENT_LABELS.civil_servant, "cs")],
+      contract,
+      backRow(ctx),
+    ]),
   });
 }
 

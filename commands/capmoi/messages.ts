@@ -3,7 +3,7 @@ import { formatDeadline } from "../../src/bot/i18n.ts";
 import { formatVnDate } from "../../src/calendar/time.ts";
 import { findProfile } from "../../src/policy/profiles/index.ts";
 import type { RequestView, StaffView } from "../../src/services/types.ts";
-import { KIND_LABELS, LEADER_LEVEL_LABELS } from "../shared/parse.ts";
+import { EMPLOYMENT_LABELS, KIND_LABELS, LEADER_LEVEL_LABELS } from "../shared/parse.ts";
 import { Data } from "./form.ts";
 
 export const m = {
@@ -66,8 +66,9 @@ export function operatorOf(profileId: string): string {
 }
 
 export function employmentLabel(d: Data): string {
-  if (d.employmentType === "civil_servant") return "Biên chế";
-  if (d.employmentType === "contract") return `Hợp đồng ${d.contractMonths ?? "?"} tháng`;
+  if (d.employmentType === "civil_servant") return EMPLOYMENT_LABELS.civil_servant;
+  if (d.employmentType === "contract")
+    return `${EMPLOYMENT_LABELS.contract} ${d.contractMonths ?? "?"} tháng`;
   return "";
 }
 

@@ -111,6 +111,7 @@ export function parseUntilDate(input: string, today: IsoDate): Result<IsoDate, s
 // Closed word lists: one vocabulary (src/policy/vocabulary.ts), re-exported for the commands
 
 export {
+  EMPLOYMENT_LABELS,
   LEADER_LEVEL_LABELS,
   MAILBOX_KIND_LABELS as KIND_LABELS,
   parseContractMonths,

@@ -9,8 +9,8 @@ import { sql, type SQLWrapper } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
 import type { ExtractTablesWithRelations } from "drizzle-orm";
 import { drizzle as drizzlePglite, type PgliteDatabase } from "drizzle-orm/pglite";
-import { drizzle as drizzlePostgres, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
-import postgres from "postgres";
+import type { PostgresJsDatabase } from "drizzle-orm/postgres-js";
+import type postgres from "postgres";
 import { acquireLockFile, type LockHandle } from "./lock-file.ts";
 import * as schema from "./schema.ts";
 
@@ -78,6 +78,14 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
   return options.url ? openPostgres(options.url, options) : openPglite(options);
 }
 
+/**
+ * PGlite's shared buffers. Its default, 128 MB, is set up (in WebAssembly memory) at every boot:
+ * ~0.6 s of CPU on this project's machine before the first query, for an embedded database of a
+ * few tens of MB. 32 MB boots in about two thirds of the time and still holds a deployment's hot
+ * tables (bench/start.bench.ts measures the start).
+ */
+const PGLITE_SHARED_BUFFERS = "32MB";
+
 async function openPglite(options: OpenDatabaseOptions): Promise<PgliteHandle> {
   const inMemory = options.inMemory === true || options.loadDataDir !== undefined;
   let dataDir: string | undefined;
@@ -93,6 +101,7 @@ async function openPglite(options: OpenDatabaseOptions): Promise<PgliteHandle> {
     client = await PGlite.create({
       ...(dataDir ? { dataDir } : {}),
       ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
+      startParams: [...PGlite.defaultStartParams, "-c", `shared_buffers=${PGLITE_SHARED_BUFFERS}`],
     });
   } catch (error) {
     lock?.release();
@@ -123,6 +132,11 @@ async function openPglite(options: OpenDatabaseOptions): Promise<PgliteHandle> {
 }
 
 async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<PostgresHandle> {
+  // Loaded only here: the embedded database (the default) starts without postgres.js.
+  const [{ default: postgres }, { drizzle: drizzlePostgres }] = await Promise.all([
+    import("postgres"),
+    import("drizzle-orm/postgres-js"),
+  ]);
   const client = postgres(url, {
     max: options.maxConnections ?? 10,
     // Server NOTICEs ("schema already exists, skipping"…) are not errors; keep logs quiet.

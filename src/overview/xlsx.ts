@@ -4,6 +4,7 @@
  */
 import ExcelJS from "exceljs";
 import { formatVnDate, vnDateOf } from "../calendar/time.ts";
+import { MAILBOX_KIND_LABELS } from "../policy/vocabulary.ts";
 import type { OverviewMailbox } from "../services/overview.ts";
 import { statusVi } from "./text.ts";
 
@@ -17,11 +18,7 @@ export const ACTIVE_LIST_HEADERS = [
   "Hoạt động gần nhất",
 ] as const;
 
-const KIND_VI: Record<OverviewMailbox["kind"], string> = {
-  personal: "Cá nhân",
-  unit: "Đơn vị",
-  group: "Nhóm",
-};
+const KIND_VI: Record<OverviewMailbox["kind"], string> = MAILBOX_KIND_LABELS;
 
 export async function activeMailboxesXlsx(
   unitName: string,

@@ -3,21 +3,21 @@
  * start()), and as its own loopback server next to the console chat (a real `npm start` process).
  * The right bearer token lands rows; a wrong or missing one gets 401 and changes nothing.
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config.ts";
 import { openDatabase, type Database } from "../../src/db/client.ts";
 import { migrateDatabase } from "../../src/db/migrate.ts";
 import { silentLogger } from "../../src/logger.ts";
 import { start } from "../../src/main.ts";
 import { FAKE_TOKEN, FakeBotApiServer } from "../helpers/fake-bot-api-server.ts";
+import { cleanEnv, startNode, stopAllProcesses } from "../helpers/process.ts";
 import { addMailbox, addStaff, addUnit } from "../services/fixtures.ts";
 
-const ROOT = new URL("../..", import.meta.url).pathname;
+afterEach(stopAllProcesses);
 const TOKEN = "activity-token-0123456789abcdef";
 const dirs: string[] = [];
 afterAll(() => {
@@ -118,53 +118,38 @@ describe("POST /api/activity wired by main", () => {
     } finally {
       await database.close();
     }
-  }, 60_000);
+  }, 180_000); // boots PGlite and the bot in-process: slow on a loaded machine, not wrong
 
   it("console process: a loopback server on ACTIVITY_PORT; wrong token 401, right token lands rows", async () => {
     const dataDir = tempDir();
     await seedMailbox(dataDir);
     const port = await freePort();
-    const base = { ...process.env };
-    for (const key of Object.keys(base)) {
-      if (
-        /^(TELEGRAM_|BOT_|WEBHOOK_|DATABASE_URL|DATA_DIR|LOG_LEVEL|SUPPORT_CHAT_ID|ACTIVITY_|REMINDERS)/.test(
-          key,
-        )
-      )
-        delete base[key];
-    }
-    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-      cwd: ROOT,
-      env: { ...base, DATA_DIR: dataDir, ACTIVITY_API_TOKEN: TOKEN, ACTIVITY_PORT: String(port) },
-      stdio: ["pipe", "pipe", "pipe"],
+    const run = startNode(["--import", "tsx", "src/main.ts"], {
+      env: cleanEnv(
+        /^(TELEGRAM_|BOT_|WEBHOOK_|DATABASE_URL|DATA_DIR|LOG_LEVEL|SUPPORT_CHAT_ID|ACTIVITY_|REMINDERS)/,
+        // info: the console logs "http server listening" (to stderr), the event this test waits for.
+        { DATA_DIR: dataDir, ACTIVITY_API_TOKEN: TOKEN, ACTIVITY_PORT: String(port), LOG_LEVEL: "info" },
+      ),
+      keepStdinOpen: true,
     });
-    let err = "";
-    child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString("utf8")));
-    child.stdout.resume();
-    const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
     try {
+      await run.waitForOutput(/http server listening/);
       const url = `http://127.0.0.1:${port}/api/activity`;
-      let wrong: Response | undefined;
-      for (let i = 0; i < 300 && !wrong; i++) {
-        wrong = await post(url, "wrong-token-0123456789abcdef").catch(async () => {
-          await new Promise((resolve) => setTimeout(resolve, 100));
-          return undefined;
-        });
-      }
-      expect(wrong?.status, err).toBe(401);
+      const wrong = await post(url, "wrong-token-0123456789abcdef");
+      expect(wrong.status, run.stderr()).toBe(401);
       const ok = await post(url, TOKEN);
       expect(ok.status).toBe(200);
     } finally {
-      child.stdin.end("/thoat\n");
+      run.child.stdin!.end("/thoat\n");
     }
-    expect(await exit).toBe(0);
+    expect((await run.exited).code).toBe(0);
     const database = await openDatabase({ dataDir: join(dataDir, "pglite") });
     try {
       expect(await landed(database)).toEqual({ sendAt: expect.stringMatching(/^2026-11-20/), messages: 1 });
     } finally {
       await database.close();
     }
-  }, 60_000);
+  }, 180_000); // waits for events (the listening log, the exit), never a fixed time
 });
 
 describe("config: reminders and activity endpoint", () => {

@@ -2,7 +2,6 @@
  * `npm start` as a real process: the console chat with piped input, long polling against the
  * fake Bot API server (TELEGRAM_API_ROOT), graceful SIGTERM, and exit code 2 on bad config.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,9 +9,9 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/client.ts";
 import { migrateDatabase } from "../../src/db/migrate.ts";
 import { FAKE_TOKEN, FakeBotApiServer } from "../helpers/fake-bot-api-server.ts";
+import { cleanEnv, startNode, stopAllProcesses, type StartedProcess } from "../helpers/process.ts";
 import { addStaff, addUnit, grant } from "../services/fixtures.ts";
 
-const ROOT = new URL("../..", import.meta.url).pathname;
 const dirs: string[] = [];
 afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
@@ -24,46 +23,23 @@ function tempDir(): string {
   return dir;
 }
 
-// A child still running when its test failed or timed out is killed, so it cannot hold a PGlite
-// lock or a port for the tests after it.
-const children: ChildProcess[] = [];
-afterEach(() => {
-  for (const child of children.splice(0))
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-});
+// A child still running when its test failed or timed out is killed (its whole group), so it
+// cannot hold a PGlite lock or a port for the tests after it.
+afterEach(stopAllProcesses);
 
-function startMain(env: Record<string, string>): {
-  child: ChildProcess;
-  out: () => string;
-  err: () => string;
-  exit: Promise<number | null>;
-} {
-  const base = { ...process.env };
-  for (const key of Object.keys(base)) {
-    if (/^(TELEGRAM_|BOT_|WEBHOOK_|DATABASE_URL|DATA_DIR|LOG_LEVEL|SUPPORT_CHAT_ID)/.test(key))
-      delete base[key];
-  }
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    cwd: ROOT,
-    env: { ...base, ...env },
-    stdio: ["pipe", "pipe", "pipe"],
+function startMain(env: Record<string, string>, input?: string): StartedProcess {
+  return startNode(["--import", "tsx", "src/main.ts"], {
+    env: cleanEnv(/^(TELEGRAM_|BOT_|WEBHOOK_|DATABASE_URL|DATA_DIR|LOG_LEVEL|SUPPORT_CHAT_ID)/, env),
+    ...(input === undefined ? {} : { stdin: input }),
   });
-  let out = "";
-  let err = "";
-  child.stdout!.on("data", (chunk: Buffer) => (out += chunk.toString("utf8")));
-  child.stderr!.on("data", (chunk: Buffer) => (err += chunk.toString("utf8")));
-  const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  children.push(child);
-  return { child, out: () => out, err: () => err, exit };
 }
 
 describe("npm start", () => {
   it("exits 2 with every bad variable named", async () => {
-    const run = startMain({ PORT: "eighty", BOT_MODE: "fax", DATA_DIR: tempDir() });
-    run.child.stdin!.end();
-    expect(await run.exit).toBe(2);
-    expect(run.err()).toMatch(/PORT/);
-    expect(run.err()).toMatch(/BOT_MODE/);
+    const run = startMain({ PORT: "eighty", BOT_MODE: "fax", DATA_DIR: tempDir() }, "");
+    expect((await run.exited).code).toBe(2);
+    expect(run.stderr()).toMatch(/PORT/);
+    expect(run.stderr()).toMatch(/BOT_MODE/);
   });
 
   it("console chat: piped lines become updates, replies come back in Vietnamese", async () => {
@@ -76,12 +52,12 @@ describe("npm start", () => {
     await grant(database, person.id, "support", null);
     await database.close();
 
-    const run = startMain({ DATA_DIR: dataDir });
-    run.child.stdin!.end(
+    const run = startMain(
+      { DATA_DIR: dataDir },
       ["/start", "/huy", "xin chào", "/as Phạm Văn Hùng", "/help", "/nhom", "/help", "/thoat", ""].join("\n"),
     );
-    expect(await run.exit).toBe(0);
-    const out = run.out();
+    expect((await run.exited).code).toBe(0);
+    const out = run.stdout();
     expect(out).toContain("Xin chào! Đây là Mailbot");
     expect(out).toContain("Tài khoản Telegram này chưa được liên kết");
     expect(out).toContain("Đã liên kết tài khoản Telegram với cán bộ Phạm Văn Hùng");
@@ -109,9 +85,8 @@ describe("npm start", () => {
         60_000,
       );
       expect(String(reply.payload.text)).toContain("Xin chào! Đây là Mailbot");
-      run.child.kill("SIGTERM");
-      expect(await run.exit).toBe(0);
-      expect(run.out()).toContain("long polling stopped");
+      expect((await run.stop()).code).toBe(0);
+      expect(run.stdout()).toContain("long polling stopped");
     } finally {
       await fake.stop();
     }

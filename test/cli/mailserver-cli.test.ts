@@ -1,31 +1,27 @@
 // `mailbot mailserver …` as a real process: what it writes, what it refuses, what it never prints.
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
+import { cleanEnv, startNode, stopAllProcesses } from "../helpers/process.ts";
 
-const ROOT = join(import.meta.dirname, "..", "..");
+afterEach(stopAllProcesses);
 
-function cli(
+async function cli(
   args: string[],
   env: Record<string, string>,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const clean = { ...process.env };
-    for (const key of ["DATABASE_URL", "MAILSERVER", "DOVEADM_API_URL", "DOVEADM_API_KEY"]) delete clean[key];
-    const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", ...args], {
-      cwd: ROOT,
-      env: { ...clean, LOG_LEVEL: "warn", NO_COLOR: "1", ...env },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += String(d)));
-    child.stderr.on("data", (d) => (stderr += String(d)));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end();
+  const run = startNode(["--import", "tsx", "src/cli.ts", ...args], {
+    env: cleanEnv(/^(DATABASE_URL|MAILSERVER|DOVEADM_API_URL|DOVEADM_API_KEY)$/, {
+      LOG_LEVEL: "warn",
+      NO_COLOR: "1",
+      ...env,
+    }),
+    timeoutMs: 120_000,
   });
+  const { code } = await run.exited;
+  return { code, stdout: run.stdout(), stderr: run.stderr() };
 }
 
 const KEY = "k3y-for-doveadm-api-0123456789";

@@ -6,7 +6,6 @@
  * Needs PostgreSQL (TEST_DATABASE_URL). Skipped without it, unless REQUIRE_POSTGRES=true (then
  * the missing server fails the run).
  */
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import type { Message, Update, User } from "grammy/types";
 import postgres from "postgres";
@@ -15,9 +14,9 @@ import { openDatabase } from "../../src/db/client.ts";
 import { migrateDatabase } from "../../src/db/migrate.ts";
 import type { RecordedCall } from "../../src/bot/transports/local-api.ts";
 import { FAKE_TOKEN, FakeBotApiServer } from "../helpers/fake-bot-api-server.ts";
+import { cleanEnv, startNode } from "../helpers/process.ts";
 import { addStaff, addUnit, grant } from "../services/fixtures.ts";
 
-const ROOT = new URL("../..", import.meta.url).pathname;
 const ADMIN_URL = process.env.TEST_DATABASE_URL?.trim();
 const REQUIRED = process.env.REQUIRE_POSTGRES === "true";
 const SUPPORT_CHAT = -1009876543210;
@@ -93,34 +92,20 @@ describe.skipIf(!ADMIN_URL)("end to end: /capmoi through the bot process, fake B
 
       const server = await new FakeBotApiServer().start();
       cleanups.push(() => server.stop());
-      const base = { ...process.env };
-      for (const key of Object.keys(base)) {
-        if (
-          /^(TELEGRAM_|BOT_|WEBHOOK_|DATABASE_URL|DATA_DIR|SUPPORT_CHAT_ID|TEST_DATABASE_URL|REQUIRE_POSTGRES)/.test(
-            key,
-          )
-        )
-          delete base[key];
-      }
-      const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-        cwd: ROOT,
-        env: {
-          ...base,
-          TELEGRAM_BOT_TOKEN: FAKE_TOKEN,
-          TELEGRAM_API_ROOT: server.apiRoot,
-          BOT_MODE: "polling",
-          DATABASE_URL: url,
-          SUPPORT_CHAT_ID: String(SUPPORT_CHAT),
-          LOG_LEVEL: "warn",
-        },
-        stdio: ["ignore", "pipe", "pipe"],
+      const run = startNode(["--import", "tsx", "src/main.ts"], {
+        env: cleanEnv(
+          /^(TELEGRAM_|BOT_|WEBHOOK_|DATABASE_URL|DATA_DIR|SUPPORT_CHAT_ID|TEST_DATABASE_URL|REQUIRE_POSTGRES)/,
+          {
+            TELEGRAM_BOT_TOKEN: FAKE_TOKEN,
+            TELEGRAM_API_ROOT: server.apiRoot,
+            BOT_MODE: "polling",
+            DATABASE_URL: url,
+            SUPPORT_CHAT_ID: String(SUPPORT_CHAT),
+            LOG_LEVEL: "warn",
+          },
+        ),
       });
-      let stderr = "";
-      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-      const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-      cleanups.push(async () => {
-        if (child.exitCode === null) child.kill("SIGKILL");
-      });
+      cleanups.push(async () => void (await run.stop()));
 
       try {
         const clerkUser: User = { id: 5001, is_bot: false, first_name: "Mai" };
@@ -178,10 +163,9 @@ describe.skipIf(!ADMIN_URL)("end to end: /capmoi through the bot process, fake B
         );
         expect(queued?.n).toBe(1);
       } finally {
-        child.kill("SIGTERM");
-        const code = await exit;
+        const { code } = await run.stop();
         await database.close();
-        expect(code, stderr).toBe(0);
+        expect(code, run.stderr()).toBe(0);
       }
     },
   );

@@ -1,10 +1,13 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/client.ts";
 import { acquireLockFile, DataDirLockedError, LEASE_STALE_MS } from "../../src/db/lock-file.ts";
+import { cleanEnv, ROOT, startNode, stopAllProcesses, type StartedProcess } from "../helpers/process.ts";
+
+afterEach(stopAllProcesses);
 
 const root = mkdtempSync(join(tmpdir(), "mailbot-lock-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -90,10 +93,8 @@ async function waitFor(check: () => boolean, what: string, timeoutMs = 60_000): 
   }
 }
 
-const ROOT = join(import.meta.dirname, "..", "..");
-
 /** A live holder in another process, refreshing its lease every 100 ms; `hostname` as given. */
-function liveHolder(path: string, host: string): { child: ChildProcess; held: Promise<void> } {
+function liveHolder(path: string, host: string): { run: StartedProcess; held: Promise<string> } {
   const script = join(root, `holder-${Math.random().toString(36).slice(2)}.ts`);
   writeFileSync(
     script,
@@ -101,19 +102,8 @@ function liveHolder(path: string, host: string): { child: ChildProcess; held: Pr
       `acquireLockFile(${JSON.stringify(path)}, { intervalMs: 100, hostname: ${JSON.stringify(host)} });\n` +
       `process.stdout.write("held\\n");\nsetInterval(() => {}, 1000);\n`,
   );
-  const child = spawn(process.execPath, ["--import", "tsx", script], {
-    cwd: ROOT,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const held = new Promise<void>((resolve, reject) => {
-    let out = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
-      out += chunk.toString("utf8");
-      if (out.includes("held")) resolve();
-    });
-    child.on("exit", (code) => reject(new Error(`holder exited early (${code})`)));
-  });
-  return { child, held };
+  const run = startNode(["--import", "tsx", script]);
+  return { run, held: run.waitForOutput(/held/) };
 }
 
 describe("PGlite lock lease (dies with its holder)", () => {
@@ -167,9 +157,8 @@ describe("PGlite lock lease (dies with its holder)", () => {
         DataDirLockedError,
       );
     } finally {
-      holder.child.kill("SIGKILL");
+      await holder.run.kill();
     }
-    await new Promise((resolve) => holder.child.once("exit", resolve));
     const killedAt = Date.now();
     await waitFor(() => Date.now() - killedAt > 1_500, "the lease to age");
     const lock = acquireLockFile(path, { hostname: "host-b", staleAfterMs: 1_000 });
@@ -182,25 +171,18 @@ describe("PGlite lock lease (dies with its holder)", () => {
     const holder = liveHolder(join(dataDir, "pglite.lock"), "host-a");
     try {
       await holder.held;
-      const env = { ...process.env };
-      for (const key of Object.keys(env)) {
-        if (/^(TELEGRAM_|BOT_|WEBHOOK_|DATABASE_URL|MIGRATION_DATABASE_URL|PGLITE_DIR|LOG_LEVEL)/.test(key))
-          delete env[key];
-      }
-      const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-        cwd: ROOT,
-        env: { ...env, DATA_DIR: dataDir },
-        stdio: ["pipe", "pipe", "pipe"],
+      const run = startNode(["--import", "tsx", "src/main.ts"], {
+        env: cleanEnv(/^(TELEGRAM_|BOT_|WEBHOOK_|DATABASE_URL|MIGRATION_DATABASE_URL|PGLITE_DIR|LOG_LEVEL)/, {
+          DATA_DIR: dataDir,
+        }),
       });
-      let err = "";
-      child.stderr!.on("data", (chunk: Buffer) => (err += chunk.toString("utf8")));
-      child.stdin!.end();
-      const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+      const { code } = await run.exited;
+      const err = run.stderr();
       expect(code).toBe(1);
       expect(err).toContain("Thư mục dữ liệu PGlite đang được tiến trình pid");
       expect(err).toContain("host-a");
     } finally {
-      holder.child.kill("SIGKILL");
+      await holder.run.kill();
     }
   }, 120_000);
 });

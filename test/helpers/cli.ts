@@ -4,14 +4,13 @@
  * the process itself (exit code, stdout discipline, the entry point's config check), and kills it
  * when it outlives its time-out so a stuck child never holds a PGlite lock for the next test.
  */
-import { spawn } from "node:child_process";
-import { join } from "node:path";
 import { Readable } from "node:stream";
 import { COMMANDS } from "../../src/cli/registry.ts";
 import { runCli } from "../../src/cli/router.ts";
 import { parseConfig } from "../../src/config.ts";
+import { ROOT, startNode } from "./process.ts";
 
-export const ROOT = join(import.meta.dirname, "..", "..");
+export { ROOT };
 
 export interface Run {
   code: number | null;
@@ -46,32 +45,18 @@ export interface SpawnOptions {
   timeoutMs?: number;
 }
 
-/** Runs `node <args>` from the repository root; rejects (after killing it) when it hangs. */
-export function spawnNode(args: readonly string[], options: SpawnOptions = {}): Promise<Run> {
+/** Runs `node <args>` from the repository root; rejects (after killing its group) when it hangs. */
+export async function spawnNode(args: readonly string[], options: SpawnOptions = {}): Promise<Run> {
   const timeoutMs = options.timeoutMs ?? 60_000;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...args], {
-      cwd: ROOT,
-      env: options.env ?? { ...process.env, LOG_LEVEL: "warn", NO_COLOR: "1" },
-    });
-    let stdout = "";
-    let stderr = "";
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`node ${args.join(" ")} did not finish within ${timeoutMs} ms; killed.\n${stderr}`));
-    }, timeoutMs);
-    child.stdout.on("data", (d) => (stdout += String(d)));
-    child.stderr.on("data", (d) => (stderr += String(d)));
-    child.on("error", (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(options.stdin ?? "");
+  const run = startNode(args, {
+    env: options.env ?? { ...process.env, LOG_LEVEL: "warn", NO_COLOR: "1" },
+    stdin: options.stdin ?? "",
+    timeoutMs,
   });
+  const { code } = await run.exited;
+  if (run.timedOut())
+    throw new Error(`node ${args.join(" ")} did not finish within ${timeoutMs} ms; killed.\n${run.stderr()}`);
+  return { code, stdout: run.stdout(), stderr: run.stderr() };
 }
 
 /** The CLI as a real process (tsx, the development entry point). */

@@ -15,6 +15,9 @@ export class FakeBotApiServer {
   readonly api: LocalBotApi;
   private server: Server | undefined;
   private updateId = 1000;
+  private readonly requestWaiters: { method: string; resolve: () => void }[] = [];
+  /** Every Bot API method requested over HTTP, in order; getUpdates too (api.calls omits it). */
+  readonly requested: string[] = [];
   port = 0;
 
   constructor(username = "mailbot_e2e_bot") {
@@ -40,6 +43,11 @@ export class FakeBotApiServer {
         if (!match) return send(404, { ok: false, error_code: 404, description: "Not Found" });
         if (match[1] !== FAKE_TOKEN)
           return send(401, { ok: false, error_code: 401, description: "Unauthorized" });
+        this.requested.push(match[2]!);
+        for (const waiter of this.requestWaiters.filter((w) => w.method === match[2])) {
+          this.requestWaiters.splice(this.requestWaiters.indexOf(waiter), 1);
+          waiter.resolve();
+        }
         const raw = Buffer.concat(chunks).toString("utf8");
         let payload: Record<string, unknown> = {};
         try {
@@ -62,6 +70,12 @@ export class FakeBotApiServer {
     if (!this.server) return;
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+  }
+
+  /** Resolves at the first HTTP request for `method` (at once if one came already): an event, not a poll. */
+  nextRequest(method: string): Promise<void> {
+    if (this.requested.includes(method)) return Promise.resolve();
+    return new Promise((resolve) => this.requestWaiters.push({ method, resolve }));
   }
 
   /** Queues a text message from `user` (in a private chat unless `chat` is given). */
