@@ -11,12 +11,14 @@ import { mailserverCommands } from "./mailserver.ts";
 import { passwordCommands } from "./password.ts";
 import { profileCommands } from "./profile.ts";
 import { reminderCommands } from "./reminders.ts";
+import { staffCommands } from "./staff.ts";
 import { storeCommands } from "./store.ts";
 import type { CliCommand } from "./types.ts";
 import { workdaysCommands } from "./workdays.ts";
 
 export const COMMANDS: readonly CliCommand[] = [
   ...storeCommands,
+  ...staffCommands,
   ...addressCommands,
   ...passwordCommands,
   ...workdaysCommands,

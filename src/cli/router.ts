@@ -3,7 +3,7 @@
  * global flags (--json, --help, --profile-file), builds the context, prints the result and
  * returns the exit code. Commands live in src/cli/<group>.ts; see src/cli/types.ts.
  */
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { pino, type Logger } from "pino";
 import { createCalendar, type WorkingDayCalendar } from "../calendar/index.ts";
@@ -333,6 +333,14 @@ export async function runCli(
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code ?? "lỗi";
         throw new UsageError(`Không đọc được tệp "${path}" (${code}) / cannot read the file.`);
+      }
+    },
+    async writeTextFile(path, text) {
+      try {
+        await writeFile(path, text, { encoding: "utf8", mode: 0o600 });
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code ?? "lỗi";
+        throw new UsageError(`Không ghi được tệp "${path}" (${code}) / cannot write the file.`);
       }
     },
     async withDatabase(fn) {
