@@ -231,6 +231,22 @@ async function openMigrated(config: Config): Promise<Database> {
 }
 
 /**
+ * The embedded database is one process's at a time: while the bot runs, a command cannot open
+ * it. One sentence saying what to do instead of a stack trace (src/db/lock-file.ts throws a
+ * DataDirLockedError; matched by name so the router does not load the database layer).
+ */
+function dataDirInUse(error: unknown): string | null {
+  if (!(error instanceof Error) || error.name !== "DataDirLockedError") return null;
+  const { lockPath, holder } = error as Error & { lockPath?: string; holder?: { pid: number } };
+  const folder = lockPath?.replace(/\.lock$/, "") ?? "PGlite";
+  return (
+    `Cơ sở dữ liệu nhúng (${folder}) đang được bot${holder ? ` (pid ${holder.pid})` : ""} sử dụng nên lệnh này không mở được: ` +
+    "hãy dừng bot rồi chạy lại lệnh, hoặc đặt DATABASE_URL trỏ tới máy chủ PostgreSQL cho cả bot và lệnh " +
+    "(nên dùng PostgreSQL khi nhiều người cùng vận hành)."
+  );
+}
+
+/**
  * Runs the CLI on `argv` (without node and script) and returns the exit code. `config` is the
  * validated configuration (src/cli.ts parses the environment; tests pass their own).
  */
@@ -387,6 +403,12 @@ export async function runCli(
     if (isServiceError(error)) {
       // The services saying no (not found, illegal transition, …): the rules reject the input.
       const result = rejected(error.code, error.message, error.details ? { details: error.details } : {});
+      emit(out, result.json, result.text);
+      return result.exitCode;
+    }
+    const inUse = dataDirInUse(error);
+    if (inUse) {
+      const result = rejected("database_in_use", inUse);
       emit(out, result.json, result.text);
       return result.exitCode;
     }
