@@ -82,11 +82,19 @@ const migrate = defineCommand({
   },
 });
 
-function importText(report: ImportReport, skipBad: boolean): string[] {
+function importText(report: ImportReport, skipBad: boolean, dryRun: boolean): string[] {
   const lines: string[] = [];
+  const wouldWrite = dryRun && report.kind === "staff" && (report.errorCount === 0 || skipBad);
   if (report.written) {
     lines.push(
       `Đã nhập ${report.rows} dòng: ${report.created} mới, ${report.updated} cập nhật, ${report.unchanged} không đổi` +
+        (report.mailboxesCreated ? `, ${report.mailboxesCreated} hộp thư mới` : "") +
+        (report.addressesIssued ? ` (${report.addressesIssued} địa chỉ cấp theo quy tắc)` : "") +
+        ".",
+    );
+  } else if (wouldWrite) {
+    lines.push(
+      `Chạy thử (--dry-run), CHƯA GHI GÌ. Nhập thật ${report.rows} dòng này sẽ có: ${report.created} mới, ${report.updated} cập nhật, ${report.unchanged} không đổi` +
         (report.mailboxesCreated ? `, ${report.mailboxesCreated} hộp thư mới` : "") +
         (report.addressesIssued ? ` (${report.addressesIssued} địa chỉ cấp theo quy tắc)` : "") +
         ".",
@@ -98,8 +106,18 @@ function importText(report: ImportReport, skipBad: boolean): string[] {
       `Có ${report.errorCount} dòng lỗi nên CHƯA GHI GÌ. Sửa tệp rồi nhập lại, hoặc dùng --skip-bad để nhập các dòng đúng.`,
     );
   }
+  if (report.issued.length > 0) {
+    lines.push(
+      report.written
+        ? `Địa chỉ đã cấp (${report.issued.length}; chủ hộp thư lấy mật khẩu tạm bằng /doimk):`
+        : `Địa chỉ sẽ cấp khi nhập thật (${report.issued.length}):`,
+    );
+    for (const a of report.issued)
+      lines.push(`  ${a.fullName} (mã ${a.code}, dòng ${a.line}) → ${a.address}`);
+  }
   if (report.errors.length > 0) {
     if (report.written && skipBad) lines.push(`Đã bỏ qua ${report.errorCount} dòng lỗi:`);
+    else if (wouldWrite) lines.push(`Sẽ bỏ qua ${report.errorCount} dòng lỗi:`);
     for (const e of report.errors) lines.push(`  dòng ${e.line}${e.code ? ` (${e.code})` : ""}: ${e.reason}`);
     if (report.errorCount > report.errors.length)
       lines.push(
@@ -201,7 +219,7 @@ const importCommand = (kind: "units" | "staff") =>
       const report = await ctx.withDatabase((database) =>
         kind === "units" ? importUnits(database, bytes, options) : importStaff(database, bytes, options),
       );
-      const text = importText(report, options.skipBad);
+      const text = importText(report, options.skipBad, options.dryRun);
       if (!report.written && report.errors.length > 0) {
         return rejected("bad_rows", text[0] as string, { report }, text);
       }

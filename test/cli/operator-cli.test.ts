@@ -65,7 +65,7 @@ interface Listed {
   roles: { role: string; unitName: string | null }[];
 }
 
-describe("the operator's directory", { timeout: 180_000 }, () => {
+describe("the operator's directory", { timeout: 300_000 }, () => {
   it("imports units and staff", async () => {
     const units = await cli(["import", "units", join(dir, "units.csv")]);
     expect(units.code, units.stderr).toBe(0);
@@ -206,5 +206,47 @@ describe("the operator's directory", { timeout: 180_000 }, () => {
       "select count(*)::int as n from audit_log where action = 'link_code.create' and actor = 'cli'",
     );
     expect(audits[0]?.n).toBe(6);
+  });
+
+  it("import staff --issue-mailboxes: --dry-run shows the addresses it would issue and writes nothing; the real run issues those", async () => {
+    const file = join(dir, "new-staff.csv");
+    writeFileSync(
+      file,
+      "ma_can_bo,ho_ten,ngay_sinh,ma_don_vi,chuc_vu,hinh_thuc,so_thang_hop_dong,email\n" +
+        "CB010,Phạm Minh Đức,1991-05-05,OP-KHAC,Phó phòng,bien_che,,\n" +
+        "CB011,Phạm Minh Đức,1993-09-09,OP-KHAC,nhan_vien,bien_che,,\n" +
+        "CB012,Võ Thị Lan,1988-02-14,OP-KHAC,nhan_vien,bien_che,,\n",
+    );
+    const counts = async () =>
+      (
+        await query<{ staff: number; boxes: number; audit: number }>(
+          "select (select count(*)::int from staff) as staff, (select count(*)::int from mailboxes) as boxes, (select count(*)::int from audit_log) as audit",
+        )
+      )[0];
+    const before = await counts();
+
+    const dry = await cli(["import", "staff", file, "--issue-mailboxes", "--dry-run"]);
+    expect(dry.code, dry.stdout + dry.stderr).toBe(0);
+    const issuedLines = (r: Run) => r.stdout.split("\n").filter((l) => l.includes(" → "));
+    expect(dry.stdout).toContain(
+      "Chạy thử (--dry-run), CHƯA GHI GÌ. Nhập thật 3 dòng này sẽ có: 3 mới, 0 cập nhật, 0 không đổi, 3 hộp thư mới (3 địa chỉ cấp theo quy tắc).",
+    );
+    expect(dry.stdout).toContain("Địa chỉ sẽ cấp khi nhập thật (3):");
+    const planned = issuedLines(dry);
+    expect(planned).toHaveLength(3);
+    expect(planned[0]).toMatch(/^ {2}Phạm Minh Đức \(mã CB010, dòng 2\) → [a-z0-9.]+@phuyen\.gov\.vn$/);
+    // The namesakes get different addresses.
+    expect(new Set(planned.map((l) => l.split(" → ")[1])).size).toBe(3);
+    // Nothing written: no person, no mailbox, no audit row.
+    expect(await counts()).toEqual(before);
+    expect(json<{ count: number }>(await cli(["staff", "find", "CB010", "--json"])).count).toBe(0);
+
+    const real = await cli(["import", "staff", file, "--issue-mailboxes"]);
+    expect(real.code, real.stdout + real.stderr).toBe(0);
+    expect(real.stdout).toContain("Địa chỉ đã cấp (3; chủ hộp thư lấy mật khẩu tạm bằng /doimk):");
+    expect(issuedLines(real)).toEqual(planned);
+    const after = await counts();
+    expect(after?.staff).toBe((before?.staff ?? 0) + 3);
+    expect(after?.boxes).toBe((before?.boxes ?? 0) + 3);
   });
 });
