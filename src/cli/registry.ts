@@ -7,6 +7,7 @@ import { auditCommands } from "./audit.ts";
 import { exportCommands } from "./export.ts";
 import { holidayCommands } from "./holiday.ts";
 import { lifecycleCommands } from "./lifecycle.ts";
+import { mailboxCommands } from "./mailbox.ts";
 import { mailserverCommands } from "./mailserver.ts";
 import { passwordCommands } from "./password.ts";
 import { profileCommands } from "./profile.ts";
@@ -19,6 +20,7 @@ import { workdaysCommands } from "./workdays.ts";
 export const COMMANDS: readonly CliCommand[] = [
   ...storeCommands,
   ...staffCommands,
+  ...mailboxCommands,
   ...addressCommands,
   ...passwordCommands,
   ...workdaysCommands,

@@ -55,6 +55,7 @@ import { writeAudit } from "./audit.ts";
 import type { AccessService } from "./access.ts";
 import type { ServiceContext } from "./context.ts";
 import { ServiceError } from "./errors.ts";
+import { operatorLockRefusal } from "./mailboxes.ts";
 import { hashPassword } from "./password-hash.ts";
 import type { Actor, MailboxView, QueueItem, RequestView, StaffView } from "./types.ts";
 import {
@@ -1159,6 +1160,8 @@ function checkMailboxFor(
     );
   }
   if (kind === "khoiphuc") {
+    const operatorLock = operatorLockRefusal(mailbox);
+    if (operatorLock) throw operatorLock;
     if (mailbox.status === "active") {
       throw new ServiceError(
         "illegal_transition",

@@ -249,4 +249,48 @@ describe("the operator's directory", { timeout: 300_000 }, () => {
     expect(after?.staff).toBe((before?.staff ?? 0) + 3);
     expect(after?.boxes).toBe((before?.boxes ?? 0) + 3);
   });
+
+  it("mailbox lock/unlock: reason and operator audited, the mail server told through the outbox, repeats change nothing", async () => {
+    const address = "annv.op@phuyen.gov.vn";
+    const missing = await cli(["mailbox", "lock", address]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('Thiếu --reason "…"');
+
+    const locked = await cli(["mailbox", "lock", address, "--reason", "Gửi thư rác lúc 02:00"]);
+    expect(locked.code, locked.stdout + locked.stderr).toBe(0);
+    expect(locked.stdout).toContain(
+      `Đã khóa hộp thư ${address} (Nguyễn Văn An, Phòng Tổ chức): nghi bị lộ mật khẩu hoặc bị chiếm quyền; lý do: Gửi thư rác lúc 02:00.`,
+    );
+    expect(locked.stdout).toContain("lệnh ngắt các phiên đang mở đã vào hàng đợi máy chủ thư");
+    const again = await cli(["mailbox", "lock", address, "--reason", "Gửi thư rác lúc 02:00", "--json"]);
+    expect(json(again)).toMatchObject({ ok: true, changed: false, status: "locked" });
+
+    const outbox = await query<{ action: string; cause: string }>(
+      `select action, cause from mailserver_outbox where address = '${address}' order by id`,
+    );
+    expect(outbox).toEqual([{ action: "kick", cause: "active->locked" }]);
+    const audits = await query<{ action: string; details: { reason: string; operator: string | null } }>(
+      "select action, details from audit_log where action like 'mailbox.security_%' order by id",
+    );
+    expect(audits).toHaveLength(1);
+    expect(audits[0]?.details.reason).toBe("Gửi thư rác lúc 02:00");
+    expect(audits[0]?.details.operator).toEqual(expect.any(String));
+
+    const unlocked = await cli(["mailbox", "unlock", address, "--reason", "Đã đổi mật khẩu"]);
+    expect(unlocked.code, unlocked.stdout + unlocked.stderr).toBe(0);
+    expect(unlocked.stdout).toContain(
+      `Đã mở khóa an ninh cho hộp thư ${address} (Nguyễn Văn An, Phòng Tổ chức); trạng thái: đang hoạt động.`,
+    );
+    const twice = await cli(["mailbox", "unlock", address]);
+    expect(twice.code).toBe(0);
+    expect(twice.stdout).toContain("không bị khóa an ninh (đang hoạt động); không thay đổi gì.");
+    const after = await query<{ n: number }>(
+      "select count(*)::int as n from audit_log where action like 'mailbox.security_%'",
+    );
+    expect(after[0]?.n).toBe(2);
+
+    const unknown = await cli(["mailbox", "lock", "khongco@phuyen.gov.vn", "--reason", "thử lại"]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stdout).toContain("Không có hộp thư khongco@phuyen.gov.vn");
+  });
 });
