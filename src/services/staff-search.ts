@@ -18,27 +18,57 @@ function allowedTypos(word: string): number {
   return word.length <= 3 ? 0 : word.length <= 6 ? 1 : 2;
 }
 
+/** Two rows of the edit-distance table, reused: matching runs over every person of a directory. */
+let rowA = new Uint16Array(64);
+let rowB = new Uint16Array(64);
+
 /** Levenshtein distance, stopping early once it exceeds `max` (returns max + 1 then). */
 export function editDistance(a: string, b: string, max: number): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  if (b.length + 1 > rowA.length) {
+    rowA = new Uint16Array(b.length + 1);
+    rowB = new Uint16Array(b.length + 1);
+  }
+  let previous = rowA;
+  let current = rowB;
+  for (let j = 0; j <= b.length; j++) previous[j] = j;
   for (let i = 1; i <= a.length; i++) {
-    const current = [i];
+    current[0] = i;
     let rowMin = i;
+    const ca = a.charCodeAt(i - 1);
     for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      const value = Math.min(
-        (previous[j] as number) + 1,
-        (current[j - 1] as number) + 1,
-        (previous[j - 1] as number) + cost,
-      );
-      current.push(value);
+      const cost = ca === b.charCodeAt(j - 1) ? 0 : 1;
+      const del = (previous[j] as number) + 1;
+      const ins = (current[j - 1] as number) + 1;
+      const sub = (previous[j - 1] as number) + cost;
+      const value = del < ins ? (del < sub ? del : sub) : ins < sub ? ins : sub;
+      current[j] = value;
       if (value < rowMin) rowMin = value;
     }
     if (rowMin > max) return max + 1;
+    const swap = previous;
     previous = current;
+    current = swap;
   }
   return previous[b.length] as number;
+}
+
+/** What was typed, folded once for a whole directory. */
+interface Query {
+  raw: string;
+  folded: string;
+  words: string[];
+  squeezed: string;
+}
+
+function prepare(typed: string): Query {
+  const folded = foldWords(typed);
+  return {
+    raw: typed.trim().toLowerCase(),
+    folded,
+    words: folded.split(" "),
+    squeezed: folded.replace(/ /g, ""),
+  };
 }
 
 /**
@@ -46,26 +76,27 @@ export function editDistance(a: string, b: string, max: number): number {
  * = looser; null = not a match. Every typed word must match a word of the name (equal, a prefix,
  * or within the typos allowed); or the text is (part of) the mã cán bộ or an address.
  */
-export function matchScore(typed: string, row: SearchRow): number | null {
-  const raw = typed.trim().toLowerCase();
-  if (raw === "") return null;
-  if (row.externalId !== null && row.externalId.toLowerCase() === raw) return 0;
-  if (row.addresses.includes(raw)) return 0;
-  const query = foldWords(typed);
+export function matchScore(typed: string | Query, row: SearchRow): number | null {
+  const q = typeof typed === "string" ? prepare(typed) : typed;
+  if (q.raw === "" || q.folded === "") return null;
+  if (row.externalId !== null && row.externalId.toLowerCase() === q.raw) return 0;
+  if (row.addresses.includes(q.raw)) return 0;
   const name = foldWords(row.fullName);
-  if (name === query) return 0.1;
+  if (name === q.folded) return 0.1;
   let best: number | null = null;
-  const words = query.split(" ");
   const nameWords = name.split(" ");
   let total = 0.2;
-  for (const word of words) {
+  for (const word of q.words) {
     let wordBest = Number.POSITIVE_INFINITY;
+    const max = allowedTypos(word);
     for (const candidate of nameWords) {
-      if (candidate === word) wordBest = 0;
-      else if (word.length >= 2 && candidate.startsWith(word)) wordBest = Math.min(wordBest, 0.5);
-      else {
-        const max = allowedTypos(word);
-        const d = max === 0 ? max + 1 : editDistance(word, candidate, max);
+      if (candidate === word) {
+        wordBest = 0;
+        break;
+      }
+      if (word.length >= 2 && candidate.startsWith(word)) wordBest = Math.min(wordBest, 0.5);
+      else if (max > 0) {
+        const d = editDistance(word, candidate, max);
         if (d <= max) wordBest = Math.min(wordBest, d);
       }
     }
@@ -77,28 +108,30 @@ export function matchScore(typed: string, row: SearchRow): number | null {
   }
   if (!Number.isNaN(total)) best = total;
   // Words run together or split differently: "nguyenvanan", "nguyen vanan".
-  const squeezed = query.replace(/ /g, "");
-  if (squeezed.length >= 6) {
-    const d = editDistance(squeezed, name.replace(/ /g, ""), 2);
+  if (q.squeezed.length >= 6) {
+    const d = editDistance(q.squeezed, name.replace(/ /g, ""), 2);
     if (d <= 2 && (best === null || d + 0.3 < best)) best = d + 0.3;
   }
   if (best !== null) return best;
   // Part of the mã cán bộ or of an address's local part (at least 3 characters).
-  if (raw.length >= 3) {
-    if (row.externalId?.toLowerCase().includes(raw)) return 3;
-    if (row.addresses.some((a) => a.split("@")[0]?.includes(squeezed))) return 3;
+  if (q.raw.length >= 3) {
+    if (row.externalId?.toLowerCase().includes(q.raw)) return 3;
+    if (row.addresses.some((a) => a.split("@")[0]?.includes(q.squeezed))) return 3;
   }
   return null;
 }
 
+const COLLATOR = new Intl.Collator("vi");
+
 /** The rows matching `typed`, best first (ties by name), at most `limit`. */
 export function rankStaff<R extends SearchRow>(typed: string, rows: readonly R[], limit: number): R[] {
+  const query = prepare(typed);
   const scored: { row: R; score: number }[] = [];
   for (const row of rows) {
-    const score = matchScore(typed, row);
+    const score = matchScore(query, row);
     if (score !== null) scored.push({ row, score });
   }
-  scored.sort((a, b) => a.score - b.score || a.row.fullName.localeCompare(b.row.fullName, "vi"));
+  scored.sort((a, b) => a.score - b.score || COLLATOR.compare(a.row.fullName, b.row.fullName));
   // An exact hit hides the looser ones: "CB12" must not list "CB120" beside it.
   const exact = scored.filter((s) => s.score < 0.2);
   return (exact.length > 0 ? exact : scored).slice(0, limit).map((s) => s.row);
