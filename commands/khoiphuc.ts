@@ -18,6 +18,7 @@ import { staffActor, type MailboxView, type RequestView } from "../src/services/
 import { lockText } from "./shared/format.ts";
 import { postToSupport } from "./shared/notify.ts";
 import { parseAddress, tooLong } from "./shared/parse.ts";
+import { operatorLockRefusal } from "../src/services/mailboxes.ts";
 
 const m = {
   usage: () => "Cú pháp: /khoiphuc <địa chỉ hộp thư>, ví dụ: /khoiphuc nguyenvana@phuyen.gov.vn",
@@ -153,6 +154,9 @@ export async function startKhoiphuc(ctx: BotContext, mailbox: MailboxView): Prom
   if (open) return ctx.reply(m.alreadyOpen(open));
   const profile = findProfile(mailbox.profileId);
   const operator = profile?.operator.name ?? "bộ phận hỗ trợ";
+  // An operator's security lock is lifted by the operator only: said at once, no request.
+  const operatorLock = operatorLockRefusal(mailbox);
+  if (operatorLock) return ctx.reply(operatorLock.message);
   switch (mailbox.status) {
     case "active":
       return ctx.reply(m.active(mailbox.address));

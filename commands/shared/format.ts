@@ -135,6 +135,9 @@ const LOCK_REASON_TEXT: Record<LockReason, (profile: Profile) => string> = {
 export function lockText(mailbox: MailboxView, profile: Profile): string {
   const since = mailbox.lockedAt ? ` từ ${formatDay(mailbox.lockedAt)}` : "";
   const why = mailbox.lockReason ? ` (${LOCK_REASON_TEXT[mailbox.lockReason](profile)})` : "";
+  // An operator's security lock (mailbot mailbox lock): its reason, and who can lift it.
+  if (mailbox.operatorLockReason !== null)
+    return `đang bị quản trị hệ thống khóa${since}${why}; lý do: ${mailbox.operatorLockReason}; chỉ quản trị hệ thống mở khóa được (không qua /khoiphuc)`;
   return `đang bị tạm khóa${since}${why}`;
 }
 

@@ -95,3 +95,30 @@ export function required<T>(message: string, schema: z.ZodType<T>) {
     return parseWith(schema, v, ctx);
   });
 }
+
+/** Display width of a cell: NFC code points (Vietnamese letters are one column each). */
+function cellWidth(text: string): number {
+  return [...text.normalize("NFC")].length;
+}
+
+/**
+ * A plain-text table for the terminal and for printing: a header, a rule, one line per row,
+ * columns padded to their widest cell. Cells hold no line breaks.
+ */
+export function textTable(headers: readonly string[], rows: readonly (readonly string[])[]): string[] {
+  const widths = headers.map((h, i) =>
+    rows.reduce((w, row) => {
+      const cell = cellWidth(row[i] ?? "");
+      return cell > w ? cell : w;
+    }, cellWidth(h)),
+  );
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => {
+        const text = c.normalize("NFC");
+        return i === cells.length - 1 ? text : text + " ".repeat((widths[i] ?? 0) - cellWidth(text));
+      })
+      .join("  ")
+      .trimEnd();
+  return [line(headers), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)];
+}

@@ -11,6 +11,12 @@ import { CLI } from "../services/types.ts";
 import { calendarDate, isoInstant, noPositionals, required, vnHuman } from "./common.ts";
 import { defineCommand, done, rejected } from "./types.ts";
 
+/**
+ * Stands in for the support group in a dry run without SUPPORT_CHAT_ID: 0 is no Telegram chat,
+ * and a dry run sends nothing, so the items meant for the group can be shown instead of dropped.
+ */
+const NO_SUPPORT_CHAT = 0;
+
 // grammY, the sweep and the services load only when a command here runs (see types.ts).
 async function telegramSend(config: Config): Promise<SendFn | null> {
   if (!config.telegramBotToken) return null;
@@ -74,20 +80,58 @@ const remindRun = defineCommand({
       import("../reminders/sweep.ts"),
       import("../bot/api-config.ts"),
     ]);
-    const report = await ctx.withServices(async (services, database) =>
-      runSweep(
+    const supportChatId = ctx.config.supportChatId ?? null;
+    const options = { ...(input.at ? { now: input.at } : {}), rules: (input.rule ?? []) as RuleId[] };
+    const { report, dropped, names } = await ctx.withServices(async (services, database) => {
+      // The services' calendar: holiday overrides and CULTURE_DAY_FROM, as in the bot.
+      const calendar = await services.calendar.get();
+      const deps = { database, calendar, limiter: noExtraThrottle() };
+      // Without SUPPORT_CHAT_ID the rules make nothing for the support group. A dry run then
+      // addresses those items to a stand-in chat (never sent), so they are shown, not dropped;
+      // after a real run the same dry pass counts what the group did not get.
+      const report = await runSweep(
         {
-          database,
-          // The services' calendar: holiday overrides and CULTURE_DAY_FROM, as in the bot.
-          calendar: await services.calendar.get(),
-          supportChatId: ctx.config.supportChatId ?? null,
-          limiter: noExtraThrottle(),
+          ...deps,
+          supportChatId: supportChatId ?? (dryRun ? NO_SUPPORT_CHAT : null),
           ...(send ? { send } : {}),
         },
-        { ...(input.at ? { now: input.at } : {}), rules: (input.rule ?? []) as RuleId[], dryRun },
-      ),
-    );
+        { ...options, dryRun },
+      );
+      const dropped =
+        supportChatId !== null
+          ? 0
+          : dryRun
+            ? report.digests.filter((d) => d.chatId === NO_SUPPORT_CHAT).reduce((n, d) => n + d.items, 0)
+            : (
+                await runSweep({ ...deps, supportChatId: NO_SUPPORT_CHAT }, { ...options, dryRun: true })
+              ).digests
+                .filter((d) => d.chatId === NO_SUPPORT_CHAT)
+                .reduce((n, d) => n + d.items, 0);
+      const chats = [
+        ...report.digests.map((d) => d.chatId),
+        ...(report.delivery?.blocked.map((b) => b.chatId) ?? []),
+      ];
+      return { report, dropped, names: await services.directory.namesOfChats(chats) };
+    });
+    const recipient = (chatId: number): string => {
+      if (chatId === NO_SUPPORT_CHAT) return "nhóm hỗ trợ (CHƯA ĐẶT SUPPORT_CHAT_ID: sẽ không được gửi)";
+      if (chatId === supportChatId) return "nhóm hỗ trợ";
+      const person = names.get(chatId);
+      if (person) return `${person.fullName} (${person.unitName})`;
+      return chatId < 0 ? `nhóm chat ${chatId}` : `chat ${chatId} (không khớp cán bộ nào trong danh bạ)`;
+    };
+    const warnings =
+      supportChatId === null
+        ? [
+            "Cảnh báo: chưa đặt SUPPORT_CHAT_ID (mã nhóm Telegram của bộ phận hỗ trợ) nên nhắc việc cho nhóm hỗ trợ (yêu cầu đến hạn, quá hạn, nhiệm vụ định kỳ…) không gửi được" +
+              (dropped > 0
+                ? `: lượt này ${dryRun ? "sẽ bỏ" : "đã bỏ"} ${dropped} mục.`
+                : " (lượt này không có mục nào cho nhóm).") +
+              " Đặt biến này trong .env cho cả bot và lệnh.",
+          ]
+        : [];
     const text = [
+      ...warnings,
       `${dryRun ? "Chạy thử" : "Đã chạy"} lượt nhắc việc lúc ${vnHuman(new Date(report.at))}: ` +
         `${report.digestCount} tin nhắn, ${report.claimed + report.retried} mục, ${report.actions.length} thao tác.`,
       ...(report.profilesSkipped.length > 0
@@ -96,12 +140,24 @@ const remindRun = defineCommand({
       ...report.actions.map(
         (a) => `• ${a.kind} ${a.address}${a.applied || dryRun ? "" : " (không áp dụng: trạng thái đã đổi)"}`,
       ),
-      ...report.digests.flatMap((d) => ["", `→ chat ${d.chatId}:`, d.text]),
+      ...report.digests.flatMap((d) => ["", `→ ${recipient(d.chatId)}:`, d.text]),
       ...(report.delivery?.blocked.length
-        ? [`Bị chặn: ${report.delivery.blocked.map((b) => b.chatId).join(", ")}.`]
+        ? [`Bị chặn (không gửi được): ${report.delivery.blocked.map((b) => recipient(b.chatId)).join(", ")}.`]
         : []),
     ];
-    return done({ ...report } as unknown as Record<string, unknown>, text);
+    return done(
+      {
+        ...report,
+        recipients: report.digests.map((d) => ({
+          chatId: d.chatId,
+          name: recipient(d.chatId),
+          items: d.items,
+        })),
+        supportItemsNotSent: supportChatId === null ? dropped : 0,
+        warnings,
+      } as unknown as Record<string, unknown>,
+      text,
+    );
   },
 });
 

@@ -3,7 +3,7 @@
  * global flags (--json, --help, --profile-file), builds the context, prints the result and
  * returns the exit code. Commands live in src/cli/<group>.ts; see src/cli/types.ts.
  */
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { pino, type Logger } from "pino";
 import { createCalendar, type WorkingDayCalendar } from "../calendar/index.ts";
@@ -231,6 +231,22 @@ async function openMigrated(config: Config): Promise<Database> {
 }
 
 /**
+ * The embedded database is one process's at a time: while the bot runs, a command cannot open
+ * it. One sentence saying what to do instead of a stack trace (src/db/lock-file.ts throws a
+ * DataDirLockedError; matched by name so the router does not load the database layer).
+ */
+function dataDirInUse(error: unknown): string | null {
+  if (!(error instanceof Error) || error.name !== "DataDirLockedError") return null;
+  const { lockPath, holder } = error as Error & { lockPath?: string; holder?: { pid: number } };
+  const folder = lockPath?.replace(/\.lock$/, "") ?? "PGlite";
+  return (
+    `Cơ sở dữ liệu nhúng (${folder}) đang được bot${holder ? ` (pid ${holder.pid})` : ""} sử dụng nên lệnh này không mở được: ` +
+    "hãy dừng bot rồi chạy lại lệnh, hoặc đặt DATABASE_URL trỏ tới máy chủ PostgreSQL cho cả bot và lệnh " +
+    "(nên dùng PostgreSQL khi nhiều người cùng vận hành)."
+  );
+}
+
+/**
  * Runs the CLI on `argv` (without node and script) and returns the exit code. `config` is the
  * validated configuration (src/cli.ts parses the environment; tests pass their own).
  */
@@ -335,6 +351,14 @@ export async function runCli(
         throw new UsageError(`Không đọc được tệp "${path}" (${code}) / cannot read the file.`);
       }
     },
+    async writeTextFile(path, text) {
+      try {
+        await writeFile(path, text, { encoding: "utf8", mode: 0o600 });
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code ?? "lỗi";
+        throw new UsageError(`Không ghi được tệp "${path}" (${code}) / cannot write the file.`);
+      }
+    },
     async withDatabase(fn) {
       const database = await openMigrated(config);
       try {
@@ -379,6 +403,12 @@ export async function runCli(
     if (isServiceError(error)) {
       // The services saying no (not found, illegal transition, …): the rules reject the input.
       const result = rejected(error.code, error.message, error.details ? { details: error.details } : {});
+      emit(out, result.json, result.text);
+      return result.exitCode;
+    }
+    const inUse = dataDirInUse(error);
+    if (inUse) {
+      const result = rejected("database_in_use", inUse);
       emit(out, result.json, result.text);
       return result.exitCode;
     }

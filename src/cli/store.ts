@@ -9,48 +9,57 @@ import { databaseTargetOf } from "../config.ts";
 import type { Database } from "../db/client.ts";
 import type { Role } from "../policy/types.ts";
 import { ROLES } from "../policy/types.ts";
+import { LEADER_LEVEL_LABELS, ROLE_LABELS } from "../policy/vocabulary.ts";
 import { MAX_FILE_BYTES, STAFF_HEADERS, UNIT_HEADERS } from "../services/import-columns.ts";
 import { isServiceError } from "../services/errors.ts";
 import type { ImportReport } from "../services/import/index.ts";
 import type { Services } from "../services/index.ts";
+import type { StaffView, UnitView } from "../services/types.ts";
 import { CLI } from "../services/types.ts";
-import { calendarDate, noPositionals, PROFILE_OPTION, vnHuman } from "./common.ts";
-import { defineCommand, done, rejected, UsageError, type CliContext, type CliOption } from "./types.ts";
+import { calendarDate, noPositionals, PROFILE_OPTION, textTable, vnHuman } from "./common.ts";
+import {
+  defineCommand,
+  done,
+  rejected,
+  UsageError,
+  type CliContext,
+  type CliOption,
+  type CommandResult,
+} from "./types.ts";
 
-/** "--staff 12" or "--staff an@phuyen.gov.vn". */
-const staffRef = z
-  .string({ message: "Thiếu --staff (mã cán bộ hoặc địa chỉ thư)." })
+/** "--staff CB0012" (mã cán bộ), "--staff an@phuyen.gov.vn", "--staff 12", "--staff Tôn Nữ Ẩn". */
+export const staffRef = z
+  .string({ message: "Thiếu --staff (mã cán bộ, địa chỉ thư hoặc họ tên)." })
   .trim()
-  .min(1)
-  .max(254)
-  .transform((s) => (/^\d{1,12}$/.test(s) ? { staffId: Number(s) } : { address: s }));
-type StaffRef = z.output<typeof staffRef>;
+  .min(1, { message: "Thiếu --staff (mã cán bộ, địa chỉ thư hoặc họ tên)." })
+  .max(254);
 
-const STAFF_OPTION: CliOption = {
+export const STAFF_OPTION: CliOption = {
   type: "string",
-  value: "ID|ADDRESS",
-  vi: "Mã cán bộ hoặc địa chỉ thư",
-  en: "Staff id or mailbox address",
+  value: "MA_CB|ADDRESS",
+  vi: "Mã cán bộ (ma_can_bo trong tệp nhập), địa chỉ thư, hoặc họ tên nếu chỉ một người có tên đó",
+  en: "Staff code (ma_can_bo of the import file), mailbox address, or a full name only one person has",
 };
 
-/** Runs `fn` on the services with `--staff` resolved to a staff id (not found: exit 1). */
+/** "Tôn Nữ Ẩn (mã CLI-CB1, Phòng Một)". */
+export function personLabel(p: StaffView): string {
+  return `${p.fullName} (${p.externalId ? `mã ${p.externalId}, ` : ""}${p.unitName})`;
+}
+
+/** Runs `fn` on the services with `--staff` resolved to one person (unknown/ambiguous: exit 1). */
 async function withStaff<T>(
   ctx: CliContext,
-  ref: StaffRef,
-  fn: (services: Services, staffId: number, database: Database) => Promise<T>,
+  ref: string,
+  fn: (services: Services, person: StaffView, database: Database) => Promise<T>,
 ): Promise<T> {
-  const [{ createContext }, { resolveStaffRef }] = await Promise.all([
-    import("../services/context.ts"),
-    import("../services/identity.ts"),
-  ]);
   return ctx.withServices(async (services, database) =>
-    fn(services, await resolveStaffRef(createContext(database), ref), database),
+    fn(services, await services.directory.resolveStaff(ref), database),
   );
 }
 
-/** "--unit 7" or "--unit demo-stttt" (the unit's import code). */
-async function resolveUnitRef(services: Services, ref: string): Promise<number> {
-  return (await services.directory.findUnitByRef(ref)).id;
+/** "--unit demo-stttt" (the unit's import code), its name or abbreviation, or its number. */
+async function resolveUnitRef(services: Services, ref: string): Promise<UnitView> {
+  return services.directory.findUnitByRef(ref);
 }
 
 const migrate = defineCommand({
@@ -73,11 +82,19 @@ const migrate = defineCommand({
   },
 });
 
-function importText(report: ImportReport, skipBad: boolean): string[] {
+function importText(report: ImportReport, skipBad: boolean, dryRun: boolean): string[] {
   const lines: string[] = [];
+  const wouldWrite = dryRun && report.kind === "staff" && (report.errorCount === 0 || skipBad);
   if (report.written) {
     lines.push(
       `Đã nhập ${report.rows} dòng: ${report.created} mới, ${report.updated} cập nhật, ${report.unchanged} không đổi` +
+        (report.mailboxesCreated ? `, ${report.mailboxesCreated} hộp thư mới` : "") +
+        (report.addressesIssued ? ` (${report.addressesIssued} địa chỉ cấp theo quy tắc)` : "") +
+        ".",
+    );
+  } else if (wouldWrite) {
+    lines.push(
+      `Chạy thử (--dry-run), CHƯA GHI GÌ. Nhập thật ${report.rows} dòng này sẽ có: ${report.created} mới, ${report.updated} cập nhật, ${report.unchanged} không đổi` +
         (report.mailboxesCreated ? `, ${report.mailboxesCreated} hộp thư mới` : "") +
         (report.addressesIssued ? ` (${report.addressesIssued} địa chỉ cấp theo quy tắc)` : "") +
         ".",
@@ -89,8 +106,18 @@ function importText(report: ImportReport, skipBad: boolean): string[] {
       `Có ${report.errorCount} dòng lỗi nên CHƯA GHI GÌ. Sửa tệp rồi nhập lại, hoặc dùng --skip-bad để nhập các dòng đúng.`,
     );
   }
+  if (report.issued.length > 0) {
+    lines.push(
+      report.written
+        ? `Địa chỉ đã cấp (${report.issued.length}; chủ hộp thư lấy mật khẩu tạm bằng /doimk):`
+        : `Địa chỉ sẽ cấp khi nhập thật (${report.issued.length}):`,
+    );
+    for (const a of report.issued)
+      lines.push(`  ${a.fullName} (mã ${a.code}, dòng ${a.line}) → ${a.address}`);
+  }
   if (report.errors.length > 0) {
     if (report.written && skipBad) lines.push(`Đã bỏ qua ${report.errorCount} dòng lỗi:`);
+    else if (wouldWrite) lines.push(`Sẽ bỏ qua ${report.errorCount} dòng lỗi:`);
     for (const e of report.errors) lines.push(`  dòng ${e.line}${e.code ? ` (${e.code})` : ""}: ${e.reason}`);
     if (report.errorCount > report.errors.length)
       lines.push(
@@ -192,7 +219,7 @@ const importCommand = (kind: "units" | "staff") =>
       const report = await ctx.withDatabase((database) =>
         kind === "units" ? importUnits(database, bytes, options) : importStaff(database, bytes, options),
       );
-      const text = importText(report, options.skipBad);
+      const text = importText(report, options.skipBad, options.dryRun);
       if (!report.written && report.errors.length > 0) {
         return rejected("bad_rows", text[0] as string, { report }, text);
       }
@@ -226,42 +253,94 @@ const seed = defineCommand({
   },
 });
 
+const TTL_HOURS = z
+  .string()
+  .regex(/^\d{1,3}$/, { message: "Số giờ phải là số nguyên." })
+  .transform(Number)
+  .refine((n) => n >= 1 && n <= 720, { message: "Từ 1 đến 720 giờ." })
+  .optional();
+
 const linkCode = defineCommand({
   path: ["link-code"],
-  usage: "link-code --staff <ID|ADDRESS> [--ttl-hours H] [--json]",
+  usage: "link-code (--staff <MA_CB|ADDRESS> | --unit UNIT [--out FILE] [--renew]) [--ttl-hours H] [--json]",
   summary: {
-    vi: "Tạo mã liên kết tài khoản Telegram cho một cán bộ",
-    en: "Create a Telegram link code for a staff member",
+    vi: "Tạo mã liên kết tài khoản Telegram cho một cán bộ, hoặc cho cả một đơn vị (danh sách để in)",
+    en: "Create a Telegram link code for a staff member, or for a whole unit (a printable list)",
   },
   details: {
-    vi: "Mã dùng một lần, hết hạn sau 24 giờ (mặc định). Đưa cho cán bộ đường dẫn in ra (cần BOT_USERNAME) hoặc mã để gõ /start <mã>.",
-    en: "Single use, expires after 24 hours by default. Give the printed link (needs BOT_USERNAME) or the code (/start <code>).",
+    vi:
+      "Mã dùng một lần, hết hạn sau 24 giờ (mặc định). Đưa cho cán bộ đường dẫn in ra (cần BOT_USERNAME) hoặc mã để gõ /start <mã>. " +
+      "--unit: một mã cho mỗi cán bộ đang công tác (kể cả đơn vị cấp dưới) chưa liên kết Telegram. Người còn giữ mã chưa dùng, chưa hết hạn " +
+      "thì không tạo mã mới (mã chỉ hiện một lần nên không in lại được); --renew: hủy mã cũ và tạo mã mới cho họ. --out ghi danh sách ra tệp.",
+    en:
+      "Single use, expires after 24 hours by default. Give the printed link (needs BOT_USERNAME) or the code (/start <code>). " +
+      "--unit: one code per working person of the unit (and units below) without a linked Telegram account. Someone still holding an " +
+      "unused, unexpired code gets none (codes are shown once and cannot be reprinted); --renew voids it and makes a new one. --out writes the list to a file.",
   },
   options: {
     staff: STAFF_OPTION,
+    unit: {
+      type: "string",
+      value: "UNIT",
+      vi: "Cả đơn vị: tên, ký hiệu hoặc ma_don_vi",
+      en: "A whole unit: name, abbreviation or import code",
+    },
+    out: {
+      type: "string",
+      value: "FILE",
+      vi: "Ghi danh sách ra tệp (UTF-8)",
+      en: "Write the list to a file",
+    },
+    renew: {
+      type: "boolean",
+      vi: "Với --unit: thay cả mã cũ chưa dùng",
+      en: "With --unit: replace unused earlier codes too",
+    },
     "ttl-hours": { type: "string", value: "H", vi: "Hiệu lực (giờ, 1–720)", en: "Validity in hours (1–720)" },
   },
-  schema: z.object({
-    staff: staffRef,
-    "ttl-hours": z
-      .string()
-      .regex(/^\d{1,3}$/, { message: "Số giờ phải là số nguyên." })
-      .transform(Number)
-      .refine((n) => n >= 1 && n <= 720, { message: "Từ 1 đến 720 giờ." })
-      .optional(),
-    positionals: noPositionals,
-  }),
-  examples: ["link-code --staff nguyenvanan@phuyen.gov.vn", "link-code --staff 12 --ttl-hours 2 --json"],
+  schema: z
+    .object({
+      staff: staffRef.optional(),
+      unit: z.string().trim().min(1).max(200).optional(),
+      out: z.string().min(1).optional(),
+      renew: z.boolean().optional(),
+      "ttl-hours": TTL_HOURS,
+      positionals: noPositionals,
+    })
+    .refine((v) => (v.staff === undefined) !== (v.unit === undefined), {
+      message: "Cần đúng một trong --staff (một cán bộ) hoặc --unit (cả đơn vị).",
+    })
+    .refine((v) => v.unit !== undefined || (v.out === undefined && v.renew === undefined), {
+      message: "--out và --renew chỉ dùng với --unit.",
+    }),
+  examples: [
+    "link-code --staff CB0012",
+    "link-code --staff nguyenvanan@phuyen.gov.vn --ttl-hours 2 --json",
+    "link-code --unit demo-stttt --ttl-hours 72 --out ma-lien-ket.txt",
+  ],
   async run(input, ctx) {
-    const result = await ctx.withServices((services) =>
-      services.identity.createLinkCode(input.staff, CLI, (input["ttl-hours"] ?? 24) * 60),
-    );
+    const ttlMinutes = (input["ttl-hours"] ?? 24) * 60;
     const bot = ctx.config.botUsername;
-    const url = bot ? `https://t.me/${bot}?start=${result.code}` : null;
+    const linkOf = (code: string) => (bot ? `https://t.me/${bot}?start=${code}` : null);
+    if (input.unit !== undefined) return unitLinkCodes(ctx, input.unit, ttlMinutes, input, linkOf);
+    const staffText = input.staff as string;
+    const { result, person } = await withStaff(ctx, staffText, async (services, person) => ({
+      person,
+      result: await services.identity.createLinkCode({ staffId: person.id }, CLI, ttlMinutes),
+    }));
+    const url = linkOf(result.code);
     return done(
-      { code: result.code, url, staffId: result.staffId, expiresAt: result.expiresAt.toISOString() },
+      {
+        code: result.code,
+        url,
+        staffId: result.staffId,
+        staffCode: person.externalId,
+        fullName: person.fullName,
+        unit: person.unitName,
+        expiresAt: result.expiresAt.toISOString(),
+      },
       [
-        `Mã liên kết cho cán bộ #${result.staffId}: ${result.code} (dùng một lần, hết hạn ${vnHuman(result.expiresAt)}).`,
+        `Mã liên kết cho ${personLabel(person)}: ${result.code} (dùng một lần, hết hạn ${vnHuman(result.expiresAt)}).`,
         url
           ? `Đường dẫn: ${url}`
           : "Đặt BOT_USERNAME để in đường dẫn t.me; hoặc bảo cán bộ gõ /start " + result.code + " với bot.",
@@ -270,10 +349,116 @@ const linkCode = defineCommand({
   },
 });
 
+async function unitLinkCodes(
+  ctx: CliContext,
+  unitRef: string,
+  ttlMinutes: number,
+  input: { out?: string | undefined; renew?: boolean | undefined },
+  linkOf: (code: string) => string | null,
+): Promise<CommandResult> {
+  const { unit, result } = await ctx.withServices(async (services) => {
+    const unit = await resolveUnitRef(services, unitRef);
+    return {
+      unit,
+      result: await services.identity.createUnitLinkCodes(unit.id, CLI, {
+        ttlMinutes,
+        renew: input.renew === true,
+      }),
+    };
+  });
+  const sheet = [
+    `MÃ LIÊN KẾT TELEGRAM — ${unit.name} (và các đơn vị cấp dưới)`,
+    `In lúc ${vnHuman(new Date())}. Mỗi mã dùng một lần: mở đường dẫn, hoặc gõ /start <mã> với bot${ctx.config.botUsername ? ` @${ctx.config.botUsername}` : ""}.`,
+    "",
+    ...(result.issued.length === 0
+      ? ["Không có mã mới nào."]
+      : textTable(
+          [
+            "Mã CB",
+            "Họ và tên",
+            "Đơn vị",
+            "Chức vụ",
+            "Mã liên kết",
+            "Hết hạn",
+            ...(ctx.config.botUsername ? ["Đường dẫn"] : []),
+          ],
+          result.issued.map((e) => [
+            e.code ?? "—",
+            e.fullName,
+            e.unitName,
+            LEADER_LEVEL_LABELS[e.leaderLevel],
+            e.linkCode as string,
+            vnHuman(e.expiresAt),
+            ...(ctx.config.botUsername ? [linkOf(e.linkCode as string) ?? ""] : []),
+          ]),
+        )),
+  ];
+  const notes = [
+    `${result.issued.length} mã mới cho ${unit.name}` +
+      (result.linked > 0 ? `; ${result.linked} người đã liên kết Telegram (bỏ qua)` : "") +
+      (result.pending.length > 0
+        ? `; ${result.pending.length} người còn giữ mã chưa dùng nên không tạo mã mới (dùng --renew để hủy mã cũ và tạo mã mới): ${result.pending
+            .map((e) => `${e.fullName} (hết hạn ${vnHuman(e.expiresAt)})`)
+            .join(", ")}`
+        : "") +
+      ".",
+  ];
+  let written = false;
+  let writeError = "";
+  if (input.out !== undefined) {
+    try {
+      await ctx.writeTextFile(input.out, `${sheet.join("\n")}\n`);
+      written = true;
+    } catch (error) {
+      // The codes exist now and are shown only once: print them rather than lose them.
+      writeError = error instanceof Error ? error.message : String(error);
+    }
+  }
+  const json = {
+    unit: unit.name,
+    unitId: unit.id,
+    issued: result.issued.map((e) => ({
+      staffId: e.staffId,
+      staffCode: e.code,
+      fullName: e.fullName,
+      unit: e.unitName,
+      position: LEADER_LEVEL_LABELS[e.leaderLevel],
+      code: e.linkCode,
+      url: linkOf(e.linkCode as string),
+      expiresAt: e.expiresAt.toISOString(),
+    })),
+    pending: result.pending.map((e) => ({
+      staffId: e.staffId,
+      staffCode: e.code,
+      fullName: e.fullName,
+      unit: e.unitName,
+      expiresAt: e.expiresAt.toISOString(),
+    })),
+    linked: result.linked,
+    out: written ? input.out : null,
+  };
+  return done(
+    json,
+    written
+      ? [...notes, `Đã ghi danh sách ${result.issued.length} mã ra tệp ${input.out}.`]
+      : [
+          ...sheet,
+          "",
+          ...notes,
+          ...(writeError ? [`${writeError} Danh sách mã in ở trên; hãy lưu lại.`] : []),
+        ],
+  );
+}
+
+/** "toàn hệ thống" or "Phòng Một và các đơn vị cấp dưới". */
+function scopeText(unit: UnitView | null): string {
+  return unit === null ? "toàn hệ thống" : `${unit.name} và các đơn vị cấp dưới`;
+}
+
 const roleCommand = (action: "grant" | "revoke") =>
   defineCommand({
     path: ["role", action],
-    usage: `role ${action} --staff <ID|ADDRESS> --role ${ROLES.join("|")} [--unit UNIT_ID|MA_DON_VI] [--json]`,
+    usage: `role ${action} --staff <MA_CB|ADDRESS> --role ${ROLES.join("|")} [--unit UNIT] [--json]`,
     summary:
       action === "grant"
         ? { vi: "Cấp quyền cho cán bộ", en: "Grant a role" }
@@ -293,37 +478,48 @@ const roleCommand = (action: "grant" | "revoke") =>
       unit: {
         type: "string",
         value: "UNIT",
-        vi: "Mã số đơn vị hoặc ma_don_vi",
-        en: "Unit id or its import code",
+        vi: "Tên, ký hiệu hoặc ma_don_vi của đơn vị",
+        en: "Unit name, abbreviation or import code",
       },
     },
     schema: z.object({
       staff: staffRef,
       role: z.enum(ROLES, { message: `Quyền phải là một trong: ${ROLES.join(", ")}.` }),
-      unit: z.string().trim().min(1).max(60).optional(),
+      unit: z.string().trim().min(1).max(200).optional(),
       positionals: noPositionals,
     }),
     examples: [
-      `role ${action} --staff 12 --role support`,
+      `role ${action} --staff CB0012 --role support`,
       `role ${action} --staff annv@phuyen.gov.vn --role clerk --unit demo-stttt`,
     ],
     async run(input, ctx) {
-      return withStaff(ctx, input.staff, async (services, staffId) => {
-        const unitId = input.unit ? await resolveUnitRef(services, input.unit) : null;
-        await services.access[action](staffId, input.role as Role, unitId, CLI);
-        const scope = unitId === null ? "toàn hệ thống" : `đơn vị #${unitId} và cấp dưới`;
-        return done({ ok: true, staffId, role: input.role, unitId }, [
-          action === "grant"
-            ? `Đã cấp quyền ${input.role} cho cán bộ #${staffId} (${scope}).`
-            : `Đã thu hồi quyền ${input.role} của cán bộ #${staffId} (${scope}).`,
-        ]);
+      return withStaff(ctx, input.staff, async (services, person) => {
+        const unit = input.unit ? await resolveUnitRef(services, input.unit) : null;
+        await services.access[action](person.id, input.role as Role, unit?.id ?? null, CLI);
+        const role = `${ROLE_LABELS[input.role as Role]} (${input.role})`;
+        return done(
+          {
+            ok: true,
+            staffId: person.id,
+            staffCode: person.externalId,
+            fullName: person.fullName,
+            role: input.role,
+            unitId: unit?.id ?? null,
+            unit: unit?.name ?? null,
+          },
+          [
+            action === "grant"
+              ? `Đã cấp quyền ${role} cho ${personLabel(person)}, phạm vi ${scopeText(unit)}.`
+              : `Đã thu hồi quyền ${role} của ${personLabel(person)}, phạm vi ${scopeText(unit)}.`,
+          ],
+        );
       });
     },
   });
 
 const leaver = defineCommand({
   path: ["leaver"],
-  usage: "leaver --staff <ID|ADDRESS> --left YYYY-MM-DD [--json]",
+  usage: "leaver --staff <MA_CB|ADDRESS> --left YYYY-MM-DD [--json]",
   summary: {
     vi: "Ghi nhận cán bộ nghỉ việc/chuyển công tác và lịch khóa, thu hồi hộp thư",
     en: "Record a leaver and schedule send-lock and revocation",
@@ -337,13 +533,18 @@ const leaver = defineCommand({
     left: calendarDate,
     positionals: noPositionals,
   }),
-  examples: ["leaver --staff nguyenvanan@phuyen.gov.vn --left 2026-12-31"],
+  examples: [
+    "leaver --staff nguyenvanan@phuyen.gov.vn --left 2026-12-31",
+    "leaver --staff CB0012 --left 2026-12-31",
+  ],
   async run(input, ctx) {
-    return withStaff(ctx, input.staff, async (services, staffId) => {
-      const result = await services.directory.markLeaver(staffId, input.left, CLI);
+    return withStaff(ctx, input.staff, async (services, person) => {
+      const result = await services.directory.markLeaver(person.id, input.left, CLI);
       return done(
         {
-          staffId,
+          staffId: person.id,
+          staffCode: person.externalId,
+          fullName: person.fullName,
           leftOn: input.left,
           sendLockAt: result.sendLockAt?.toISOString() ?? null,
           revokeAt: result.revokeAt.toISOString(),
@@ -351,7 +552,7 @@ const leaver = defineCommand({
           keeperOf: result.keeperOf,
         },
         [
-          `Cán bộ #${staffId} nghỉ từ ${input.left}.`,
+          `${personLabel(person)} nghỉ từ ${input.left}.`,
           result.sendLockAt ? `Khóa gửi thư: ${vnHuman(result.sendLockAt)}.` : "Không khóa gửi riêng.",
           `Thu hồi hộp thư: ${vnHuman(result.revokeAt)}.`,
           result.mailboxes.length
@@ -366,7 +567,7 @@ const leaver = defineCommand({
 
 const mover = defineCommand({
   path: ["mover"],
-  usage: "mover --staff <ID|ADDRESS> --unit UNIT_ID|MA_DON_VI [--json]",
+  usage: "mover --staff <MA_CB|ADDRESS> --unit UNIT [--json]",
   summary: {
     vi: "Cán bộ chuyển đơn vị trong cùng cơ quan: cập nhật danh bạ (địa chỉ thư giữ nguyên)",
     en: "Staff member moves to another unit: update the directory (the address is kept)",
@@ -376,24 +577,37 @@ const mover = defineCommand({
     unit: {
       type: "string",
       value: "UNIT",
-      vi: "Mã số đơn vị mới hoặc ma_don_vi",
-      en: "New unit id or import code",
+      vi: "Đơn vị mới: tên, ký hiệu hoặc ma_don_vi",
+      en: "New unit: name, abbreviation or import code",
     },
   },
   schema: z.object({
     staff: staffRef,
-    unit: z.string({ message: "Thiếu --unit." }).trim().min(1).max(60),
+    unit: z.string({ message: "Thiếu --unit." }).trim().min(1).max(200),
     positionals: noPositionals,
   }),
   examples: ["mover --staff nguyenvanan@phuyen.gov.vn --unit demo-pnv"],
   async run(input, ctx) {
-    return withStaff(ctx, input.staff, async (services, staffId) => {
-      const unitId = await resolveUnitRef(services, input.unit);
-      const { keeperOf } = await services.directory.moveStaff(staffId, unitId, CLI);
-      return done({ ok: true, staffId, unitId, keeperOf }, [
-        `Đã chuyển cán bộ #${staffId} sang đơn vị #${unitId}.`,
-        ...keeperLines(keeperOf),
-      ]);
+    return withStaff(ctx, input.staff, async (services, person) => {
+      const unit = await resolveUnitRef(services, input.unit);
+      const { keeperOf } = await services.directory.moveStaff(person.id, unit.id, CLI);
+      const text =
+        person.unitId === unit.id
+          ? `${personLabel(person)} đã ở ${unit.name}; không thay đổi gì.`
+          : `Đã chuyển ${person.fullName}${person.externalId ? ` (mã ${person.externalId})` : ""} từ ${person.unitName} sang ${unit.name}.`;
+      return done(
+        {
+          ok: true,
+          staffId: person.id,
+          staffCode: person.externalId,
+          fullName: person.fullName,
+          fromUnit: person.unitName,
+          unitId: unit.id,
+          unit: unit.name,
+          keeperOf,
+        },
+        [text, ...keeperLines(keeperOf)],
+      );
     });
   },
 });
@@ -409,7 +623,7 @@ function keeperLines(keeperOf: readonly string[]): string[] {
 
 const keeper = defineCommand({
   path: ["keeper"],
-  usage: "keeper --mailbox ADDRESS --staff <ID|ADDRESS> [--json]",
+  usage: "keeper --mailbox ADDRESS --staff <MÃ CB|ADDRESS|ID> [--json]",
   summary: {
     vi: "Giao người quản lý hộp thư của cơ quan, đơn vị (sau khi bàn giao)",
     en: "Name the keeper of a unit/group mailbox (after a handover)",
@@ -423,19 +637,22 @@ const keeper = defineCommand({
     staff: staffRef,
     positionals: noPositionals,
   }),
-  examples: ["keeper --mailbox vanthu.sotttt@phuyen.gov.vn --staff 12"],
+  examples: ["keeper --mailbox vanthu.sotttt@phuyen.gov.vn --staff CB0012"],
   async run(input, ctx) {
-    return withStaff(ctx, input.staff, async (services, staffId) => {
+    return withStaff(ctx, input.staff, async (services, person) => {
       const mailbox = await services.directory.findMailbox(input.mailbox);
       if (!mailbox) {
         return rejected("not_found", `Không có hộp thư ${input.mailbox}. Hãy kiểm tra lại địa chỉ.`);
       }
-      const changed = await services.directory.setKeeper(mailbox.id, staffId, CLI);
-      return done({ ok: true, changed, mailbox: mailbox.address, staffId }, [
-        changed
-          ? `Cán bộ #${staffId} quản lý hộp thư ${mailbox.address}.`
-          : `Cán bộ #${staffId} đã quản lý hộp thư ${mailbox.address}: không thay đổi.`,
-      ]);
+      const changed = await services.directory.setKeeper(mailbox.id, person.id, CLI);
+      return done(
+        { ok: true, changed, mailbox: mailbox.address, staffId: person.id, fullName: person.fullName },
+        [
+          changed
+            ? `${personLabel(person)} quản lý hộp thư ${mailbox.address}.`
+            : `${personLabel(person)} đã quản lý hộp thư ${mailbox.address}: không thay đổi.`,
+        ],
+      );
     });
   },
 });

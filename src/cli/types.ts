@@ -119,6 +119,8 @@ export interface CliContext {
   readStdinLine(): Promise<string | null>;
   /** Reads a UTF-8 text file; throws UsageError when it cannot. */
   readTextFile(path: string): Promise<string>;
+  /** Writes a UTF-8 text file readable by its owner only (it may hold link codes); UsageError when it cannot. */
+  writeTextFile(path: string, text: string): Promise<void>;
   /** Runs `fn` on the configured database, migrated first; closes it when `fn` settles. */
   withDatabase<T>(fn: (database: Database) => Promise<T>): Promise<T>;
   /** `withDatabase` with the services built on it (configured as the bot's: CULTURE_DAY_FROM…). */

@@ -167,6 +167,11 @@ export const mailboxes = pgTable(
       .references(() => units.id, { onDelete: "restrict" }),
     status: mailboxStatus("status").notNull().default("active"),
     lockReason: lockReason("lock_reason"),
+    /**
+     * Set by `mailbot mailbox lock` (a compromised or violating mailbox): the operator's reason.
+     * Such a lock is lifted only by `mailbot mailbox unlock`, never by a /khoiphuc request.
+     */
+    operatorLockReason: text("operator_lock_reason"),
     lockedAt: tstz("locked_at"),
     suspendedAt: tstz("suspended_at"),
     removeAfter: tstz("remove_after"),

@@ -1,16 +1,19 @@
 /** Looking things up in the directory, and the two HR events that change it: leavers and movers. */
-import { and, eq, ilike, inArray, isNull, ne, or, sql, type SQL } from "drizzle-orm";
+import { and, eq, ilike, inArray, isNotNull, isNull, ne, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { isoDateSchema } from "../calendar/time.ts";
 import type { IsoDate } from "../calendar/types.ts";
 import { mailboxes, staff, units } from "../db/schema.ts";
 import type { DbOrTx } from "../db/client.ts";
+import { foldWords } from "../lib/fold.ts";
 import { leaverDates } from "../policy/lifecycle.ts";
 import { findProfile } from "../policy/profiles/index.ts";
 import { writeAudit } from "./audit.ts";
 import type { ServiceContext } from "./context.ts";
 import { ServiceError } from "./errors.ts";
+import { rankStaff, type SearchRow } from "./staff-search.ts";
 import type { Actor, MailboxView, StaffView, UnitView } from "./types.ts";
+import type { MailboxKind, MailboxStatus, Role } from "../policy/types.ts";
 import {
   likeEscape,
   livePersonalMailboxOf,
@@ -22,6 +25,19 @@ import {
   unitSubtreeIds,
   unitView,
 } from "./views.ts";
+
+/** A person as the operator's directory shows them: with addresses and named role scopes. */
+export interface StaffListing extends StaffView {
+  mailboxes: { address: string; kind: MailboxKind; status: MailboxStatus; keeper: boolean }[];
+  /** The role grants with their unit's name (null = everywhere). */
+  roleScopes: { role: Role; unitName: string | null }[];
+}
+
+/** "Nguyễn Văn An (mã CB12, Phòng Một, annv@…)": how a candidate is named in a refusal. */
+export function describeStaff(p: StaffView, addresses: readonly string[] = []): string {
+  const bits = [p.externalId ? `mã ${p.externalId}` : `số ${p.id}`, p.unitName, ...addresses.slice(0, 1)];
+  return `${p.fullName} (${bits.join(", ")})`;
+}
 
 export interface DirectoryService {
   findMailbox(address: string): Promise<MailboxView | null>;
@@ -42,6 +58,18 @@ export interface DirectoryService {
     unitId?: number;
     limit?: number;
   }): Promise<StaffView[]>;
+  /** The people of a unit's subtree (or a profile, or everyone), by unit then name. */
+  listStaff(query: { unitId?: number; profileId?: string; limit?: number }): Promise<StaffListing[]>;
+  /** People matching typed text: name (without diacritics, with typos), mã cán bộ, address. */
+  searchStaff(text: string, limit?: number): Promise<StaffListing[]>;
+  /**
+   * What an operator types for one person (`--staff`): a mã cán bộ from the import file, the
+   * internal number, an address, or a full name that only one person has. ServiceError
+   * not_found / ambiguous naming the candidates otherwise.
+   */
+  resolveStaff(text: string): Promise<StaffView>;
+  /** Who each private chat belongs to (chat id = Telegram user id): name and unit. */
+  namesOfChats(chatIds: readonly number[]): Promise<Map<number, { fullName: string; unitName: string }>>;
   markLeaver(
     staffId: number,
     leftOn: IsoDate,
@@ -79,6 +107,9 @@ async function startKeeperHandover(tx: DbOrTx, staffId: number, now: Date): Prom
   return rows.map((r) => r.address);
 }
 
+/** Longest list `staff find` and a refusal's candidates show. */
+const MAX_CANDIDATES = 8;
+
 const Query = z.object({
   id: z.number().int().positive().optional(),
   address: z.string().trim().max(254).optional(),
@@ -99,6 +130,75 @@ async function keptBy(tx: DbOrTx, staffId: number): Promise<string[]> {
 
 export function createDirectoryService(ctx: ServiceContext): DirectoryService {
   const { db } = ctx.database;
+
+  /** Every person with the addresses they hold, for matching typed text. */
+  async function searchRows(): Promise<SearchRow[]> {
+    const people = await db
+      .select({ id: staff.id, fullName: staff.fullName, externalId: staff.externalId })
+      .from(staff);
+    const boxes = await db
+      .select({ address: mailboxes.address, owner: mailboxes.ownerStaffId, keeper: mailboxes.keeperStaffId })
+      .from(mailboxes)
+      .where(or(isNotNull(mailboxes.ownerStaffId), isNotNull(mailboxes.keeperStaffId)));
+    const byStaff = new Map<number, string[]>();
+    for (const b of boxes) {
+      for (const id of [b.owner, b.keeper]) {
+        if (id === null) continue;
+        const list = byStaff.get(id) ?? [];
+        list.push(b.address.toLowerCase());
+        byStaff.set(id, list);
+      }
+    }
+    return people.map((p) => ({ ...p, addresses: byStaff.get(p.id) ?? [] }));
+  }
+
+  /** The listings of `ids`, in that order. */
+  async function listings(ids: readonly number[]): Promise<StaffListing[]> {
+    if (ids.length === 0) return [];
+    const views = await staffViews(db, inArray(staff.id, [...ids]), ids.length);
+    const boxes = await db
+      .select({
+        address: mailboxes.address,
+        kind: mailboxes.kind,
+        status: mailboxes.status,
+        owner: mailboxes.ownerStaffId,
+        keeper: mailboxes.keeperStaffId,
+      })
+      .from(mailboxes)
+      .where(or(inArray(mailboxes.ownerStaffId, [...ids]), inArray(mailboxes.keeperStaffId, [...ids])))
+      .orderBy(mailboxes.address);
+    const scopeUnits = [
+      ...new Set(views.flatMap((v) => v.roles.flatMap((r) => (r.unitId ? [r.unitId] : [])))),
+    ];
+    const unitNames = new Map(
+      scopeUnits.length === 0
+        ? []
+        : (
+            await db
+              .select({ id: units.id, name: units.name })
+              .from(units)
+              .where(inArray(units.id, scopeUnits))
+          ).map((u) => [u.id, u.name]),
+    );
+    const byId = new Map(views.map((v) => [v.id, v]));
+    return ids.flatMap((id) => {
+      const v = byId.get(id);
+      if (!v) return [];
+      return [
+        {
+          ...v,
+          mailboxes: boxes
+            .filter((b) => b.owner === id || b.keeper === id)
+            .map((b) => ({ address: b.address, kind: b.kind, status: b.status, keeper: b.owner !== id })),
+          roleScopes: v.roles.map((r) => ({
+            role: r.role,
+            unitName: r.unitId === null ? null : (unitNames.get(r.unitId) ?? null),
+          })),
+        },
+      ];
+    });
+  }
+
   return {
     async findMailbox(address) {
       if (typeof address !== "string" || address.length > 254) return null;
@@ -146,13 +246,29 @@ export function createDirectoryService(ctx: ServiceContext): DirectoryService {
         .from(units)
         .where(or(eq(units.id, numeric), eq(units.externalId, text)))
         .limit(1);
-      if (!row) {
+      if (row) return unitView(row);
+      // The name or the abbreviation, as people write it: case and diacritics do not count.
+      const typed = foldWords(text);
+      const all = await db.select().from(units).orderBy(units.id);
+      const named = all.filter((u) => foldWords(u.name) === typed || foldWords(u.abbr) === typed);
+      if (named.length === 1) return unitView(named[0] as (typeof all)[number]);
+      if (named.length > 1) {
         throw new ServiceError(
-          "not_found",
-          `Không có đơn vị “${text}”. Dùng mã số đơn vị hoặc ma_don_vi đã nhập.`,
+          "ambiguous",
+          `Có ${named.length} đơn vị tên “${text}”: ${named
+            .map((u) => `${u.name} (ma_don_vi ${u.externalId ?? u.id})`)
+            .join("; ")}. Hãy dùng ma_don_vi để chỉ rõ.`,
         );
       }
-      return unitView(row);
+      const near = all.filter((u) => foldWords(u.name).includes(typed)).slice(0, MAX_CANDIDATES);
+      throw new ServiceError(
+        "not_found",
+        `Không có đơn vị “${text}”.` +
+          (near.length > 0
+            ? ` Có phải: ${near.map((u) => `${u.name} (ma_don_vi ${u.externalId ?? u.id})`).join("; ")}?`
+            : "") +
+          " Dùng tên đơn vị, ký hiệu hoặc ma_don_vi đã nhập.",
+      );
     },
 
     async listUnits(profileId) {
@@ -196,6 +312,108 @@ export function createDirectoryService(ctx: ServiceContext): DirectoryService {
           "Hãy cho biết tên, mã, địa chỉ thư hoặc đơn vị của cán bộ cần tìm.",
         );
       return staffViews(db, and(...conditions), q.limit ?? 50);
+    },
+
+    async listStaff(q) {
+      const where: SQL[] = [];
+      if (q.unitId !== undefined) {
+        const ids = await unitSubtreeIds(db, [q.unitId]);
+        where.push(inArray(staff.unitId, ids.length > 0 ? ids : [-1]));
+      }
+      if (q.profileId) where.push(eq(units.profileId, q.profileId));
+      const rows = await db
+        .select({ id: staff.id })
+        .from(staff)
+        .innerJoin(units, eq(units.id, staff.unitId))
+        .where(where.length > 0 ? and(...where) : undefined)
+        .orderBy(units.name, staff.fullName, staff.id)
+        .limit(q.limit ?? 10_000);
+      return listings(rows.map((r) => r.id));
+    },
+
+    async searchStaff(text, limit = MAX_CANDIDATES) {
+      const typed = text.normalize("NFC").trim().slice(0, 100);
+      if (typed === "")
+        throw new ServiceError("invalid_input", "Hãy gõ tên, mã cán bộ hoặc địa chỉ thư cần tìm.");
+      return listings(rankStaff(typed, await searchRows(), limit).map((r) => r.id));
+    },
+
+    async resolveStaff(raw) {
+      const text = raw.normalize("NFC").trim().slice(0, 254);
+      if (text === "")
+        throw new ServiceError("invalid_input", "Cần chỉ rõ cán bộ: mã cán bộ, địa chỉ thư hoặc họ tên.");
+      const hits = new Map<number, string>();
+      if (text.includes("@")) {
+        const box = await mailboxByAddress(db, text);
+        const id = box?.ownerStaffId ?? box?.keeperStaffId;
+        if (id) hits.set(id, `địa chỉ ${box?.address}`);
+      } else {
+        const byCode = await db
+          .select({ id: staff.id })
+          .from(staff)
+          .where(eq(sql`lower(${staff.externalId})`, text.toLowerCase()));
+        for (const r of byCode) hits.set(r.id, `mã cán bộ ${text}`);
+        if (/^\d{1,9}$/.test(text)) {
+          const [byId] = await db
+            .select({ id: staff.id })
+            .from(staff)
+            .where(eq(staff.id, Number(text)));
+          if (byId && !hits.has(byId.id)) hits.set(byId.id, `số nội bộ ${text}`);
+        }
+        if (hits.size === 0) {
+          // A full name (diacritics and case aside) only one person has.
+          const typed = foldWords(text);
+          const rows = await searchRows();
+          for (const r of rows) if (foldWords(r.fullName) === typed) hits.set(r.id, "họ tên");
+        }
+      }
+      if (hits.size === 1) return requireStaff(db, [...hits.keys()][0] as number);
+      if (hits.size > 1) {
+        const people = await listings([...hits.keys()]);
+        throw new ServiceError(
+          "ambiguous",
+          `“${text}” khớp với ${people.length} cán bộ: ${people
+            .map(
+              (p) =>
+                `${describeStaff(
+                  p,
+                  p.mailboxes.map((m) => m.address),
+                )} theo ${hits.get(p.id)}`,
+            )
+            .join("; ")}. Hãy dùng mã cán bộ hoặc địa chỉ thư để chỉ rõ một người.`,
+          { candidates: people.map((p) => ({ staffId: p.id, code: p.externalId, fullName: p.fullName })) },
+        );
+      }
+      const near = text.includes("@")
+        ? []
+        : await listings(rankStaff(text, await searchRows(), MAX_CANDIDATES).map((r) => r.id));
+      throw new ServiceError(
+        "not_found",
+        `Không tìm thấy cán bộ “${text}”.` +
+          (near.length > 0
+            ? ` Có phải: ${near
+                .map((p) =>
+                  describeStaff(
+                    p,
+                    p.mailboxes.map((m) => m.address),
+                  ),
+                )
+                .join("; ")}?`
+            : "") +
+          " Dùng mã cán bộ (ma_can_bo trong tệp nhập), địa chỉ thư, hoặc tìm bằng: mailbot staff find <tên>.",
+        { candidates: near.map((p) => ({ staffId: p.id, code: p.externalId, fullName: p.fullName })) },
+      );
+    },
+
+    async namesOfChats(chatIds) {
+      const ids = chatIds.filter((id) => Number.isSafeInteger(id) && id > 0);
+      if (ids.length === 0) return new Map();
+      const rows = await db
+        .select({ tg: staff.telegramUserId, fullName: staff.fullName, unitName: units.name })
+        .from(staff)
+        .innerJoin(units, eq(units.id, staff.unitId))
+        .where(inArray(staff.telegramUserId, ids));
+      return new Map(rows.map((r) => [Number(r.tg), { fullName: r.fullName, unitName: r.unitName }]));
     },
 
     async markLeaver(staffId, leftOn, actor) {

@@ -6,6 +6,8 @@
 export type ServiceErrorCode =
   | "invalid_input"
   | "not_found"
+  /** The typed text names several people or units; the message lists them. */
+  | "ambiguous"
   | "forbidden"
   | "conflict"
   | "illegal_transition"

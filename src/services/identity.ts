@@ -8,15 +8,37 @@
  *   15 minutes) every attempt is refused, even a correct one, until the window has passed.
  */
 import { createHash, randomInt } from "node:crypto";
-import { and, count, eq, gt, isNull } from "drizzle-orm";
+import { and, count, eq, gt, inArray, isNull } from "drizzle-orm";
 import { z } from "zod";
-import { linkAttempts, linkCodes, staff } from "../db/schema.ts";
+import { linkAttempts, linkCodes, staff, units } from "../db/schema.ts";
 import { isUniqueViolation } from "../db/errors.ts";
-import { writeAudit } from "./audit.ts";
+import { writeAudit, writeAuditBatch, type AuditInput } from "./audit.ts";
 import type { ServiceContext } from "./context.ts";
 import { ServiceError } from "./errors.ts";
 import type { Actor, StaffView } from "./types.ts";
-import { mailboxByAddress, requireStaff, staffViewById, staffViews } from "./views.ts";
+import { mailboxByAddress, requireStaff, staffViewById, staffViews, unitSubtreeIds } from "./views.ts";
+import type { LeaderLevel } from "../policy/types.ts";
+
+/** One person of a unit's printable link-code list. */
+export interface UnitLinkCodeEntry {
+  staffId: number;
+  code: string | null;
+  fullName: string;
+  unitName: string;
+  leaderLevel: LeaderLevel;
+  /** The new code (null when the person keeps a code handed out before). */
+  linkCode: string | null;
+  expiresAt: Date;
+}
+
+export interface UnitLinkCodes {
+  /** People given a new code now (the old unused one, if any, no longer works with renew). */
+  issued: UnitLinkCodeEntry[];
+  /** People who still hold an unused, unexpired code from an earlier run: nothing minted. */
+  pending: UnitLinkCodeEntry[];
+  /** Already linked to Telegram: nothing to do. */
+  linked: number;
+}
 
 /** No 0/O, 1/I/L: codes are read aloud and typed from paper. */
 const ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
@@ -54,6 +76,17 @@ export interface IdentityService {
     actor: Actor,
     ttlMinutes?: number,
   ): Promise<{ code: string; expiresAt: Date; staffId: number }>;
+  /**
+   * One code per person of the unit's subtree who is still working and has no linked Telegram
+   * account, in one transaction with one audit row per code. A person who still holds an unused,
+   * unexpired code gets none (codes are stored hashed, so the old one cannot be printed again)
+   * unless `renew`: then the old code stops working and a new one is made.
+   */
+  createUnitLinkCodes(
+    unitId: number,
+    actor: Actor,
+    options?: { ttlMinutes?: number; renew?: boolean },
+  ): Promise<UnitLinkCodes>;
   redeemLinkCode(tgUserId: number, code: string): Promise<StaffView>;
   unlink(staffId: number, actor: Actor): Promise<void>;
 }
@@ -113,6 +146,103 @@ export function createIdentityService(ctx: ServiceContext): IdentityService {
         });
       });
       return { code, expiresAt, staffId };
+    },
+
+    async createUnitLinkCodes(unitId, actor, options = {}) {
+      const ttlMinutes = options.ttlMinutes ?? DEFAULT_LINK_TTL_MINUTES;
+      if (!Number.isInteger(ttlMinutes) || ttlMinutes < 1 || ttlMinutes > 30 * 24 * 60) {
+        throw new ServiceError("invalid_input", "Thời hạn mã liên kết phải từ 1 phút đến 30 ngày.");
+      }
+      const unitIds = await unitSubtreeIds(db, [unitId]);
+      if (unitIds.length === 0)
+        throw new ServiceError("not_found", "Không có đơn vị này. Kiểm tra lại tên hoặc ma_don_vi.");
+      return db.transaction(async (tx) => {
+        const now = ctx.now();
+        const expiresAt = new Date(now.getTime() + ttlMinutes * 60_000);
+        // Row locks on the people: a second run at the same time waits, then sees these codes.
+        const people = await tx
+          .select({
+            id: staff.id,
+            code: staff.externalId,
+            fullName: staff.fullName,
+            leaderLevel: staff.leaderLevel,
+            tg: staff.telegramUserId,
+            unitName: units.name,
+          })
+          .from(staff)
+          .innerJoin(units, eq(units.id, staff.unitId))
+          .where(and(inArray(staff.unitId, unitIds), eq(staff.employmentStatus, "active")))
+          .orderBy(units.name, staff.fullName, staff.id)
+          .for("update", { of: staff });
+        const open = people.filter((p) => p.tg === null);
+        const live =
+          open.length === 0
+            ? []
+            : await tx
+                .select({ id: linkCodes.id, staffId: linkCodes.staffId, expiresAt: linkCodes.expiresAt })
+                .from(linkCodes)
+                .where(
+                  and(
+                    inArray(
+                      linkCodes.staffId,
+                      open.map((p) => p.id),
+                    ),
+                    isNull(linkCodes.usedAt),
+                    gt(linkCodes.expiresAt, now),
+                  ),
+                );
+        const liveBy = new Map<number, { id: number; expiresAt: Date }[]>();
+        for (const l of live) liveBy.set(l.staffId, [...(liveBy.get(l.staffId) ?? []), l]);
+        const result: UnitLinkCodes = { issued: [], pending: [], linked: people.length - open.length };
+        const audits: AuditInput[] = [];
+        for (const p of open) {
+          const entry = {
+            staffId: p.id,
+            code: p.code,
+            fullName: p.fullName,
+            unitName: p.unitName,
+            leaderLevel: p.leaderLevel,
+          };
+          const old = liveBy.get(p.id) ?? [];
+          if (old.length > 0 && !options.renew) {
+            const latest = old.reduce((a, b) => (a.expiresAt > b.expiresAt ? a : b));
+            result.pending.push({ ...entry, linkCode: null, expiresAt: latest.expiresAt });
+            continue;
+          }
+          if (old.length > 0) {
+            // Renewed: the code handed out before stops working now.
+            await tx
+              .update(linkCodes)
+              .set({ expiresAt: now })
+              .where(
+                inArray(
+                  linkCodes.id,
+                  old.map((o) => o.id),
+                ),
+              );
+          }
+          const linkCode = generateLinkCode();
+          const [row] = await tx
+            .insert(linkCodes)
+            .values({ codeHash: hashLinkCode(linkCode), staffId: p.id, expiresAt })
+            .returning({ id: linkCodes.id });
+          audits.push({
+            actor,
+            action: "link_code.create",
+            entity: "staff",
+            entityId: p.id,
+            details: {
+              linkCodeId: row?.id,
+              expiresAt: expiresAt.toISOString(),
+              unitId,
+              replaced: old.map((o) => o.id),
+            },
+          });
+          result.issued.push({ ...entry, linkCode, expiresAt });
+        }
+        await writeAuditBatch(tx, audits);
+        return result;
+      });
     },
 
     async redeemLinkCode(tgUserId, code) {

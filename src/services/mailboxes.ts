@@ -1,5 +1,8 @@
-/** Mailbox owner actions: changing the password (policy, history, argon2id). */
-import { desc, eq } from "drizzle-orm";
+/**
+ * Mailbox owner actions: changing the password (policy, history, argon2id). Operator actions: a
+ * security lock of a compromised or violating mailbox, and lifting it.
+ */
+import { desc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { mailboxes, passwordHistory } from "../db/schema.ts";
 import { passwordExpiry } from "../policy/lifecycle.ts";
@@ -11,14 +14,69 @@ import { writeAudit } from "./audit.ts";
 import type { ServiceContext } from "./context.ts";
 import { ServiceError } from "./errors.ts";
 import { hashPassword, verifyPassword } from "./password-hash.ts";
-import type { Actor } from "./types.ts";
-import { mailboxByAddress, staffViewById } from "./views.ts";
+import type { Actor, MailboxView } from "./types.ts";
+import { mailboxByAddress, mailboxView, staffViewById } from "./views.ts";
+
+/** Why an operator locks a mailbox: kept as the lock_reason the bot explains in /trangthai. */
+export const SECURITY_LOCK_KINDS = ["compromised", "violation"] as const;
+export type SecurityLockKind = (typeof SECURITY_LOCK_KINDS)[number];
+
+export interface SecurityLockResult {
+  mailbox: MailboxView;
+  /** False when the mailbox was already so (a retry): nothing written, no audit row. */
+  changed: boolean;
+  /** The status before. */
+  from: MailboxView["status"];
+}
+
+/**
+ * An operator's security lock is lifted by the operator only: a /khoiphuc request (create or
+ * approve) for such a mailbox is refused with this error, instead of silently reopening it.
+ */
+export function operatorLockRefusal(mailbox: {
+  address: string;
+  status: string;
+  operatorLockReason: string | null;
+}): ServiceError | null {
+  if (mailbox.operatorLockReason === null || (mailbox.status !== "locked" && mailbox.status !== "suspended"))
+    return null;
+  return new ServiceError(
+    "illegal_transition",
+    `Hộp thư ${mailbox.address} đang bị quản trị hệ thống khóa vì lý do an ninh nên không khôi phục qua yêu cầu được; chỉ quản trị hệ thống mở khóa. Hãy liên hệ bộ phận hỗ trợ.`,
+  );
+}
+
+const LockInput = z.object({
+  address: z.string().trim().min(3).max(254),
+  kind: z.enum(SECURITY_LOCK_KINDS),
+  reason: z.string().trim().min(3).max(500),
+  /** Who typed the command (the operating-system user), for the audit row. */
+  operator: z.string().trim().max(100).optional(),
+});
+const UnlockInput = z.object({
+  address: z.string().trim().min(3).max(254),
+  reason: z.string().trim().max(500).optional(),
+  operator: z.string().trim().max(100).optional(),
+});
 
 export interface MailboxesService {
   changePassword(
     input: { address: string; newPassword: string },
     actor: Actor,
   ): Promise<{ changedAt: Date; nextChangeBy: Date | null }>;
+  /**
+   * Locks a compromised or violating mailbox at once (IMAP/SMTP sessions are kicked through the
+   * mail-server outbox like any lock). Idempotent: the same lock again changes nothing.
+   */
+  securityLock(
+    input: { address: string; kind: SecurityLockKind; reason: string; operator?: string },
+    actor: Actor,
+  ): Promise<SecurityLockResult>;
+  /** Lifts an operator's security lock; an active mailbox is left as is (changed: false). */
+  securityUnlock(
+    input: { address: string; reason?: string; operator?: string },
+    actor: Actor,
+  ): Promise<SecurityLockResult>;
 }
 
 const Input = z.object({
@@ -34,6 +92,121 @@ const Input = z.object({
 export function createMailboxesService(ctx: ServiceContext, access: AccessService): MailboxesService {
   const { db } = ctx.database;
   return {
+    async securityLock(raw, actor) {
+      const parsed = LockInput.safeParse(raw);
+      if (!parsed.success)
+        throw new ServiceError(
+          "invalid_input",
+          "Cần địa chỉ hộp thư, loại khóa (compromised hoặc violation) và lý do (ít nhất 3 ký tự).",
+        );
+      const input = parsed.data;
+      return db.transaction(async (tx) => {
+        const [row] = await tx
+          .select()
+          .from(mailboxes)
+          .where(sql`lower(${mailboxes.address}) = ${input.address.toLowerCase()}`)
+          .for("update");
+        if (!row)
+          throw new ServiceError("not_found", `Không có hộp thư ${input.address}. Kiểm tra lại địa chỉ.`);
+        if (row.status === "revoked")
+          throw new ServiceError(
+            "illegal_transition",
+            `Hộp thư ${row.address} đã bị thu hồi; không cần khóa.`,
+          );
+        const locked = row.status === "locked" || row.status === "suspended";
+        if (locked && row.lockReason === input.kind && row.operatorLockReason === input.reason)
+          return { mailbox: mailboxView(row), changed: false, from: row.status };
+        const now = ctx.now();
+        const [updated] = await tx
+          .update(mailboxes)
+          .set({
+            // A suspended mailbox stays suspended (its removal clock runs on); anything else locks.
+            status: row.status === "suspended" ? "suspended" : "locked",
+            lockReason: input.kind,
+            operatorLockReason: input.reason,
+            lockedAt: locked ? (row.lockedAt ?? now) : now,
+            updatedAt: now,
+          })
+          .where(eq(mailboxes.id, row.id))
+          .returning();
+        await writeAudit(tx, {
+          actor,
+          action: "mailbox.security_lock",
+          entity: "mailbox",
+          entityId: row.id,
+          details: {
+            address: row.address,
+            kind: input.kind,
+            reason: input.reason,
+            operator: input.operator ?? null,
+            from: row.status,
+            previousLockReason: row.lockReason,
+          },
+        });
+        return { mailbox: mailboxView(updated ?? row), changed: true, from: row.status };
+      });
+    },
+
+    async securityUnlock(raw, actor) {
+      const parsed = UnlockInput.safeParse(raw);
+      if (!parsed.success)
+        throw new ServiceError("invalid_input", "Cần địa chỉ hộp thư (lý do tối đa 500 ký tự).");
+      const input = parsed.data;
+      return db.transaction(async (tx) => {
+        const [row] = await tx
+          .select()
+          .from(mailboxes)
+          .where(sql`lower(${mailboxes.address}) = ${input.address.toLowerCase()}`)
+          .for("update");
+        if (!row)
+          throw new ServiceError("not_found", `Không có hộp thư ${input.address}. Kiểm tra lại địa chỉ.`);
+        if (row.operatorLockReason === null) {
+          if (row.status === "active" || row.status === "send_locked")
+            return { mailbox: mailboxView(row), changed: false, from: row.status };
+          throw new ServiceError(
+            "illegal_transition",
+            row.status === "revoked"
+              ? `Hộp thư ${row.address} đã bị thu hồi; không mở khóa được.`
+              : `Hộp thư ${row.address} bị khóa theo quy chế (không phải khóa an ninh của quản trị): chủ hộp thư gửi /khoiphuc để bộ phận hỗ trợ duyệt.`,
+          );
+        }
+        const now = ctx.now();
+        // What the mailbox returns to: still suspended (inactivity), send-locked (a leaver past
+        // the send-lock date), or active.
+        const status =
+          row.status === "suspended"
+            ? ("suspended" as const)
+            : row.sendLockAt && row.sendLockAt.getTime() <= now.getTime()
+              ? ("send_locked" as const)
+              : ("active" as const);
+        const [updated] = await tx
+          .update(mailboxes)
+          .set({
+            status,
+            lockReason: status === "suspended" ? "inactivity" : status === "send_locked" ? "leaver" : null,
+            operatorLockReason: null,
+            lockedAt: status === "active" ? null : row.lockedAt,
+            updatedAt: now,
+          })
+          .where(eq(mailboxes.id, row.id))
+          .returning();
+        await writeAudit(tx, {
+          actor,
+          action: "mailbox.security_unlock",
+          entity: "mailbox",
+          entityId: row.id,
+          details: {
+            address: row.address,
+            reason: input.reason ?? null,
+            operator: input.operator ?? null,
+            lockedFor: row.operatorLockReason,
+            to: status,
+          },
+        });
+        return { mailbox: mailboxView(updated ?? row), changed: true, from: row.status };
+      });
+    },
+
     async changePassword(raw, actor) {
       const parsed = Input.safeParse(raw);
       if (!parsed.success) throw new ServiceError("invalid_input", "Cần địa chỉ hộp thư và mật khẩu mới.");

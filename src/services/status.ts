@@ -46,6 +46,7 @@ const MAILBOX_FIELDS = {
   kind: mailboxes.kind,
   status: mailboxes.status,
   lockReason: mailboxes.lockReason,
+  operatorLockReason: mailboxes.operatorLockReason,
   lockedAt: mailboxes.lockedAt,
   suspendedAt: mailboxes.suspendedAt,
   removeAfter: mailboxes.removeAfter,

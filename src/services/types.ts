@@ -68,6 +68,8 @@ export interface MailboxView {
   kind: MailboxKind;
   status: MailboxStatus;
   lockReason: LockReason | null;
+  /** The reason of an operator's security lock (`mailbot mailbox lock`); null otherwise. */
+  operatorLockReason: string | null;
   lockedAt: Date | null;
   suspendedAt: Date | null;
   removeAfter: Date | null;

@@ -26,6 +26,7 @@ export function mailboxView(row: Mailbox): MailboxView {
     kind: row.kind,
     status: row.status,
     lockReason: row.lockReason,
+    operatorLockReason: row.operatorLockReason,
     lockedAt: row.lockedAt,
     suspendedAt: row.suspendedAt,
     removeAfter: row.removeAfter,

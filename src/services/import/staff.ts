@@ -356,6 +356,12 @@ function issueAddresses(run: Run, valid: readonly StaffRow[], pre: Prefetched, n
     taken.add(proposal.value.address);
     newBoxes.push({ line: r.line, code: r.code, address: proposal.value.address, unit, issued: true });
     run.report.addressesIssued++;
+    run.report.issued.push({
+      line: r.line,
+      code: r.code,
+      fullName: r.fullName,
+      address: proposal.value.address,
+    });
   }
 }
 
@@ -523,14 +529,20 @@ async function handlePage(
   }
   for (const e of errors.sort((a, b) => a.line - b.line)) addError(run.report, e);
   // After the first bad row (without skipBad) the rest is only checked: it will be rolled back.
-  if (run.options.dryRun || (run.report.errorCount > 0 && !run.options.skipBad))
-    return { write: Promise.resolve() };
+  if (run.report.errorCount > 0 && !run.options.skipBad) return { write: Promise.resolve() };
   if (run.options.issueMailboxes && run.taken === null) {
     // Every address taken anywhere, once: proposals for a whole file are then pure CPU.
     const rows = await tx.select({ a: sql<string>`lower(${addressClaims.address})` }).from(addressClaims);
     run.taken = new Set(rows.map((r) => r.a));
   }
-  const write = writePage(tx, run, planPage(run, valid, pre));
+  const plan = planPage(run, valid, pre);
+  if (run.options.dryRun) {
+    // Planned exactly as a real run plans it (same addresses), counted, and not written.
+    run.report.created += plan.toInsert.length;
+    run.report.mailboxesCreated += plan.newBoxes.length;
+    return { write: Promise.resolve() };
+  }
+  const write = writePage(tx, run, plan);
   // Handled here so a failure is not "unhandled" before the caller awaits it (it still throws there).
   write.catch(() => undefined);
   // Wrapped: an async function would otherwise wait for the promise it returns.
@@ -581,6 +593,8 @@ export async function importStaff(
     });
   } catch (error) {
     if (!(error instanceof DiscardWrites)) throw translateWriteError(error);
+    // A dry run that a real run would carry out keeps its counts: they are what would be written.
+    if (options.dryRun && (report.errorCount === 0 || options.skipBad)) return report;
     // Nothing was written: the counts of rolled-back pages would mislead.
     Object.assign(report, {
       created: 0,
@@ -589,6 +603,7 @@ export async function importStaff(
       mailboxesCreated: 0,
       addressesIssued: 0,
       notIssued: [],
+      issued: [],
     });
     return report;
   }

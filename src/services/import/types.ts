@@ -51,6 +51,18 @@ export interface ImportReport {
   /** issueMailboxes: addresses generated, and staff left without one (with why). */
   addressesIssued: number;
   notIssued: RowError[];
+  /**
+   * issueMailboxes: who got which address, in line order (with dryRun: who would get which; the
+   * same addresses a real run of the same file on the same database writes).
+   */
+  issued: IssuedAddress[];
+}
+
+export interface IssuedAddress {
+  line: number;
+  code: string;
+  fullName: string;
+  address: string;
 }
 
 /**
@@ -72,6 +84,7 @@ export function emptyReport(kind: "units" | "staff"): ImportReport {
     mailboxesCreated: 0,
     addressesIssued: 0,
     notIssued: [],
+    issued: [],
   };
 }
 

@@ -3,6 +3,7 @@ import { and, asc, eq, inArray } from "drizzle-orm";
 import { formatVnDate, vnDateOf } from "../../calendar/time.ts";
 import { mailboxes, requests } from "../../db/schema.ts";
 import { ServiceError } from "../errors.ts";
+import { operatorLockRefusal } from "../mailboxes.ts";
 import type { Actor, RequestView } from "../types.ts";
 import { mailboxByAddress } from "../views.ts";
 import {
@@ -145,6 +146,8 @@ export function checkMailboxFor(
     );
   }
   if (kind === "khoiphuc") {
+    const operatorLock = operatorLockRefusal(mailbox);
+    if (operatorLock) throw operatorLock;
     if (mailbox.status === "active") {
       throw new ServiceError(
         "illegal_transition",
