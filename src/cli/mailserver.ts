@@ -9,7 +9,8 @@ import { join, resolve } from "node:path";
 import { z } from "zod";
 import type { MailserverConfig } from "../config.ts";
 import type { DoveadmHttpConnector } from "../mailserver/doveadm.ts";
-import { noPositionals } from "./common.ts";
+import { cite } from "../policy/cite.ts";
+import { noPositionals, PROFILE_OPTION } from "./common.ts";
 import { defineCommand, done, rejected, type CommandResult } from "./types.ts";
 
 const pathSchema = z.string().trim().min(1).max(4096);
@@ -60,6 +61,11 @@ const config = defineCommand({
       en: "No TLS (only for trials on 127.0.0.1)",
     },
     postmaster: { type: "string", value: "ADDR", vi: "Địa chỉ postmaster", en: "Postmaster address" },
+    profile: {
+      ...PROFILE_OPTION,
+      vi: "Hồ sơ quy chế: cỡ tệp đính kèm và loại tệp bị cấm đưa vào Postfix",
+      en: "Regulation profile: its attachment size and blocked file types go into Postfix",
+    },
   },
   schema: z
     .object({
@@ -77,16 +83,18 @@ const config = defineCommand({
       postmaster: z.email({
         message: "cần --postmaster, một địa chỉ hợp lệ (ví dụ postmaster@phuyen.gov.vn)",
       }),
+      profile: z.string().optional(),
       positionals: noPositionals,
     })
     .refine((o) => o["no-tls"] === true || (o["tls-cert"] !== undefined && o["tls-key"] !== undefined), {
       message: "Cần --tls-cert và --tls-key (hoặc --no-tls khi chỉ thử trên 127.0.0.1).",
     }),
   examples: [
-    "mailserver config --out ./mailserver --postmaster postmaster@phuyen.gov.vn --tls-cert /etc/ssl/mail.pem --tls-key /etc/ssl/private/mail.key --db-password-file /root/mailserver.pw",
+    "mailserver config --out ./mailserver --profile phuyen --postmaster postmaster@phuyen.gov.vn --tls-cert /etc/ssl/mail.pem --tls-key /etc/ssl/private/mail.key --db-password-file /root/mailserver.pw",
   ],
   async run(input, ctx): Promise<CommandResult> {
     const env = ctx.config.mailserver;
+    const profile = input.profile === undefined ? null : ctx.profile(input.profile);
     if (!env.databaseUrl?.startsWith("postgres")) {
       return rejected(
         "needs_postgresql",
@@ -122,6 +130,11 @@ const config = defineCommand({
       doveadmApiKey: env.doveadmApiKey,
       tls: input["tls-cert"] && input["tls-key"] ? { cert: input["tls-cert"], key: input["tls-key"] } : null,
       postmaster: input.postmaster,
+      limits: profile && {
+        attachmentMaxMb: profile.limits.attachmentMaxMb,
+        blockedExtensions: profile.limits.blockedExtensions,
+        citation: profile.limits.article ? cite(profile, profile.limits.article) : profile.regulation.code,
+      },
     });
     const out = resolve(input.out);
     for (const file of files) {
@@ -133,6 +146,9 @@ const config = defineCommand({
     return done({ out, files: names }, [
       `Đã ghi ${names.length} tệp vào ${out}:`,
       ...names.map((n) => `  ${n}`),
+      profile
+        ? `Giới hạn thư theo hồ sơ ${profile.id}: tệp đính kèm ${profile.limits.attachmentMaxMb === null ? "không quy định (mặc định của Postfix)" : `tối đa ${profile.limits.attachmentMaxMb} MB/thư`}; ${profile.limits.blockedExtensions.length > 0 ? `chặn tệp ${profile.limits.blockedExtensions.join(" ")}` : "không chặn loại tệp nào"}.`
+        : "Chưa có --profile: Postfix giữ giới hạn mặc định (10 MB/thư), không chặn loại tệp nào.",
       "Các bước tiếp theo: docs/mailserver.md.",
     ]);
   },

@@ -240,6 +240,8 @@ export const ProfileSchema = z.object({
     quotaWarnPercent: z.number().int().min(1).max(100).default(90),
     blockedExtensions: z.array(z.string().regex(/^\.[a-z0-9]+$/)).default([]),
     autoForwardOutsideGov: z.enum(["allowed", "forbidden"]).default("allowed"),
+    /** Where the attachment size and blocked file types come from ("" = the document sets none). */
+    article: z.string().default(""),
   }),
   workingHours: z.object({
     morning: z.object({ start: timeOfDay, end: timeOfDay }),

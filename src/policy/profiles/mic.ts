@@ -76,7 +76,13 @@ export const mic: ProfileInput = {
   },
   replyLimitWorkingDays: 2,
   replyLimitArticle: "Điều 12.4",
-  limits: { quotaMb: 1024, attachmentMaxMb: 20, quotaWarnPercent: 90, blockedExtensions: [] },
+  limits: {
+    quotaMb: 1024,
+    attachmentMaxMb: 20,
+    quotaWarnPercent: 90,
+    blockedExtensions: [],
+    article: "Điều 8.3b",
+  },
   workingHours: WORKING_HOURS,
   keeperHandoverArticle: "Điều 12.3d",
   duties: [

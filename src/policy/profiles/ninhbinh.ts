@@ -102,6 +102,7 @@ export const ninhbinh: ProfileInput = {
     quotaWarnPercent: 90,
     blockedExtensions: [".exe", ".com", ".dll", ".net"],
     autoForwardOutsideGov: "forbidden",
+    article: "Điều 11.6",
   },
   workingHours: WORKING_HOURS,
   keeperHandoverArticle: "Điều 8.3",

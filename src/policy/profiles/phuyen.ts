@@ -85,7 +85,13 @@ export const phuyen: ProfileInput = {
   },
   replyLimitWorkingDays: 2,
   replyLimitArticle: "mặc định của mailbot (theo Điều 12.4 QĐ 652/QĐ-BTTTT; QĐ 13/2020 không nêu số ngày)",
-  limits: { quotaMb: 2048, attachmentMaxMb: 15, quotaWarnPercent: 90, blockedExtensions: [] },
+  limits: {
+    quotaMb: 2048,
+    attachmentMaxMb: 15,
+    quotaWarnPercent: 90,
+    blockedExtensions: [],
+    article: "Điều 7.3b",
+  },
   workingHours: WORKING_HOURS,
   duties: [
     {
