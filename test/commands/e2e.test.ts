@@ -69,7 +69,9 @@ function press(server: FakeBotApiServer, user: User, sent: RecordedCall, label: 
 describe.skipIf(!ADMIN_URL)("end to end: /capmoi through the bot process, fake Bot API, PostgreSQL", () => {
   it(
     "walks a request from the clerk's form to the support desk's approval",
-    { timeout: 300_000 },
+    // Each step waits for the bot process; with 4 CPU-heavy processes beside the suite an
+    // approval (argon2id in a starved child) took over 60 s once.
+    { timeout: 900_000 },
     async () => {
       const url = await freshDatabase();
       const database = await openDatabase({ url, maxConnections: 2 });
@@ -91,8 +93,10 @@ describe.skipIf(!ADMIN_URL)("end to end: /capmoi through the bot process, fake B
       await grant(database, support.id, "support", null);
 
       const server = await new FakeBotApiServer().start();
+      server.waitTimeoutMs = 180_000;
       cleanups.push(() => server.stop());
       const run = startNode(["--import", "tsx", "src/main.ts"], {
+        timeoutMs: 900_000,
         env: cleanEnv(
           /^(TELEGRAM_|BOT_|WEBHOOK_|DATABASE_URL|DATA_DIR|SUPPORT_CHAT_ID|TEST_DATABASE_URL|REQUIRE_POSTGRES)/,
           {

@@ -19,6 +19,8 @@ export class FakeBotApiServer {
   /** Every Bot API method requested over HTTP, in order; getUpdates too (api.calls omits it). */
   readonly requested: string[] = [];
   port = 0;
+  /** How long `waitFor` waits by default: a bot in another process on a loaded machine is slow. */
+  waitTimeoutMs = 60_000;
 
   constructor(username = "mailbot_e2e_bot") {
     this.api = new LocalBotApi(localBotInfo(username));
@@ -101,7 +103,10 @@ export class FakeBotApiServer {
   /** Waits until a call matching `predicate` was recorded (polls every 50 ms). */
   // Generous by default: a bot process on a busy machine answers late, and waiting costs nothing
   // when it answers at once (this polls for an event; it is not a sleep).
-  async waitFor(predicate: (call: RecordedCall) => boolean, timeoutMs = 60_000): Promise<RecordedCall> {
+  async waitFor(
+    predicate: (call: RecordedCall) => boolean,
+    timeoutMs = this.waitTimeoutMs,
+  ): Promise<RecordedCall> {
     const started = Date.now();
     for (;;) {
       const found = this.api.calls.find(predicate);
