@@ -4,20 +4,10 @@
  * on a terminal and on paper; `--json` for scripts.
  */
 import { z } from "zod";
-import { LEADER_LEVEL_LABELS, ROLE_LABELS } from "../policy/vocabulary.ts";
-import type { MailboxStatus } from "../policy/types.ts";
+import { LEADER_LEVEL_LABELS, MAILBOX_STATUS_SHORT_LABELS, ROLE_LABELS } from "../policy/vocabulary.ts";
 import type { StaffListing } from "../services/directory.ts";
 import { noPositionals, PROFILE_OPTION, textTable } from "./common.ts";
 import { defineCommand, done } from "./types.ts";
-
-/** Short mailbox states for a table cell. */
-export const MAILBOX_STATUS_SHORT: Record<MailboxStatus, string> = {
-  active: "hoạt động",
-  send_locked: "khóa gửi",
-  locked: "tạm khóa",
-  suspended: "đình chỉ",
-  revoked: "thu hồi",
-};
 
 const HEADERS = ["Mã CB", "Họ và tên", "Đơn vị", "Chức vụ", "Hộp thư", "Vai trò", "Telegram", "Tình trạng"];
 
@@ -30,7 +20,7 @@ function row(p: StaffListing): string[] {
     p.mailboxes.length === 0
       ? "—"
       : p.mailboxes
-          .map((m) => `${m.address} (${MAILBOX_STATUS_SHORT[m.status]}${m.keeper ? ", giữ hộ" : ""})`)
+          .map((m) => `${m.address} (${MAILBOX_STATUS_SHORT_LABELS[m.status]}${m.keeper ? ", giữ hộ" : ""})`)
           .join(", "),
     p.roleScopes.length === 0
       ? "—"

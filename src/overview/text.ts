@@ -1,21 +1,14 @@
 /** The /tongquan message: pure formatting of a UnitOverview (Vietnamese, ≤ 4,096 characters). */
 import { formatVnDate, vnDateOf } from "../calendar/time.ts";
+import { MAILBOX_STATUS_SHORT_LABELS } from "../policy/vocabulary.ts";
 import type { OverviewMailbox, UnitOverview } from "../services/overview.ts";
 import { IDLE_DAYS } from "../services/overview.ts";
 
 /** Mailboxes listed per section; the rest is counted. */
 const MAX_LISTED = 8;
 
-const STATUS_VI: Record<OverviewMailbox["status"], string> = {
-  active: "đang hoạt động",
-  send_locked: "khóa gửi",
-  locked: "tạm khóa",
-  suspended: "tạm dừng",
-  revoked: "đã thu hồi",
-};
-
 export function statusVi(status: OverviewMailbox["status"]): string {
-  return STATUS_VI[status];
+  return MAILBOX_STATUS_SHORT_LABELS[status];
 }
 
 function who(m: OverviewMailbox): string {

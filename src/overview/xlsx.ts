@@ -4,9 +4,8 @@
  */
 import ExcelJS from "exceljs";
 import { formatVnDate, vnDateOf } from "../calendar/time.ts";
-import { MAILBOX_KIND_LABELS } from "../policy/vocabulary.ts";
+import { MAILBOX_KIND_LABELS, MAILBOX_STATUS_LABELS } from "../policy/vocabulary.ts";
 import type { OverviewMailbox } from "../services/overview.ts";
-import { statusVi } from "./text.ts";
 
 export const ACTIVE_LIST_HEADERS = [
   "STT",
@@ -43,7 +42,7 @@ export async function activeMailboxesXlsx(
       KIND_VI[m.kind],
       m.personName ?? "",
       m.unitName,
-      statusVi(m.status),
+      MAILBOX_STATUS_LABELS[m.status],
       m.lastActivityAt ? formatVnDate(vnDateOf(m.lastActivityAt)) : "chưa có",
     ]),
   );

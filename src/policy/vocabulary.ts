@@ -234,6 +234,15 @@ export const MAILBOX_STATUS_LABELS: Record<MailboxStatus, string> = {
   revoked: "đã thu hồi",
 };
 
+/** The same states in a word or two, for a table cell or a list line. */
+export const MAILBOX_STATUS_SHORT_LABELS: Record<MailboxStatus, string> = {
+  active: "hoạt động",
+  send_locked: "khóa gửi",
+  locked: "tạm khóa",
+  suspended: "đình chỉ",
+  revoked: "thu hồi",
+};
+
 // ---------------------------------------------------------------------------------------------
 // Roles
 
