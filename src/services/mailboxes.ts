@@ -2,9 +2,10 @@
  * Mailbox owner actions: changing the password (policy, history, argon2id). Operator actions: a
  * security lock of a compromised or violating mailbox, and lifting it.
  */
-import { desc, eq, sql } from "drizzle-orm";
+import { desc, eq } from "drizzle-orm";
 import { z } from "zod";
-import { mailboxes, passwordHistory } from "../db/schema.ts";
+import type { DbOrTx } from "../db/client.ts";
+import { mailboxes, passwordHistory, type Mailbox } from "../db/schema.ts";
 import { passwordExpiry } from "../policy/lifecycle.ts";
 import { checkPassword, MAX_PASSWORD_LENGTH, passwordPolicy } from "../policy/passwords.ts";
 import { findProfile } from "../policy/profiles/index.ts";
@@ -89,6 +90,13 @@ const Input = z.object({
     .max(MAX_PASSWORD_LENGTH * 4),
 });
 
+/** The mailbox at `address`, locked for this transaction; not_found in plain words. */
+async function lockedMailbox(tx: DbOrTx, address: string): Promise<Mailbox> {
+  const row = await mailboxByAddress(tx, address, { forUpdate: true });
+  if (!row) throw new ServiceError("not_found", `Không có hộp thư ${address}. Kiểm tra lại địa chỉ.`);
+  return row;
+}
+
 export function createMailboxesService(ctx: ServiceContext, access: AccessService): MailboxesService {
   const { db } = ctx.database;
   return {
@@ -101,13 +109,7 @@ export function createMailboxesService(ctx: ServiceContext, access: AccessServic
         );
       const input = parsed.data;
       return db.transaction(async (tx) => {
-        const [row] = await tx
-          .select()
-          .from(mailboxes)
-          .where(sql`lower(${mailboxes.address}) = ${input.address.toLowerCase()}`)
-          .for("update");
-        if (!row)
-          throw new ServiceError("not_found", `Không có hộp thư ${input.address}. Kiểm tra lại địa chỉ.`);
+        const row = await lockedMailbox(tx, input.address);
         if (row.status === "revoked")
           throw new ServiceError(
             "illegal_transition",
@@ -153,13 +155,7 @@ export function createMailboxesService(ctx: ServiceContext, access: AccessServic
         throw new ServiceError("invalid_input", "Cần địa chỉ hộp thư (lý do tối đa 500 ký tự).");
       const input = parsed.data;
       return db.transaction(async (tx) => {
-        const [row] = await tx
-          .select()
-          .from(mailboxes)
-          .where(sql`lower(${mailboxes.address}) = ${input.address.toLowerCase()}`)
-          .for("update");
-        if (!row)
-          throw new ServiceError("not_found", `Không có hộp thư ${input.address}. Kiểm tra lại địa chỉ.`);
+        const row = await lockedMailbox(tx, input.address);
         if (row.operatorLockReason === null) {
           if (row.status === "active" || row.status === "send_locked")
             return { mailbox: mailboxView(row), changed: false, from: row.status };

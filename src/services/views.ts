@@ -207,11 +207,17 @@ export async function unitSubtreeIds(db: DbOrTx, rootIds: readonly number[]): Pr
 }
 
 /** A mailbox by address, case-insensitively. */
-export async function mailboxByAddress(db: DbOrTx, address: string): Promise<Mailbox | undefined> {
-  const [row] = await db
+export async function mailboxByAddress(
+  db: DbOrTx,
+  address: string,
+  options: { forUpdate?: boolean } = {},
+): Promise<Mailbox | undefined> {
+  const query = db
     .select()
     .from(mailboxes)
     .where(eq(sql`lower(${mailboxes.address})`, address.trim().toLowerCase()))
     .limit(1);
+  // forUpdate: the row stays locked until the caller's transaction ends (a state change follows).
+  const [row] = options.forUpdate ? await query.for("update") : await query;
   return row;
 }
