@@ -190,7 +190,7 @@ describe.skipIf(!hasPostgres || !existsSync(HAPROXY))(
             // connection cut: re-send
           }
           resent++;
-          if (attempt > 300) throw new Error(`update ${update.update_id} never accepted`);
+          if (attempt > 1200) throw new Error(`update ${update.update_id} never accepted`);
           await new Promise((resolve) => setTimeout(resolve, 100));
         }
       };
@@ -290,7 +290,8 @@ describe.skipIf(!hasPostgres || !existsSync(HAPROXY))(
       expect(instances[2]!.h.api.calls.length).toBeGreaterThan(0);
 
       // The balancer's health check takes the dead one out.
-      const deadline = Date.now() + 20_000;
+      // Generous: HAProxy's checks and the dying instance both run slower on a loaded machine.
+      const deadline = Date.now() + 90_000;
       while ((await status("bot1")).startsWith("UP") && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
@@ -298,6 +299,6 @@ describe.skipIf(!hasPostgres || !existsSync(HAPROXY))(
       expect(await status("bot0")).toMatch(/^UP/);
       // The dead instance's share was re-sent, as Telegram would.
       expect(resent).toBeGreaterThan(0);
-    }, 240_000);
+    }, 480_000);
   },
 );
