@@ -6,6 +6,7 @@
  * without diacritics, or with a typo. A sure match is used; a plausible one is offered back as
  * "Có phải …?" with buttons; nothing plausible lists the choices.
  */
+import { editDistance } from "../../src/lib/edit-distance.ts";
 import { foldWords } from "../../src/lib/fold.ts";
 
 export interface UnitChoice {
@@ -57,23 +58,6 @@ function hasAbbreviationToken(text: string): boolean {
       if (!folded || CONNECTIVES.has(folded)) return false;
       return (token.length >= 2 && token === token.toLocaleUpperCase("vi")) || !VOWELS.test(folded);
     });
-}
-
-/** Edit distance (insert, delete, substitute), for typos in unit names. */
-export function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(
-        (previous[j] as number) + 1,
-        (current[j - 1] as number) + 1,
-        (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    previous = current;
-  }
-  return previous[b.length] as number;
 }
 
 function listOf(units: readonly UnitChoice[]): string {

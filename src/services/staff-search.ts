@@ -3,6 +3,7 @@
  * ("nguyen van an", "Nguyễn Văn Ân", "nguyen vn an"), the mã cán bộ of the HR file, part of an
  * address ("annv"). Pure: the directory service feeds it the rows and ranks what it returns.
  */
+import { editDistance } from "../lib/edit-distance.ts";
 import { foldWords } from "../lib/fold.ts";
 
 export interface SearchRow {
@@ -16,41 +17,6 @@ export interface SearchRow {
 /** Typos allowed in one typed word: none in short words, one up to 6 letters, two beyond. */
 function allowedTypos(word: string): number {
   return word.length <= 3 ? 0 : word.length <= 6 ? 1 : 2;
-}
-
-/** Two rows of the edit-distance table, reused: matching runs over every person of a directory. */
-let rowA = new Uint16Array(64);
-let rowB = new Uint16Array(64);
-
-/** Levenshtein distance, stopping early once it exceeds `max` (returns max + 1 then). */
-export function editDistance(a: string, b: string, max: number): number {
-  if (Math.abs(a.length - b.length) > max) return max + 1;
-  if (b.length + 1 > rowA.length) {
-    rowA = new Uint16Array(b.length + 1);
-    rowB = new Uint16Array(b.length + 1);
-  }
-  let previous = rowA;
-  let current = rowB;
-  for (let j = 0; j <= b.length; j++) previous[j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    current[0] = i;
-    let rowMin = i;
-    const ca = a.charCodeAt(i - 1);
-    for (let j = 1; j <= b.length; j++) {
-      const cost = ca === b.charCodeAt(j - 1) ? 0 : 1;
-      const del = (previous[j] as number) + 1;
-      const ins = (current[j - 1] as number) + 1;
-      const sub = (previous[j - 1] as number) + cost;
-      const value = del < ins ? (del < sub ? del : sub) : ins < sub ? ins : sub;
-      current[j] = value;
-      if (value < rowMin) rowMin = value;
-    }
-    if (rowMin > max) return max + 1;
-    const swap = previous;
-    previous = current;
-    current = swap;
-  }
-  return previous[b.length] as number;
 }
 
 /** What was typed, folded once for a whole directory. */

@@ -1,6 +1,7 @@
 // How typed text finds people (pure): the matcher behind `mailbot staff find` and `--staff`.
 import { describe, expect, it } from "vitest";
-import { editDistance, matchScore, rankStaff, type SearchRow } from "../../src/services/staff-search.ts";
+import { editDistance } from "../../src/lib/edit-distance.ts";
+import { matchScore, rankStaff, type SearchRow } from "../../src/services/staff-search.ts";
 
 const rows: SearchRow[] = [
   { id: 1, fullName: "Nguyễn Văn An", externalId: "CB12", addresses: ["annv@phuyen.gov.vn"] },
