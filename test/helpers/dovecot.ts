@@ -6,7 +6,7 @@
  * Skipped only outside CI when the Debian packages or PostgreSQL are missing (and says so);
  * with CI=true a missing package fails the run.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import {
   chownSync,
@@ -23,6 +23,7 @@ import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import type { Database } from "../../src/db/client.ts";
 import { connectionFromUrl, generateMailserverConfig } from "../../src/mailserver/dovecot-config.ts";
+import { startProcess } from "./process.ts";
 
 const REQUIRED = [
   "/usr/sbin/dovecot",
@@ -121,8 +122,15 @@ function chownTree(path: string, uid: number, gid: number): void {
     for (const name of readdirSync(path)) chownTree(join(path, name), uid, gid);
 }
 
-/** Starts Dovecot on `database` (a PostgreSQL test database). Always `stop()` it. */
-export async function startDovecot(database: Database, timeoutMs = 20_000): Promise<RunningDovecot> {
+/**
+ * Starts Dovecot on `database` (a PostgreSQL test database). Always `stop()` it. `timeoutMs`
+ * bounds the start; `hardLimitMs` its whole life (it serves a whole test file).
+ */
+export async function startDovecot(
+  database: Database,
+  timeoutMs = 60_000, // generous: a loaded machine starts Dovecot slowly
+  hardLimitMs = 900_000,
+): Promise<RunningDovecot> {
   if (database.driver !== "postgres") throw new Error("Dovecot needs the PostgreSQL driver");
   // The role is created NOLOGIN by the migration; the operator (here: the test) allows login.
   await database.execute(`alter role mailbot_mailserver login`);
@@ -155,31 +163,24 @@ export async function startDovecot(database: Database, timeoutMs = 20_000): Prom
   for (const file of files) writeFileSync(join(dir, file.name), file.content, { mode: file.mode });
   if (who.uid !== undefined && who.gid !== undefined) chownTree(dir, who.uid, who.gid);
 
-  const child: ChildProcess = spawn("/usr/sbin/dovecot", ["-F", "-c", join(dir, "dovecot.conf")], {
-    stdio: ["ignore", "pipe", "pipe"],
+  // Through the one spawn helper: its own process group (Dovecot's auth, imap and lmtp children
+  // go with it) and a hard limit, so a test file that dies cannot leave it holding its ports.
+  const child = startProcess("/usr/sbin/dovecot", ["-F", "-c", join(dir, "dovecot.conf")], {
+    timeoutMs: hardLimitMs,
     ...(who.uid !== undefined ? { uid: who.uid, gid: who.gid } : {}),
   });
-  let output = "";
-  child.stdout?.on("data", (c: Buffer) => (output += c.toString()));
-  child.stderr?.on("data", (c: Buffer) => (output += c.toString()));
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const readLog = (): string => {
     const path = join(dir, "dovecot.log");
-    return `${output}${existsSync(path) ? spawnSync("tail", ["-n", "60", path], { encoding: "utf8" }).stdout : ""}`;
+    return `${child.stdout()}${child.stderr()}${existsSync(path) ? spawnSync("tail", ["-n", "60", path], { encoding: "utf8" }).stdout : ""}`;
   };
   const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill("SIGTERM");
-      const killer = setTimeout(() => child.kill("SIGKILL"), 5000);
-      await exited;
-      clearTimeout(killer);
-    }
+    await child.stop(5000);
     rmSync(dir, { recursive: true, force: true });
   };
   try {
     await Promise.race([
       waitForBanner(ports.imap, Date.now() + timeoutMs),
-      exited.then(() => {
+      child.exited.then(() => {
         throw new Error(`Dovecot exited at start-up:\n${readLog()}`);
       }),
     ]);

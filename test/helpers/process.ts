@@ -24,6 +24,9 @@ export interface ProcessOptions {
   keepStdinOpen?: boolean;
   /** Hard limit for the whole life of the process; then the group is killed. Default 300 s. */
   timeoutMs?: number;
+  /** Run as this user and group (a daemon that must not run as root: Dovecot in the tests). */
+  uid?: number;
+  gid?: number;
 }
 
 export interface Exit {
@@ -45,6 +48,8 @@ export interface StartedProcess {
   stop(graceMs?: number): Promise<Exit>;
   /** SIGKILL to the group at once (a crash: nothing is cleaned up); resolves with the exit. */
   kill(): Promise<Exit>;
+  /** Sends `signal` to the process itself (not its group), e.g. SIGUSR2 to wake the bot's sweep. */
+  signal(signal: NodeJS.Signals): void;
 }
 
 const running = new Set<StartedProcess>();
@@ -68,6 +73,8 @@ export function startProcess(
     env: options.env ?? process.env,
     stdio: ["pipe", "pipe", "pipe"],
     detached: true, // its own process group, killed as a whole
+    ...(options.uid !== undefined ? { uid: options.uid } : {}),
+    ...(options.gid !== undefined ? { gid: options.gid } : {}),
   });
   let stdout = "";
   let stderr = "";
@@ -149,6 +156,9 @@ export function startProcess(
     kill() {
       if (!isDone) signalGroup(child, "SIGKILL");
       return exited;
+    },
+    signal(signal) {
+      if (!isDone) child.kill(signal);
     },
   };
   running.add(started);
