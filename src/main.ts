@@ -11,6 +11,7 @@
  *     ACTIVITY_API_TOKEN is set. In webhook mode it is the webhook server on PORT; otherwise it
  *     runs at ACTIVITY_HOST:ACTIVITY_PORT (127.0.0.1:8081 by default) when ACTIVITY_API_TOKEN or
  *     METRICS_TOKEN is set.
+ * SIGUSR2: wake the reminder sweep now.
  * SIGINT/SIGTERM: stop the scheduler (delivery stops between two messages; unsent claims are
  * retried by the next run), stop taking updates and activity, finish the updates in flight,
  * close the database, exit 0.
@@ -286,6 +287,12 @@ async function main(): Promise<void> {
   };
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
+  // `kill -USR2 <pid>`: sweep now rather than at the next tick, e.g. after an operator changed the
+  // holiday calendar; on several instances at once the sweep lock lets one of them run it.
+  process.on("SIGUSR2", () => {
+    if (running.reminders) void running.reminders.wake("SIGUSR2");
+    else logger.warn("SIGUSR2 ignored: reminders are off (REMINDERS=off)");
+  });
   try {
     await running.finished;
   } catch (error) {
