@@ -7,13 +7,13 @@
  * more than the query itself (parse/plan and a socket write and read on both sides). The rows
  * come back as two JSON arrays (json_build_object with the view's own field names) so two result
  * sets fit in one reply; names are scalar subqueries on primary keys, so the plan stays a few
- * index probes whatever the table sizes. The SQL text is built once: postgres.js then reuses its
- * server-side prepared statement on every connection.
+ * index probes whatever the table sizes. The SQL text is built once and runs as a prepared
+ * statement (src/db/prepared.ts): one round trip, planned once per connection.
  */
 import { sql, type SQL } from "drizzle-orm";
 import type { PgColumn } from "drizzle-orm/pg-core";
 import type { WorkingDayCalendar } from "../calendar/calendar.ts";
-import { executeRows } from "../db/client.ts";
+import { prepareStatement } from "../db/prepared.ts";
 import { mailboxes, requests, staff, units } from "../db/schema.ts";
 import { CALENDAR_FINGERPRINT } from "./calendar-store.ts";
 import type { ServiceContext } from "./context.ts";
@@ -114,14 +114,15 @@ const REQUEST_JSON = sql.raw(jsonObject("r", REQUEST_FIELDS));
  * Requests: the two branches are each an index scan on requests_requester_idx /
  * requests_subject_idx (BitmapOr), sorted and cut per branch. Names: primary-key probes.
  */
-function statusQuery(staffId: number, recentClosed: number): SQL {
+function statusQuery(): SQL {
+  const staffId = sql.placeholder("staffId");
   const mine = sql`(r.requester_staff_id = ${staffId} or r.subject_staff_id = ${staffId})`;
   return sql`with shown as (
       (select r.*, true as is_open from ${requests} r
         where ${mine} and r.state in (${OPEN_LIST}) order by r.id desc limit ${MAX_OPEN})
       union all
       (select r.*, false as is_open from ${requests} r
-        where ${mine} and r.state not in (${OPEN_LIST}) order by r.id desc limit ${recentClosed}))
+        where ${mine} and r.state not in (${OPEN_LIST}) order by r.id desc limit ${sql.placeholder("recentClosed")}))
     select
       ${CALENDAR_FINGERPRINT} as calendar,
       (select json_agg(${MAILBOX_JSON} order by m.id) from ${mailboxes} m
@@ -138,17 +139,17 @@ function statusQuery(staffId: number, recentClosed: number): SQL {
 }
 
 export function createStatusService(ctx: ServiceContext): StatusService {
-  const { db } = ctx.database;
+  const query = prepareStatement<{ calendar: string | null; mailboxes: unknown; requests: unknown }>(
+    ctx.database,
+    statusQuery(),
+  );
   return {
     async ofStaff(staffId, options = {}) {
       const recent = Math.max(0, Math.min(50, Math.trunc(options.recentClosed ?? 5)));
       if (!Number.isSafeInteger(staffId)) {
         return { mailboxes: [], open: [], recentClosed: [], calendar: await ctx.calendar() };
       }
-      const [row] = await executeRows<{ calendar: string | null; mailboxes: unknown; requests: unknown }>(
-        db,
-        statusQuery(staffId, recent),
-      );
+      const [row] = await query({ staffId, recentClosed: recent });
       const open: RequestView[] = [];
       const recentClosed: RequestView[] = [];
       for (const item of jsonArray(row?.requests)) {
