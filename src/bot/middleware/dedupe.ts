@@ -16,8 +16,9 @@
  * Long polling claims a whole batch in one statement (`claimBatch`) before handling it, so an
  * update costs no round trip of its own for the claim. Updates handed over one by one (webhook,
  * several requests in flight) are claimed together too: the claims asked for in the same turn
- * of the event loop go out as one statement (`claim` → one `claimUpdates`), so 16 updates
- * arriving at once cost one claim round trip, not 16.
+ * of the event loop, or while the previous claim statement is out, go out as one statement
+ * (as a database's group commit), so 16 updates arriving at once cost one claim round trip,
+ * not 16, and an idle bot's claim is sent at once.
  *
  * The claim statement also reads each won update's flow state (chat_sessions under
  * `flow:<chat>:<user>`), which the /doimk guard and the flow router would otherwise read in a
@@ -93,7 +94,9 @@ export class UpdateClaims {
   /** Claims whose handling failed for want of a database: given back before anything else. */
   private readonly toRelease = new Set<number>();
   private retry: NodeJS.Timeout | undefined;
-  /** Single claims waiting for the next statement (filled during one event-loop turn). */
+  /** A statement for single claims is out: new ones wait for it, then go out together. */
+  private claiming = false;
+  /** Single claims waiting for the next statement. */
   private waiting: (Asked & { resolve: (claim: Claim) => void; reject: (e: unknown) => void })[] = [];
   readonly writes = new SessionWrites();
 
@@ -139,7 +142,7 @@ export class UpdateClaims {
     }
     return new Promise<Claim>((resolve, reject) => {
       this.waiting.push({ updateId, sessionKey, resolve, reject });
-      if (this.waiting.length === 1) setImmediate(() => void this.claimWaiting());
+      if (this.waiting.length === 1 && !this.claiming) setImmediate(() => void this.claimWaiting());
     });
   }
 
@@ -147,6 +150,7 @@ export class UpdateClaims {
   private async claimWaiting(): Promise<void> {
     const waiting = this.waiting;
     this.waiting = [];
+    this.claiming = true;
     try {
       await this.releasePending();
       const fetched = await this.fetch(waiting);
@@ -162,6 +166,10 @@ export class UpdateClaims {
       }
     } catch (error) {
       for (const w of waiting) w.reject(error);
+    } finally {
+      this.claiming = false;
+      // Asked while this statement was out: they go together in the next one.
+      if (this.waiting.length > 0) setImmediate(() => void this.claimWaiting());
     }
   }
 
