@@ -1,8 +1,11 @@
 /**
  * `/trangthai` with 16 users at once, against a bare grammY bot in the same run (issue 13).
  *
- * Baseline: a bare grammY Bot (no middleware) whose /trangthai handler sends the same two SQL
- * statements mailbot needs (the processed_updates claim, the status query) and replies.
+ * Baseline: a bare grammY Bot (no middleware) whose /trangthai handler sends the two SQL
+ * statements a /trangthai needs (the processed_updates claim, the status query) and replies.
+ * Two of them: the status as a prepared statement (as mailbot sends it now), and the status
+ * unprepared, as Drizzle sent it before (two round trips: Parse/Describe, then Bind/Execute),
+ * i.e. the baseline of issue 13's "today" (`preparedStatements: false`).
  * Measured, all in the same closed loop (each user sends the next /trangthai once the answer to
  * the previous one is back), on PostgreSQL when BENCH_DATABASE_URL or TEST_DATABASE_URL is set,
  * else PGlite:
@@ -10,7 +13,7 @@
  *   - mailbot the same way (per-update claim: what a webhook instance does);
  *   - mailbot through its long-polling loop against an instant fake Bot API (one claim per
  *     polled batch: what `BOT_MODE=polling` does).
- * Reported as updates/s and as the ratio to the baseline's updates/s.
+ * Reported as updates/s and as the ratios to both baselines' updates/s.
  */
 import { randomBytes } from "node:crypto";
 import { Bot } from "grammy";
@@ -126,12 +129,15 @@ function baselineBot(services: Services, fetch: ClientFetch): Bot {
 async function measure(database: Database, label: string): Promise<BenchResult[]> {
   const ids = await seed(database);
   const services = createServices(database, { clock });
+  const unpreparedServices = createServices(database, { clock, preparedStatements: false });
   let updateId = 1;
   const next = () => updateId++;
   const noReplies = fakeApi([], () => {});
 
   const baseline = baselineBot(services, noReplies);
   await baseline.init();
+  const asBefore = baselineBot(unpreparedServices, noReplies);
+  await asBefore.init();
   const mailbotConfig = {
     ...parseConfig({}),
     telegramBotToken: "123456:BENCH-token-not-real-abcdefghij",
@@ -150,15 +156,19 @@ async function measure(database: Database, label: string): Promise<BenchResult[]
   await direct.init();
 
   await closedLoop((u) => baseline.handleUpdate(u), ids, next, WARMUP);
+  await closedLoop((u) => asBefore.handleUpdate(u), ids, next, WARMUP);
   await closedLoop((u) => direct.handleUpdate(u), ids, next, WARMUP);
   // Interleaved twice, so a busy moment on the machine does not favour one side.
   let base = 0;
+  let before = 0;
   let perUpdate = 0;
   for (let round = 0; round < 2; round++) {
     base += await closedLoop((u) => baseline.handleUpdate(u), ids, next, TOTAL / 2);
+    before += await closedLoop((u) => asBefore.handleUpdate(u), ids, next, TOTAL / 2);
     perUpdate += await closedLoop((u) => direct.handleUpdate(u), ids, next, TOTAL / 2);
   }
   base /= 2;
+  before /= 2;
   perUpdate /= 2;
 
   // Through the polling loop: each user's next /trangthai is queued when its answer is sent.
@@ -201,11 +211,16 @@ async function measure(database: Database, label: string): Promise<BenchResult[]
   push(trangthai(next(), ids[0] as number)); // wakes the last getUpdates so stop() returns
   await polling.stop();
 
-  const ratio = (x: number) => Number((x / base).toFixed(2));
+  const ratio = (x: number, to = base) => Number((x / to).toFixed(2));
   return [
     {
       name: `/trangthai ${label} ${USERS} users: bare grammY baseline`,
       value: Math.round(base),
+      unit: "updates/s",
+    },
+    {
+      name: `/trangthai ${label} ${USERS} users: bare grammY baseline, status unprepared (as before)`,
+      value: Math.round(before),
       unit: "updates/s",
     },
     {
@@ -219,6 +234,11 @@ async function measure(database: Database, label: string): Promise<BenchResult[]
       unit: "×",
     },
     {
+      name: `/trangthai ${label} ${USERS} users: mailbot, update by update / baseline as before`,
+      value: ratio(perUpdate, before),
+      unit: "×",
+    },
+    {
       name: `/trangthai ${label} ${USERS} users: mailbot, polling (batch claim)`,
       value: Math.round(polledRate),
       unit: "updates/s",
@@ -226,6 +246,11 @@ async function measure(database: Database, label: string): Promise<BenchResult[]
     {
       name: `/trangthai ${label} ${USERS} users: mailbot, polling / baseline`,
       value: ratio(polledRate),
+      unit: "×",
+    },
+    {
+      name: `/trangthai ${label} ${USERS} users: mailbot, polling / baseline as before`,
+      value: ratio(polledRate, before),
       unit: "×",
     },
   ];

@@ -142,6 +142,7 @@ export function createStatusService(ctx: ServiceContext): StatusService {
   const query = prepareStatement<{ calendar: string | null; mailboxes: unknown; requests: unknown }>(
     ctx.database,
     statusQuery(),
+    { prepared: ctx.options.preparedStatements !== false },
   );
   return {
     async ofStaff(staffId, options = {}) {
