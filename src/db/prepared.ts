@@ -7,10 +7,6 @@
  * Here the text is built once and run as a named prepared statement: one round trip after its
  * first use on each pooled connection, planned by the server once. PGlite (in-process, no round
  * trips) gets the same text with the values as parameters, which saves Drizzle's per-call build.
- *
- * `prepared: false` sends it unprepared, as Drizzle would: for a connection pooler in
- * transaction mode that cannot keep named statements (PgBouncer before 1.21), and for the
- * bench's baseline "as before".
  */
 import { fillPlaceholders, type SQL } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
@@ -20,18 +16,13 @@ export type PreparedStatement<T extends Row> = (values: Record<string, unknown>)
 
 const dialect = new PgDialect();
 
-export function prepareStatement<T extends Row = Row>(
-  database: Database,
-  query: SQL,
-  options: { prepared?: boolean } = {},
-): PreparedStatement<T> {
+export function prepareStatement<T extends Row = Row>(database: Database, query: SQL): PreparedStatement<T> {
   const built = dialect.sqlToQuery(query);
   if (database.driver === "postgres") {
     const client = database.client;
-    const prepare = options.prepared !== false;
     return async (values) =>
       (await client.unsafe(built.sql, fillPlaceholders(built.params, values) as never[], {
-        prepare,
+        prepare: true,
       })) as unknown as T[];
   }
   const client = database.client;

@@ -10,9 +10,10 @@
  * index probes whatever the table sizes. The SQL text is built once and runs as a prepared
  * statement (src/db/prepared.ts): one round trip, planned once per connection.
  */
-import { sql, type SQL } from "drizzle-orm";
+import { sql, type Placeholder, type SQL } from "drizzle-orm";
 import type { PgColumn } from "drizzle-orm/pg-core";
 import type { WorkingDayCalendar } from "../calendar/calendar.ts";
+import { executeRows } from "../db/client.ts";
 import { prepareStatement } from "../db/prepared.ts";
 import { mailboxes, requests, staff, units } from "../db/schema.ts";
 import { CALENDAR_FINGERPRINT } from "./calendar-store.ts";
@@ -114,15 +115,14 @@ const REQUEST_JSON = sql.raw(jsonObject("r", REQUEST_FIELDS));
  * Requests: the two branches are each an index scan on requests_requester_idx /
  * requests_subject_idx (BitmapOr), sorted and cut per branch. Names: primary-key probes.
  */
-function statusQuery(): SQL {
-  const staffId = sql.placeholder("staffId");
+function statusQuery(staffId: number | Placeholder, recentClosed: number | Placeholder): SQL {
   const mine = sql`(r.requester_staff_id = ${staffId} or r.subject_staff_id = ${staffId})`;
   return sql`with shown as (
       (select r.*, true as is_open from ${requests} r
         where ${mine} and r.state in (${OPEN_LIST}) order by r.id desc limit ${MAX_OPEN})
       union all
       (select r.*, false as is_open from ${requests} r
-        where ${mine} and r.state not in (${OPEN_LIST}) order by r.id desc limit ${sql.placeholder("recentClosed")}))
+        where ${mine} and r.state not in (${OPEN_LIST}) order by r.id desc limit ${recentClosed}))
     select
       ${CALENDAR_FINGERPRINT} as calendar,
       (select json_agg(${MAILBOX_JSON} order by m.id) from ${mailboxes} m
@@ -138,12 +138,18 @@ function statusQuery(): SQL {
         from shown r) as requests`;
 }
 
+type StatusRow = { calendar: string | null; mailboxes: unknown; requests: unknown };
+
 export function createStatusService(ctx: ServiceContext): StatusService {
-  const query = prepareStatement<{ calendar: string | null; mailboxes: unknown; requests: unknown }>(
-    ctx.database,
-    statusQuery(),
-    { prepared: ctx.options.preparedStatements !== false },
-  );
+  // Unprepared (a pooler in transaction mode): built and sent by Drizzle on every call.
+  const query =
+    ctx.options.preparedStatements === false
+      ? async (values: { staffId: number; recentClosed: number }) =>
+          executeRows<StatusRow>(ctx.database.db, statusQuery(values.staffId, values.recentClosed))
+      : prepareStatement<StatusRow>(
+          ctx.database,
+          statusQuery(sql.placeholder("staffId"), sql.placeholder("recentClosed")),
+        );
   return {
     async ofStaff(staffId, options = {}) {
       const recent = Math.max(0, Math.min(50, Math.trunc(options.recentClosed ?? 5)));
