@@ -12,12 +12,11 @@ import { ServiceError } from "./errors.ts";
 export interface ChatStateService {
   /** True exactly once per update id, across instances. */
   claimUpdate(updateId: number): Promise<boolean>;
-  /** claimUpdate for a polled batch in one round trip: the ids this call won. */
-  claimUpdates(updateIds: readonly number[]): Promise<Set<number>>;
   /**
-   * claimUpdates, and in the same round trip the live session under each won update's
-   * `sessionKey` (the flow state its handler reads first): won id → session data, or null when
-   * the update has no key or no live session. Ids missing from the map were not won.
+   * claimUpdate for many updates (a polled batch, webhook updates arriving together) in one
+   * round trip, which also reads the live session under each won update's `sessionKey` (the flow
+   * state its handler reads first): won id → session data, or null when the update has no key or
+   * no live session. Ids missing from the map were not won.
    */
   claimUpdatesWithSessions(
     claims: readonly { updateId: number; sessionKey?: string | undefined }[],
@@ -69,19 +68,16 @@ function claimWithoutFlush(updateId: number, at: Date): string {
   return `set local synchronous_commit = off; insert into processed_updates (update_id, processed_at) values (${updateId}, '${at.toISOString()}') on conflict do nothing returning update_id`;
 }
 
-/** Same as claimWithoutFlush, for a batch (ids are checked safe integers, hence safe inline). */
-function claimManyWithoutFlush(updateIds: readonly number[], at: Date): string {
-  const values = updateIds.map((id) => `(${id}, '${at.toISOString()}'::timestamptz)`).join(", ");
-  return `set local synchronous_commit = off; insert into processed_updates (update_id, processed_at) values ${values} on conflict do nothing returning update_id`;
-}
-
 /**
  * Session keys written into the claim's SQL text (the simple protocol takes no parameters):
  * only these characters, so a key can never end the literal.
  */
 const INLINE_KEY = /^[A-Za-z0-9:_.-]{1,200}$/;
 
-/** claimManyWithoutFlush that also reads each won update's session in the same statement. */
+/**
+ * claimWithoutFlush for a batch that also reads each won update's session in the same statement
+ * (ids are checked safe integers and keys match INLINE_KEY, hence safe inline).
+ */
 function claimWithSessionsWithoutFlush(
   claims: readonly { updateId: number; sessionKey: string | undefined }[],
   at: Date,
@@ -128,25 +124,6 @@ export function createChatStateService(ctx: ServiceContext): ChatStateService {
         .onConflictDoNothing()
         .returning({ updateId: processedUpdates.updateId });
       return rows.length === 1;
-    },
-
-    async claimUpdates(updateIds) {
-      const ids = checkUpdateIds(updateIds);
-      if (ids.length === 0) return new Set();
-      const processedAt = ctx.now();
-      const { database } = ctx;
-      if (database.driver === "postgres") {
-        const results = (await database.client
-          .unsafe(claimManyWithoutFlush(ids, processedAt))
-          .simple()) as unknown as { update_id: number | string }[][];
-        return new Set((results[1] ?? []).map((row) => Number(row.update_id)));
-      }
-      const rows = await db
-        .insert(processedUpdates)
-        .values(ids.map((updateId) => ({ updateId, processedAt })))
-        .onConflictDoNothing()
-        .returning({ updateId: processedUpdates.updateId });
-      return new Set(rows.map((row) => row.updateId));
     },
 
     async claimUpdatesWithSessions(asked) {
