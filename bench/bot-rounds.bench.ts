@@ -1,8 +1,11 @@
 /**
  * `/trangthai` with 16 users at once, against a bare grammY bot in the same run (issue 13).
  *
- * Baseline: a bare grammY Bot (no middleware) whose /trangthai handler sends the same two SQL
- * statements mailbot needs (the processed_updates claim, the status query) and replies.
+ * Baseline: a bare grammY Bot (no middleware) whose /trangthai handler sends the two SQL
+ * statements a /trangthai needs (the processed_updates claim, the status query) and replies.
+ * Two of them: the status as a prepared statement (as mailbot sends it now), and the status
+ * unprepared, as Drizzle sent it before (two round trips: Parse/Describe, then Bind/Execute),
+ * i.e. the baseline of issue 13's "today" (`preparedStatements: false`).
  * Measured, all in the same closed loop (each user sends the next /trangthai once the answer to
  * the previous one is back), on PostgreSQL when BENCH_DATABASE_URL or TEST_DATABASE_URL is set,
  * else PGlite:
@@ -10,7 +13,7 @@
  *   - mailbot the same way (per-update claim: what a webhook instance does);
  *   - mailbot through its long-polling loop against an instant fake Bot API (one claim per
  *     polled batch: what `BOT_MODE=polling` does).
- * Reported as updates/s and as the ratio to the baseline's updates/s.
+ * Reported as updates/s and as the ratios to both baselines' updates/s.
  */
 import { randomBytes } from "node:crypto";
 import { Bot } from "grammy";
@@ -31,6 +34,7 @@ import { ALL_FEATURES } from "../commands/index.ts";
 const USERS = 16;
 const TOTAL = 3000;
 const WARMUP = 300;
+const ROUNDS = 3;
 const clock = () => new Date("2026-11-23T02:00:00Z");
 const silent = pino({ level: "silent" });
 
@@ -126,12 +130,15 @@ function baselineBot(services: Services, fetch: ClientFetch): Bot {
 async function measure(database: Database, label: string): Promise<BenchResult[]> {
   const ids = await seed(database);
   const services = createServices(database, { clock });
+  const unpreparedServices = createServices(database, { clock, preparedStatements: false });
   let updateId = 1;
   const next = () => updateId++;
   const noReplies = fakeApi([], () => {});
 
   const baseline = baselineBot(services, noReplies);
   await baseline.init();
+  const asBefore = baselineBot(unpreparedServices, noReplies);
+  await asBefore.init();
   const mailbotConfig = {
     ...parseConfig({}),
     telegramBotToken: "123456:BENCH-token-not-real-abcdefghij",
@@ -149,63 +156,77 @@ async function measure(database: Database, label: string): Promise<BenchResult[]
   });
   await direct.init();
 
-  await closedLoop((u) => baseline.handleUpdate(u), ids, next, WARMUP);
-  await closedLoop((u) => direct.handleUpdate(u), ids, next, WARMUP);
-  // Interleaved twice, so a busy moment on the machine does not favour one side.
-  let base = 0;
-  let perUpdate = 0;
-  for (let round = 0; round < 2; round++) {
-    base += await closedLoop((u) => baseline.handleUpdate(u), ids, next, TOTAL / 2);
-    perUpdate += await closedLoop((u) => direct.handleUpdate(u), ids, next, TOTAL / 2);
-  }
-  base /= 2;
-  perUpdate /= 2;
-
-  // Through the polling loop: each user's next /trangthai is queued when its answer is sent.
-  const queue: Update[] = [];
-  let answered = 0;
-  let finish: () => void = () => {};
-  const allAnswered = new Promise<void>((resolve) => (finish = resolve));
-  const api = fakeApi(queue, (chatId) => {
-    answered++;
-    if (answered >= WARMUP + TOTAL) finish();
-    else push(trangthai(next(), chatId));
-  }) as ClientFetch & { push: (u: Update) => void };
-  const push = api.push;
-  const polled = createBot({
-    config: mailbotConfig,
-    services,
-    logger: silent,
-    clock,
-    botInfo: localBotInfo("mailbot_bench_bot"),
-    fetch: api,
-    throttle: false,
-    features: ALL_FEATURES,
-  });
-  const polling = await startPolling(polled, silent, { health: async () => true, timeoutSeconds: 1 });
-  let startedAt = 0;
-  const warm = new Promise<void>((resolve) => {
-    const check = setInterval(() => {
-      if (answered >= WARMUP) {
-        clearInterval(check);
+  /**
+   * Through the polling loop: each user's next /trangthai is queued when its answer is sent.
+   * Updates/s over `total` answers after `warmup` answers (a fresh bot each time).
+   */
+  const pollingRate = async (warmup: number, total: number): Promise<number> => {
+    const queue: Update[] = [];
+    let answered = 0;
+    let finish: () => void = () => {};
+    const allAnswered = new Promise<void>((resolve) => (finish = resolve));
+    let startedAt = 0;
+    let warmed: () => void = () => {};
+    const warm = new Promise<void>((resolve) => (warmed = resolve));
+    const api = fakeApi(queue, (chatId) => {
+      answered++;
+      if (answered === warmup) {
         startedAt = performance.now();
-        resolve();
+        warmed();
       }
-    }, 1);
-  });
-  for (let user = 0; user < USERS; user++) push(trangthai(next(), ids[user] as number));
-  await warm;
-  const countedFrom = answered;
-  await allAnswered;
-  const polledRate = (answered - countedFrom) / ((performance.now() - startedAt) / 1000);
-  push(trangthai(next(), ids[0] as number)); // wakes the last getUpdates so stop() returns
-  await polling.stop();
+      if (answered >= warmup + total) finish();
+      else push(trangthai(next(), chatId));
+    }) as ClientFetch & { push: (u: Update) => void };
+    const push = api.push;
+    const polled = createBot({
+      config: mailbotConfig,
+      services,
+      logger: silent,
+      clock,
+      botInfo: localBotInfo("mailbot_bench_bot"),
+      fetch: api,
+      throttle: false,
+      features: ALL_FEATURES,
+    });
+    const polling = await startPolling(polled, silent, { health: async () => true, timeoutSeconds: 1 });
+    for (let user = 0; user < USERS; user++) push(trangthai(next(), ids[user] as number));
+    await warm;
+    await allAnswered;
+    const rate = total / ((performance.now() - startedAt) / 1000);
+    push(trangthai(next(), ids[0] as number)); // wakes the last getUpdates so stop() returns
+    await polling.stop();
+    return rate;
+  };
 
-  const ratio = (x: number) => Number((x / base).toFixed(2));
+  await closedLoop((u) => baseline.handleUpdate(u), ids, next, WARMUP);
+  await closedLoop((u) => asBefore.handleUpdate(u), ids, next, WARMUP);
+  await closedLoop((u) => direct.handleUpdate(u), ids, next, WARMUP);
+  // Interleaved in rounds, so a busy moment on the machine does not favour one side.
+  let base = 0;
+  let before = 0;
+  let perUpdate = 0;
+  let polledRate = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    base += await closedLoop((u) => baseline.handleUpdate(u), ids, next, TOTAL / ROUNDS);
+    before += await closedLoop((u) => asBefore.handleUpdate(u), ids, next, TOTAL / ROUNDS);
+    perUpdate += await closedLoop((u) => direct.handleUpdate(u), ids, next, TOTAL / ROUNDS);
+    polledRate += await pollingRate(round === 0 ? WARMUP : USERS, TOTAL / ROUNDS);
+  }
+  base /= ROUNDS;
+  before /= ROUNDS;
+  perUpdate /= ROUNDS;
+  polledRate /= ROUNDS;
+
+  const ratio = (x: number, to = base) => Number((x / to).toFixed(2));
   return [
     {
       name: `/trangthai ${label} ${USERS} users: bare grammY baseline`,
       value: Math.round(base),
+      unit: "updates/s",
+    },
+    {
+      name: `/trangthai ${label} ${USERS} users: bare grammY baseline, status unprepared (as before)`,
+      value: Math.round(before),
       unit: "updates/s",
     },
     {
@@ -219,6 +240,11 @@ async function measure(database: Database, label: string): Promise<BenchResult[]
       unit: "×",
     },
     {
+      name: `/trangthai ${label} ${USERS} users: mailbot, update by update / baseline as before`,
+      value: ratio(perUpdate, before),
+      unit: "×",
+    },
+    {
       name: `/trangthai ${label} ${USERS} users: mailbot, polling (batch claim)`,
       value: Math.round(polledRate),
       unit: "updates/s",
@@ -226,6 +252,11 @@ async function measure(database: Database, label: string): Promise<BenchResult[]
     {
       name: `/trangthai ${label} ${USERS} users: mailbot, polling / baseline`,
       value: ratio(polledRate),
+      unit: "×",
+    },
+    {
+      name: `/trangthai ${label} ${USERS} users: mailbot, polling / baseline as before`,
+      value: ratio(polledRate, before),
       unit: "×",
     },
   ];

@@ -11,7 +11,8 @@
  * bot, p50/p95), closed loops of 16 and 32 users (the throughput the bot sustains, and the p95
  * while saturated — queueing included), and an open loop at 500 updates/s (the target: does it
  * keep up, and what is p95 at that rate). The identity cache is warm (as for active users); an
- * update then costs two database round trips: the processed_updates claim and the status query.
+ * update then costs one prepared status query plus its share of a claim statement (claims that
+ * arrive together go out together, with each chat's flow state).
  */
 import { randomBytes } from "node:crypto";
 import type { Update } from "grammy/types";

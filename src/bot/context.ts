@@ -97,6 +97,12 @@ export interface FlowControl {
   readonly key: string | undefined;
   /** The saved run, expired or not (see `isExpired`), or null. */
   current(): Promise<StoredFlow | null>;
+  /**
+   * Infrastructure only: the session under `key` as read together with the update's claim, so
+   * `current()` needs no round trip of its own. Ignored unless `key` is this update's key and
+   * nothing was loaded yet.
+   */
+  preload(key: string, raw: unknown): void;
   isExpired(state: StoredFlow): boolean;
   save(
     flowId: string,

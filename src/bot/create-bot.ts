@@ -6,7 +6,8 @@
  * Middleware order (each layer only sees what the previous let through):
  *   context     ctx.services/config/now/log/flow, callback-answer tracking
  *   sequentialize  one update at a time per (chat, user): flow state never races
- *   dedupe      processed_updates claim: an update is handled once across instances
+ *   dedupe      processed_updates claim: an update is handled once across instances; the same
+ *               statement fetches the flow state (ctx.flow) of the update's chat and user
  *   errorBoundary  ServiceError → its Vietnamese message; a database outage → up to the
  *                  transport (the update is re-delivered); anything else → apology + log
  *     identity    ctx.staff (cached 30 s)
@@ -30,7 +31,7 @@ import { t } from "./i18n.ts";
 import { suggestCommand } from "./intents.ts";
 import { answerStale } from "./keyboards.ts";
 import { localBotInfo } from "./transports/local-api.ts";
-import { dedupe, UpdateClaims } from "./middleware/dedupe.ts";
+import { dedupe, trackingSessionWrites, UpdateClaims } from "./middleware/dedupe.ts";
 import { botCatch, describeUpdate, errorBoundaryHandler } from "./middleware/error-boundary.ts";
 import { IdentityCache, identity } from "./middleware/identity.ts";
 
@@ -206,10 +207,15 @@ export function createBot(deps: BotDeps): Bot<BotContext> {
   const cache = new IdentityCache(deps.identityCacheMs ?? 30_000);
   const publicCommands = new Set(catalog.filter((c) => c.audience === "everyone").map((c) => c.command));
 
+  const claims = new UpdateClaims(deps.services);
+  claimsOf.set(bot, claims);
+  // Handlers' session writes are tracked, so a flow state prefetched with a claim is never stale.
+  const services = trackingSessionWrites(deps.services, claims.writes);
+
   const inFlight = new InFlight();
   inFlightOf.set(bot, inFlight);
   bot.use(inFlight.middleware);
-  bot.use(contextMiddleware(deps, catalog));
+  bot.use(contextMiddleware({ ...deps, services }, catalog));
   bot.use(
     sequentialize((ctx: BotContext) =>
       [ctx.chat?.id, ctx.from?.id].filter((x) => x !== undefined).map(String),
@@ -217,12 +223,10 @@ export function createBot(deps: BotDeps): Bot<BotContext> {
   );
 
   // Outside the error boundary: a database outage must reach the transport (see dedupe.ts).
-  const claims = new UpdateClaims(deps.services);
-  claimsOf.set(bot, claims);
   bot.use(dedupe(claims));
 
   const guarded = new Composer<BotContext>();
-  guarded.use(identity(deps.services, cache));
+  guarded.use(identity(services, cache));
   guarded.use(async (ctx, next) => {
     await next();
     // Stop the client's spinner for any button whose handler did not answer.

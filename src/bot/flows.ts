@@ -24,7 +24,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { MiddlewareFn } from "grammy";
-import type { InlineKeyboardButton } from "grammy/types";
+import type { InlineKeyboardButton, Update } from "grammy/types";
 import { z } from "zod";
 import type { BotContext, Flow, FlowControl as FlowControlApi, FlowInput, StoredFlow } from "./context.ts";
 import { t } from "./i18n.ts";
@@ -97,6 +97,21 @@ export interface FlowControlOptions {
 
 export type { Flow, FlowInput, StoredFlow };
 
+const flowKey = (chatId: number, userId: number) => `flow:${chatId}:${userId}`;
+
+/**
+ * The flow key an update's handling reads first (the /doimk guard and the router read it for
+ * every text message and button press), so the de-duplication claim can fetch it in its own
+ * statement; undefined for updates that never look at a flow.
+ */
+export function flowKeyOfUpdate(update: Update): string | undefined {
+  const message = update.message;
+  if (message?.text !== undefined && message.from) return flowKey(message.chat.id, message.from.id);
+  const query = update.callback_query;
+  if (query?.message) return flowKey(query.message.chat.id, query.from.id);
+  return undefined;
+}
+
 /** `ctx.flow`: the saved flow of (this chat, this user), loaded lazily once per update. */
 export class FlowControl implements FlowControlApi {
   private loaded = false;
@@ -111,18 +126,25 @@ export class FlowControl implements FlowControlApi {
   get key(): string | undefined {
     const chatId = this.ctx.chat?.id;
     const userId = this.ctx.from?.id;
-    return chatId === undefined || userId === undefined ? undefined : `flow:${chatId}:${userId}`;
+    return chatId === undefined || userId === undefined ? undefined : flowKey(chatId, userId);
   }
 
   /** The saved run, expired or not (see `isExpired`), or null. */
   async current(): Promise<StoredFlow | null> {
     if (this.loaded) return this.state;
     const key = this.key;
-    const raw = key ? await this.ctx.services.chatState.getSession(key) : null;
+    this.accept(key ? await this.ctx.services.chatState.getSession(key) : null);
+    return this.state;
+  }
+
+  preload(key: string, raw: unknown): void {
+    if (!this.loaded && key === this.key) this.accept(raw);
+  }
+
+  private accept(raw: unknown): void {
     const parsed = StoredFlowSchema.safeParse(raw);
     this.state = parsed.success ? parsed.data : null;
     this.loaded = true;
-    return this.state;
   }
 
   isExpired(state: StoredFlow): boolean {

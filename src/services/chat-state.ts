@@ -12,8 +12,15 @@ import { ServiceError } from "./errors.ts";
 export interface ChatStateService {
   /** True exactly once per update id, across instances. */
   claimUpdate(updateId: number): Promise<boolean>;
-  /** claimUpdate for a polled batch in one round trip: the ids this call won. */
-  claimUpdates(updateIds: readonly number[]): Promise<Set<number>>;
+  /**
+   * claimUpdate for many updates (a polled batch, webhook updates arriving together) in one
+   * round trip, which also reads the live session under each won update's `sessionKey` (the flow
+   * state its handler reads first): won id → session data, or null when the update has no key or
+   * no live session. Ids missing from the map were not won.
+   */
+  claimUpdatesWithSessions(
+    claims: readonly { updateId: number; sessionKey?: string | undefined }[],
+  ): Promise<Map<number, unknown | null>>;
   /**
    * Gives claims back (their handling failed because the database was unreachable), so the
    * update is handled when Telegram delivers it again.
@@ -61,10 +68,29 @@ function claimWithoutFlush(updateId: number, at: Date): string {
   return `set local synchronous_commit = off; insert into processed_updates (update_id, processed_at) values (${updateId}, '${at.toISOString()}') on conflict do nothing returning update_id`;
 }
 
-/** Same as claimWithoutFlush, for a batch (ids are checked safe integers, hence safe inline). */
-function claimManyWithoutFlush(updateIds: readonly number[], at: Date): string {
-  const values = updateIds.map((id) => `(${id}, '${at.toISOString()}'::timestamptz)`).join(", ");
-  return `set local synchronous_commit = off; insert into processed_updates (update_id, processed_at) values ${values} on conflict do nothing returning update_id`;
+/**
+ * Session keys written into the claim's SQL text (the simple protocol takes no parameters):
+ * only these characters, so a key can never end the literal.
+ */
+const INLINE_KEY = /^[A-Za-z0-9:_.-]{1,200}$/;
+
+/**
+ * claimWithoutFlush for a batch that also reads each won update's session in the same statement
+ * (ids are checked safe integers and keys match INLINE_KEY, hence safe inline).
+ */
+function claimWithSessionsWithoutFlush(
+  claims: readonly { updateId: number; sessionKey: string | undefined }[],
+  at: Date,
+): string {
+  const values = claims
+    .map((c) => `(${c.updateId}::bigint, ${c.sessionKey === undefined ? "null" : `'${c.sessionKey}'`}::text)`)
+    .join(", ");
+  const now = `'${at.toISOString()}'::timestamptz`;
+  return `set local synchronous_commit = off; with asked (update_id, session_key) as (values ${values}),
+    won as (insert into processed_updates (update_id, processed_at) select update_id, ${now} from asked
+      on conflict do nothing returning update_id)
+    select won.update_id, s.data from won join asked on asked.update_id = won.update_id
+      left join chat_sessions s on s.key = asked.session_key and (s.expires_at is null or s.expires_at > ${now})`;
 }
 
 function checkUpdateIds(updateIds: readonly number[]): number[] {
@@ -100,23 +126,53 @@ export function createChatStateService(ctx: ServiceContext): ChatStateService {
       return rows.length === 1;
     },
 
-    async claimUpdates(updateIds) {
-      const ids = checkUpdateIds(updateIds);
-      if (ids.length === 0) return new Set();
+    async claimUpdatesWithSessions(asked) {
+      const ids = checkUpdateIds(asked.map((c) => c.updateId));
+      if (ids.length === 0) return new Map();
+      const keyOf = new Map<number, string | undefined>();
+      for (const c of asked) {
+        if (keyOf.has(c.updateId)) continue;
+        if (c.sessionKey !== undefined && !INLINE_KEY.test(c.sessionKey)) {
+          throw new ServiceError("invalid_input", "Khóa phiên trò chuyện không hợp lệ.");
+        }
+        keyOf.set(c.updateId, c.sessionKey);
+      }
+      const claims = ids.map((updateId) => ({ updateId, sessionKey: keyOf.get(updateId) }));
       const processedAt = ctx.now();
       const { database } = ctx;
+      const found = new Map<number, unknown | null>();
       if (database.driver === "postgres") {
         const results = (await database.client
-          .unsafe(claimManyWithoutFlush(ids, processedAt))
-          .simple()) as unknown as { update_id: number | string }[][];
-        return new Set((results[1] ?? []).map((row) => Number(row.update_id)));
+          .unsafe(claimWithSessionsWithoutFlush(claims, processedAt))
+          .simple()) as unknown as { update_id: number | string; data: unknown }[][];
+        for (const row of results[1] ?? []) found.set(Number(row.update_id), row.data ?? null);
+        return found;
       }
-      const rows = await db
+      // PGlite is in-process (no round trips to save): the claim, then the sessions of the won.
+      const won = await db
         .insert(processedUpdates)
         .values(ids.map((updateId) => ({ updateId, processedAt })))
         .onConflictDoNothing()
         .returning({ updateId: processedUpdates.updateId });
-      return new Set(rows.map((row) => row.updateId));
+      const keys = [...new Set(won.map((w) => keyOf.get(w.updateId)).filter((k) => k !== undefined))];
+      const sessions = new Map<string, unknown>();
+      if (keys.length > 0) {
+        const rows = await db
+          .select({ key: chatSessions.key, data: chatSessions.data })
+          .from(chatSessions)
+          .where(
+            and(
+              inArray(chatSessions.key, keys),
+              or(isNull(chatSessions.expiresAt), gt(chatSessions.expiresAt, processedAt)),
+            ),
+          );
+        for (const row of rows) sessions.set(row.key, row.data);
+      }
+      for (const { updateId } of won) {
+        const key = keyOf.get(updateId);
+        found.set(updateId, key === undefined ? null : (sessions.get(key) ?? null));
+      }
+      return found;
     },
 
     async releaseUpdates(updateIds) {

@@ -8,9 +8,10 @@
  *   15 minutes) every attempt is refused, even a correct one, until the window has passed.
  */
 import { createHash, randomInt } from "node:crypto";
-import { and, count, eq, gt, inArray, isNull } from "drizzle-orm";
+import { and, count, eq, gt, inArray, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
-import { linkAttempts, linkCodes, staff, units } from "../db/schema.ts";
+import { prepareStatement } from "../db/prepared.ts";
+import { linkAttempts, linkCodes, roleGrants, staff, units } from "../db/schema.ts";
 import { isUniqueViolation } from "../db/errors.ts";
 import { writeAudit, writeAuditBatch, type AuditInput } from "./audit.ts";
 import type { ServiceContext } from "./context.ts";
@@ -115,14 +116,72 @@ export async function resolveStaffRef(
   return staffId;
 }
 
+interface StaffByTelegramRow extends Record<string, unknown> {
+  id: number;
+  full_name: string;
+  birth_date: string | null;
+  unit_id: number;
+  unit_name: string;
+  profile_id: string;
+  leader_level: string;
+  employment_type: string;
+  contract_months: number | null;
+  employment_status: string;
+  left_on: string | null;
+  telegram_user_id: string | null;
+  external_id: string | null;
+  roles: unknown;
+}
+
+/**
+ * The staff view of a Telegram user in ONE statement (staff, unit, role grants as JSON): the
+ * identity middleware asks it for a user not seen for the cache time, on the update's path.
+ * Same fields and order as `staffViews`; bigints and dates come back as text on both drivers.
+ */
+const STAFF_BY_TELEGRAM = sql`select s.id, s.full_name, s.birth_date::text as birth_date, s.unit_id,
+    u.name as unit_name, u.profile_id, s.leader_level, s.employment_type, s.contract_months,
+    s.employment_status, s.left_on::text as left_on, s.telegram_user_id::text as telegram_user_id,
+    s.external_id,
+    (select json_agg(json_build_object('role', g.role, 'unitId', g.unit_id) order by g.id)
+      from ${roleGrants} g where g.staff_id = s.id) as roles
+  from ${staff} s join ${units} u on u.id = s.unit_id
+  where s.telegram_user_id = ${sql.placeholder("tg")}
+  order by s.id limit 1`;
+
+function staffViewOfRow(row: StaffByTelegramRow): StaffView {
+  const roles: unknown = typeof row.roles === "string" ? JSON.parse(row.roles) : row.roles;
+  return {
+    id: row.id,
+    fullName: row.full_name,
+    birthDate: row.birth_date as StaffView["birthDate"],
+    unitId: row.unit_id,
+    unitName: row.unit_name,
+    profileId: row.profile_id,
+    leaderLevel: row.leader_level as StaffView["leaderLevel"],
+    employmentType: row.employment_type as StaffView["employmentType"],
+    contractMonths: row.contract_months,
+    employmentStatus: row.employment_status as StaffView["employmentStatus"],
+    leftOn: row.left_on as StaffView["leftOn"],
+    telegramUserId: row.telegram_user_id === null ? null : Number(row.telegram_user_id),
+    externalId: row.external_id,
+    roles: Array.isArray(roles) ? (roles as StaffView["roles"]) : [],
+  };
+}
+
 export function createIdentityService(ctx: ServiceContext): IdentityService {
   const { db } = ctx.database;
+  const staffByTelegram =
+    ctx.options.preparedStatements === false
+      ? undefined
+      : prepareStatement<StaffByTelegramRow>(ctx.database, STAFF_BY_TELEGRAM);
   const limits = ctx.options.linkAttempts ?? { max: 5, windowMinutes: 15 };
 
   return {
     async findByTelegramId(tgUserId) {
       if (!TelegramUserId.safeParse(tgUserId).success) return null;
-      return (await staffViews(db, eq(staff.telegramUserId, tgUserId), 1))[0] ?? null;
+      if (!staffByTelegram) return (await staffViews(db, eq(staff.telegramUserId, tgUserId), 1))[0] ?? null;
+      const [row] = await staffByTelegram({ tg: tgUserId });
+      return row ? staffViewOfRow(row) : null;
     },
 
     async createLinkCode(staffRef, actor, ttlMinutes = DEFAULT_LINK_TTL_MINUTES) {

@@ -7,13 +7,14 @@
  * more than the query itself (parse/plan and a socket write and read on both sides). The rows
  * come back as two JSON arrays (json_build_object with the view's own field names) so two result
  * sets fit in one reply; names are scalar subqueries on primary keys, so the plan stays a few
- * index probes whatever the table sizes. The SQL text is built once: postgres.js then reuses its
- * server-side prepared statement on every connection.
+ * index probes whatever the table sizes. The SQL text is built once and runs as a prepared
+ * statement (src/db/prepared.ts): one round trip, planned once per connection.
  */
-import { sql, type SQL } from "drizzle-orm";
+import { sql, type Placeholder, type SQL } from "drizzle-orm";
 import type { PgColumn } from "drizzle-orm/pg-core";
 import type { WorkingDayCalendar } from "../calendar/calendar.ts";
 import { executeRows } from "../db/client.ts";
+import { prepareStatement } from "../db/prepared.ts";
 import { mailboxes, requests, staff, units } from "../db/schema.ts";
 import { CALENDAR_FINGERPRINT } from "./calendar-store.ts";
 import type { ServiceContext } from "./context.ts";
@@ -114,7 +115,7 @@ const REQUEST_JSON = sql.raw(jsonObject("r", REQUEST_FIELDS));
  * Requests: the two branches are each an index scan on requests_requester_idx /
  * requests_subject_idx (BitmapOr), sorted and cut per branch. Names: primary-key probes.
  */
-function statusQuery(staffId: number, recentClosed: number): SQL {
+function statusQuery(staffId: number | Placeholder, recentClosed: number | Placeholder): SQL {
   const mine = sql`(r.requester_staff_id = ${staffId} or r.subject_staff_id = ${staffId})`;
   return sql`with shown as (
       (select r.*, true as is_open from ${requests} r
@@ -137,18 +138,25 @@ function statusQuery(staffId: number, recentClosed: number): SQL {
         from shown r) as requests`;
 }
 
+type StatusRow = { calendar: string | null; mailboxes: unknown; requests: unknown };
+
 export function createStatusService(ctx: ServiceContext): StatusService {
-  const { db } = ctx.database;
+  // Unprepared (a pooler in transaction mode): built and sent by Drizzle on every call.
+  const query =
+    ctx.options.preparedStatements === false
+      ? async (values: { staffId: number; recentClosed: number }) =>
+          executeRows<StatusRow>(ctx.database.db, statusQuery(values.staffId, values.recentClosed))
+      : prepareStatement<StatusRow>(
+          ctx.database,
+          statusQuery(sql.placeholder("staffId"), sql.placeholder("recentClosed")),
+        );
   return {
     async ofStaff(staffId, options = {}) {
       const recent = Math.max(0, Math.min(50, Math.trunc(options.recentClosed ?? 5)));
       if (!Number.isSafeInteger(staffId)) {
         return { mailboxes: [], open: [], recentClosed: [], calendar: await ctx.calendar() };
       }
-      const [row] = await executeRows<{ calendar: string | null; mailboxes: unknown; requests: unknown }>(
-        db,
-        statusQuery(staffId, recent),
-      );
+      const [row] = await query({ staffId, recentClosed: recent });
       const open: RequestView[] = [];
       const recentClosed: RequestView[] = [];
       for (const item of jsonArray(row?.requests)) {

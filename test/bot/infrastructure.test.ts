@@ -227,8 +227,9 @@ describeEachDb("bot infrastructure", (getDb) => {
 
   it("updates from many people arriving together are claimed by one statement, each handled once", async () => {
     h.clearCalls();
-    const claims = vi.spyOn(services.chatState, "claimUpdates");
+    const claims = vi.spyOn(services.chatState, "claimUpdatesWithSessions");
     const single = vi.spyOn(services.chatState, "claimUpdate");
+    const sessions = vi.spyOn(services.chatState, "getSession");
     try {
       // 12 people's updates handed over at once (a webhook with requests in flight).
       const people = Array.from({ length: 12 }, (_, i) => ({
@@ -240,6 +241,8 @@ describeEachDb("bot infrastructure", (getDb) => {
       expect(h.callsTo("sendMessage")).toHaveLength(12);
       expect(claims).toHaveBeenCalledTimes(1);
       expect(single).not.toHaveBeenCalled();
+      // The flow state every private text needs came with the claim: no read of its own.
+      expect(sessions).not.toHaveBeenCalled();
       // Delivered again later: each is dropped.
       h.clearCalls();
       await Promise.all(people.map((p, i) => h.text(p, h.privateChat(p), "/help", 9_100_000 + i)));
@@ -247,6 +250,7 @@ describeEachDb("bot infrastructure", (getDb) => {
     } finally {
       claims.mockRestore();
       single.mockRestore();
+      sessions.mockRestore();
     }
   });
 

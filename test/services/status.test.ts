@@ -53,6 +53,11 @@ describeEachDb("status.ofStaff (/trangthai in one query)", (getDb) => {
     expect(mine.recentClosed[0]!.unitName).toBeTruthy();
     expect(mine.recentClosed[0]!.decidedAt).toBeInstanceOf(Date);
 
+    // Unprepared (for a transaction-mode pooler): the same answer.
+    const unprepared = createServices(database, { clock: () => now, preparedStatements: false });
+    const same = await unprepared.status.ofStaff(who, { recentClosed: 5 });
+    expect({ ...same, calendar: undefined }).toEqual({ ...mine, calendar: undefined });
+
     expect(await services.status.ofStaff(999_999)).toMatchObject({
       mailboxes: [],
       open: [],

@@ -1,6 +1,6 @@
 /**
  * Long polling, one batch at a time (as grammY's own `bot.start()`): getUpdates, claim the whole
- * batch for de-duplication in one statement, handle its updates concurrently (per-chat order is
+ * batch for de-duplication in one statement (which also fetches the flow state of each chat), handle its updates concurrently (per-chat order is
  * kept by the `sequentialize` in createBot), then confirm the offset — only past updates that
  * were handled. An update that failed because the database was unreachable keeps the offset at
  * its id: the loop waits until the database answers again and fetches from there, so Telegram
@@ -16,6 +16,7 @@ import type { Logger } from "../../logger.ts";
 import { metrics } from "../../metrics.ts";
 import type { BotContext } from "../context.ts";
 import { drain, updateClaimsOf } from "../create-bot.ts";
+import { flowKeyOfUpdate } from "../flows.ts";
 
 export const ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"] as const;
 
@@ -82,7 +83,9 @@ export async function startPolling(
     const ids = updates.map((u) => u.update_id);
     const next = ids.reduce((max, id) => (id > max ? id : max), 0) + 1;
     try {
-      await claims?.claimBatch(ids);
+      await claims?.claimBatch(
+        updates.map((update) => ({ updateId: update.update_id, sessionKey: flowKeyOfUpdate(update) })),
+      );
     } catch (error) {
       if (isDatabaseUnavailable(error)) {
         metrics.updatesHandled.inc({ outcome: "deferred" }, ids.length);
