@@ -1,7 +1,7 @@
 /**
- * Conversation state and update de-duplication in the database, so a flow survives a restart and
- * two bot instances (webhook behind a load balancer, or a re-delivered update) never handle one
- * update twice. Not audited: these are technical records, not state changes of the domain.
+ * Conversation state and update claims in the database, so a flow survives a restart and
+ * each update is handled by one bot instance (webhook behind a load balancer, or a re-delivered
+ * update; see src/bot/middleware/dedupe.ts for the promise). Not audited: these are technical records, not state changes of the domain.
  */
 import { and, eq, gt, inArray, isNull, lt, or } from "drizzle-orm";
 import { z } from "zod";
@@ -9,16 +9,37 @@ import { chatSessions, processedUpdates } from "../db/schema.ts";
 import type { ServiceContext } from "./context.ts";
 import { ServiceError } from "./errors.ts";
 
-export interface ChatStateService {
-  /** True exactly once per update id, across instances. */
-  claimUpdate(updateId: number): Promise<boolean>;
-  /** claimUpdate for a polled batch in one round trip: the ids this call won. */
-  claimUpdates(updateIds: readonly number[]): Promise<Set<number>>;
+/** A claim's outcome: this caller handles the update, another finished it, or another is on it. */
+export type ClaimOutcome = "won" | "done" | "busy";
+
+export interface Claimant {
+  /** Who claims: INSTANCE_ID (or the host) and a random id of this boot. */
+  claimant: string;
   /**
-   * Gives claims back (their handling failed because the database was unreachable), so the
-   * update is handled when Telegram delivers it again.
+   * Seconds an unfinished claim of someone else stays theirs; after that it is taken over (its
+   * claimant is presumed dead). 0: at once (one poller: an unfinished claim is a dead earlier run).
    */
-  releaseUpdates(updateIds: readonly number[]): Promise<void>;
+  leaseSeconds: number;
+}
+
+export interface ChatStateService {
+  /**
+   * Claims updates in one round trip, first writing `done` (updates this claimant finished) in
+   * the same statement: won (insert, or take-over of an unfinished claim past its lease), done
+   * (finished by anyone), or busy (another claimant's unfinished claim within its lease).
+   */
+  claimUpdates(
+    updateIds: readonly number[],
+    by: Claimant,
+    done?: readonly number[],
+  ): Promise<Map<number, ClaimOutcome>>;
+  /** Records updates as finished (their done marks, when no claim is going out to carry them). */
+  markUpdatesDone(updateIds: readonly number[]): Promise<void>;
+  /**
+   * Gives this claimant's unfinished claims back (their handling failed because the database was
+   * unreachable), so the update is handled when Telegram delivers it again.
+   */
+  releaseUpdates(updateIds: readonly number[], claimant: string): Promise<void>;
   getSession(key: string): Promise<unknown | null>;
   setSession(key: string, data: unknown, ttlSeconds?: number | null): Promise<void>;
   deleteSession(key: string): Promise<void>;
@@ -39,32 +60,66 @@ function checkKey(key: string): string {
 /**
  * CLAIM_WITHOUT_FLUSH — why the claim may commit with synchronous_commit = off (PostgreSQL).
  *
- * The claim is one INSERT … ON CONFLICT DO NOTHING RETURNING in an implicit transaction with
- * `SET LOCAL synchronous_commit = off` (a simple-protocol multi-statement query: one round trip;
- * the setting ends with that transaction and touches nothing else on the connection).
+ * The claim is one simple-protocol multi-statement query (one round trip, one implicit
+ * transaction): `SET LOCAL synchronous_commit = off`, the done marks it carries, the claim. The
+ * setting ends with that transaction and touches nothing else on the connection.
  *
  * - While the server is up nothing changes: an asynchronous commit is visible to every other
  *   session at once, and the primary key still makes a second claim of the same update_id wait
- *   for the first and then find the row. Two instances still never both handle one update.
- * - Only a crash of the database server (not of the bot) can lose a claim: the last
- *   ≤ 3 × wal_writer_delay (600 ms by default) of asynchronously committed claims.
+ *   for the first and then find the row. Two instances still never both win one update.
+ * - Only a crash of the database server (not of the bot) can lose a claim or a done mark: the
+ *   last ≤ 3 × wal_writer_delay (600 ms by default) of asynchronously committed ones.
  * - The WAL is one ordered stream: any later synchronous commit flushes everything before it,
  *   including earlier asynchronous claims. Each service state change is a synchronous
  *   transaction that starts after its update's claim returned, so an update whose change was
  *   made durable has a durable claim too. A lost claim therefore belongs to an update that
  *   changed nothing durable (a read such as /trangthai, or one whose change was lost in the same
  *   crash); if Telegram re-sends it after the server restarts, handling it again repeats a reply
- *   at worst — and re-does a change the crash lost, which is what the user wanted anyway.
+ *   at worst — and re-does a change the crash lost, which is what the user wanted anyway. A lost
+ *   done mark leaves an answered update looking unfinished: Telegram does not re-send an
+ *   answered update, and if it did, the lease would let it be handled again (a repeated reply).
  * - The cost saved is the WAL flush (fsync) on the hottest write path: one per update.
  */
-function claimWithoutFlush(updateId: number, at: Date): string {
-  return `set local synchronous_commit = off; insert into processed_updates (update_id, processed_at) values (${updateId}, '${at.toISOString()}') on conflict do nothing returning update_id`;
+const NO_FLUSH = "set local synchronous_commit = off";
+
+/** A claimant name goes into the SQL text (the simple protocol takes no parameters): only these. */
+const ClaimantName = z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/);
+const LeaseSeconds = z.number().int().min(0).max(86_400);
+
+const at = (time: Date) => `'${time.toISOString()}'::timestamptz`;
+const idList = (ids: readonly number[]) => ids.join(", ");
+
+/** Done marks: finished updates (ids are checked safe integers, hence safe inline). */
+function doneMarksSql(ids: readonly number[], now: Date): string {
+  return `update processed_updates set done_at = ${at(now)} where update_id in (${idList(ids)}) and done_at is null`;
 }
 
-/** Same as claimWithoutFlush, for a batch (ids are checked safe integers, hence safe inline). */
-function claimManyWithoutFlush(updateIds: readonly number[], at: Date): string {
-  const values = updateIds.map((id) => `(${id}, '${at.toISOString()}'::timestamptz)`).join(", ");
-  return `set local synchronous_commit = off; insert into processed_updates (update_id, processed_at) values ${values} on conflict do nothing returning update_id`;
+/**
+ * The claim CTEs: `asked` (the ids), `won` (inserted, or taken over when unfinished and, with a
+ * lease, claimed longer ago than it). In update_id order, so two claimants lock rows alike.
+ */
+function claimCtes(ids: readonly number[], by: Claimant, now: Date): string {
+  const values = ids.map((id) => `(${id}::bigint)`).join(", ");
+  const expired =
+    by.leaseSeconds === 0 ? "" : ` and p.processed_at <= ${at(now)} - interval '${by.leaseSeconds} seconds'`;
+  return `asked (update_id) as (values ${values}),
+    won as (insert into processed_updates as p (update_id, processed_at, claimed_by)
+      select update_id, ${at(now)}, '${by.claimant}' from asked order by update_id
+      on conflict (update_id) do update set processed_at = excluded.processed_at, claimed_by = excluded.claimed_by
+      where p.done_at is null${expired}
+      returning p.update_id)`;
+}
+
+/**
+ * Each asked id's outcome. `seen` is the table as the statement found it: a row another
+ * claimant inserted meanwhile is not in it, and reads as busy (safe: asked again, it is done).
+ */
+function claimSql(ids: readonly number[], by: Claimant, now: Date): string {
+  return `with ${claimCtes(ids, by, now)}
+    select asked.update_id, case when won.update_id is not null then 'won'
+      when seen.done_at is not null then 'done' else 'busy' end as outcome
+    from asked left join won on won.update_id = asked.update_id
+      left join processed_updates seen on seen.update_id = asked.update_id`;
 }
 
 function checkUpdateIds(updateIds: readonly number[]): number[] {
@@ -77,52 +132,58 @@ function checkUpdateIds(updateIds: readonly number[]): number[] {
 
 export function createChatStateService(ctx: ServiceContext): ChatStateService {
   const { db } = ctx.database;
+  const markDone = async (ids: readonly number[]) => {
+    if (ids.length > 0) await ctx.database.execute(doneMarksSql(ids, ctx.now()));
+  };
   return {
-    async claimUpdate(updateId) {
-      if (!Number.isSafeInteger(updateId) || updateId < 0) {
-        throw new ServiceError("invalid_input", "Mã cập nhật Telegram không hợp lệ.");
+    async claimUpdates(updateIds, by, done = []) {
+      const ids = checkUpdateIds(updateIds);
+      const marks = checkUpdateIds(done);
+      const claimant = ClaimantName.safeParse(by.claimant);
+      const lease = LeaseSeconds.safeParse(by.leaseSeconds);
+      if (!claimant.success || !lease.success) {
+        throw new ServiceError("invalid_input", "Tên tiến trình nhận cập nhật không hợp lệ.");
       }
-      const processedAt = ctx.now();
+      if (ids.length === 0) {
+        await markDone(marks);
+        return new Map();
+      }
+      const now = ctx.now();
+      const claim = claimSql(ids, { claimant: claimant.data, leaseSeconds: lease.data }, now);
       const { database } = ctx;
+      let rows: { update_id: number | string; outcome: ClaimOutcome }[];
       if (database.driver === "postgres") {
         // One round trip, and the commit does not wait for the WAL flush: see CLAIM_WITHOUT_FLUSH.
-        // Both values are ours (a checked safe integer, a Date's ISO text), hence safe inline.
+        const statements = [NO_FLUSH, ...(marks.length > 0 ? [doneMarksSql(marks, now)] : []), claim];
         const results = (await database.client
-          .unsafe(claimWithoutFlush(updateId, processedAt))
-          .simple()) as unknown as unknown[][];
-        return results[1]?.length === 1;
+          .unsafe(statements.join("; "))
+          .simple()) as unknown as (typeof rows)[];
+        rows = results.at(-1) ?? [];
+      } else {
+        // PGlite is in-process: no round trip to save.
+        if (marks.length > 0) await database.execute(doneMarksSql(marks, now));
+        rows = await database.execute<(typeof rows)[number]>(claim);
       }
-      const rows = await db
-        .insert(processedUpdates)
-        .values({ updateId, processedAt })
-        .onConflictDoNothing()
-        .returning({ updateId: processedUpdates.updateId });
-      return rows.length === 1;
+      return new Map(rows.map((row) => [Number(row.update_id), row.outcome]));
     },
 
-    async claimUpdates(updateIds) {
-      const ids = checkUpdateIds(updateIds);
-      if (ids.length === 0) return new Set();
-      const processedAt = ctx.now();
-      const { database } = ctx;
-      if (database.driver === "postgres") {
-        const results = (await database.client
-          .unsafe(claimManyWithoutFlush(ids, processedAt))
-          .simple()) as unknown as { update_id: number | string }[][];
-        return new Set((results[1] ?? []).map((row) => Number(row.update_id)));
-      }
-      const rows = await db
-        .insert(processedUpdates)
-        .values(ids.map((updateId) => ({ updateId, processedAt })))
-        .onConflictDoNothing()
-        .returning({ updateId: processedUpdates.updateId });
-      return new Set(rows.map((row) => row.updateId));
+    async markUpdatesDone(updateIds) {
+      await markDone(checkUpdateIds(updateIds));
     },
 
-    async releaseUpdates(updateIds) {
+    async releaseUpdates(updateIds, claimant) {
       const ids = checkUpdateIds(updateIds);
       if (ids.length === 0) return;
-      await db.delete(processedUpdates).where(inArray(processedUpdates.updateId, ids));
+      // Only our own unfinished claims: one taken over meanwhile belongs to its new claimant.
+      await db
+        .delete(processedUpdates)
+        .where(
+          and(
+            inArray(processedUpdates.updateId, ids),
+            eq(processedUpdates.claimedBy, claimant),
+            isNull(processedUpdates.doneAt),
+          ),
+        );
     },
 
     async getSession(key) {

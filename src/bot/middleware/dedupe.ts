@@ -1,17 +1,37 @@
 /**
- * Each update is handled once, even with two instances behind one webhook or when Telegram
- * re-sends an update after a slow answer: the first to insert its update_id into
- * processed_updates handles it, everyone else drops it.
+ * Each update is handled once, even with several instances behind one webhook, when Telegram
+ * re-sends an update after a slow answer, or when an instance dies while handling it.
  *
- * The claim comes first, before any effect. An update that crashes half-way is therefore not
- * retried by a re-delivery; that is the safe side here (services are one transaction each, so
- * "half-way" means "the reply failed", never "half a state change"), and graceful shutdown
- * waits for in-flight updates so a stop does not drop any.
+ * What is promised: at-least-once handling, and once in practice. A process that wins an update
+ * (processed_updates: its claim inserted the row, claimed_by = this boot) handles it, then marks
+ * it done. A re-sent copy of a done update is dropped (answered 2xx). A copy of an update still
+ * being handled elsewhere is answered 503 ("busy": `UpdateBusyError`): it may yet fail or its
+ * instance may die, so it must not be dropped, and it must not run twice either; Telegram
+ * re-sends on a non-2xx, and the re-send finds it done (dropped) or, once the lease has passed
+ * without a done mark (its instance is presumed dead), takes it over and handles it.
  *
- * Except when the database was unreachable: then nothing happened, and the update must not be
- * lost. The error goes up to the transport (webhook: non-2xx, Telegram re-sends; polling: the
- * offset stays), and a claim already taken is given back as soon as the database answers again,
- * so the re-delivered update is handled.
+ * The lease (UPDATE_CLAIM_LEASE_SECONDS, webhook mode) is how long an unfinished claim stays its
+ * claimant's. Exactly-once is not possible with effects outside the database (the reply is a
+ * Telegram call): an update is handled twice when (1) its handling outlasts the lease and a copy
+ * is re-sent meanwhile (Telegram re-sends only after a non-2xx or a lost answer, and grammY
+ * answers 200 after 9 s, below the 20 s default), or (2) its instance dies after the effect and
+ * before telling Telegram. Services are idempotent (one transaction each, a repeated request
+ * finds its state already changed), so a repeat costs a repeated reply at worst; a loss would
+ * cost the user's request, so this is the side we choose.
+ * Long polling has one poller per token by construction (Telegram allows one getUpdates
+ * consumer; PGlite is locked to one process): an unfinished claim of another boot is a dead
+ * earlier run, taken over at once (lease 0). A restart that overlaps the previous process
+ * (both handling the same unconfirmed batch) is the one way to run an update twice there.
+ *
+ * Done marks cost no round trip of their own: they ride on the next claim statement, or a
+ * short timer (DONE_FLUSH_MS) writes them when no claim comes, and `stop()` writes the rest.
+ * Until it is written, a re-sent copy reaching this instance is recognised here as done.
+ *
+ * When the database is unreachable nothing happened, and the update must not be lost. The error
+ * goes up to the transport (webhook: non-2xx, Telegram re-sends; polling: the offset stays), and
+ * a claim already taken is given back as soon as the database answers again, so the re-delivered
+ * update is handled. Any other failure marks the update done: the error boundary has answered
+ * the user, and a retry would fail alike.
  *
  * Long polling claims a whole batch in one statement (`claimBatch`) before handling it, so an
  * update costs no round trip of its own for the claim. Updates handed over one by one (webhook,
@@ -19,40 +39,114 @@
  * of the event loop go out as one statement (`claim` → one `claimUpdates`), so 16 updates
  * arriving at once cost one claim round trip, not 16.
  */
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
 import type { MiddlewareFn } from "grammy";
 import { isDatabaseUnavailable } from "../../db/unavailable.ts";
 import { metrics } from "../../metrics.ts";
+import type { ClaimOutcome } from "../../services/chat-state.ts";
 import type { BotContext, BotServices } from "../context.ts";
 
 const RELEASE_RETRY_MS = 2_000;
+/** How long a done mark may wait for a claim statement to carry it. */
+const DONE_FLUSH_MS = 200;
+
+/** Another instance is handling this update: answer non-2xx so that Telegram re-sends it later. */
+export class UpdateBusyError extends Error {
+  override readonly name = "UpdateBusyError";
+  constructor(readonly updateId: number) {
+    super(`update ${updateId} is being handled by another instance`);
+  }
+}
+
+/** True for an UpdateBusyError, also inside grammY's BotError. */
+export function isUpdateBusy(error: unknown): boolean {
+  const inner = (error as { error?: unknown } | null)?.error;
+  return error instanceof UpdateBusyError || inner instanceof UpdateBusyError;
+}
+
+/** This boot's name in claims: the instance (or host) and a random id, so a restart is another claimant. */
+export function claimantName(instanceId: string | undefined): string {
+  const name = (instanceId ?? hostname()).replace(/[^A-Za-z0-9._-]/g, "_").slice(0, 64) || "mailbot";
+  return `${name}:${randomBytes(6).toString("hex")}`;
+}
+
+export interface UpdateClaimsOptions {
+  claimant: string;
+  /** Seconds another claimant's unfinished claim stays theirs (0: take over at once). */
+  leaseSeconds: number;
+}
 
 export class UpdateClaims {
-  /** Ids claimed by `claimBatch`: true = ours to handle, false = another instance's. */
-  private readonly batch = new Map<number, boolean>();
+  /** Outcomes of `claimBatch`, waiting for their update to reach the middleware. */
+  private readonly batch = new Map<number, ClaimOutcome>();
+  /** Won here and being handled: a copy arriving meanwhile is busy. */
+  private readonly handling = new Set<number>();
+  /** Finished here, done mark not yet written (`sending`: in a statement now). */
+  private pendingDone = new Set<number>();
+  private sending = new Set<number>();
+  private flushTimer: NodeJS.Timeout | undefined;
   /** Claims whose handling failed for want of a database: given back before anything else. */
   private readonly toRelease = new Set<number>();
   private retry: NodeJS.Timeout | undefined;
   /** Single claims waiting for the next statement (filled during one event-loop turn). */
-  private waiting: { id: number; resolve: (won: boolean) => void; reject: (e: unknown) => void }[] = [];
+  private waiting: { id: number; resolve: (o: ClaimOutcome) => void; reject: (e: unknown) => void }[] = [];
 
-  constructor(private readonly services: BotServices) {}
+  constructor(
+    private readonly services: BotServices,
+    private readonly options: UpdateClaimsOptions,
+  ) {}
+
+  get claimant(): string {
+    return this.options.claimant;
+  }
 
   async claimBatch(updateIds: readonly number[]): Promise<void> {
     await this.releasePending();
-    const won = await this.services.chatState.claimUpdates(updateIds);
-    for (const id of updateIds) this.batch.set(id, won.has(id));
+    const outcomes = await this.send(updateIds);
+    for (const id of updateIds) this.batch.set(id, outcomes.get(id) ?? "busy");
   }
 
-  async claim(updateId: number): Promise<boolean> {
+  async claim(updateId: number): Promise<ClaimOutcome> {
     const fromBatch = this.batch.get(updateId);
     if (fromBatch !== undefined) {
       this.batch.delete(updateId);
-      return fromBatch;
+      return this.take(updateId, fromBatch);
     }
-    return new Promise<boolean>((resolve, reject) => {
+    const local = this.known(updateId);
+    if (local) return local;
+    return new Promise<ClaimOutcome>((resolve, reject) => {
       this.waiting.push({ id: updateId, resolve, reject });
       if (this.waiting.length === 1) setImmediate(() => void this.claimWaiting());
     });
+  }
+
+  /** What this instance knows without asking: handling it now, or finished it. */
+  private known(updateId: number): ClaimOutcome | undefined {
+    if (this.handling.has(updateId)) return "busy";
+    if (this.pendingDone.has(updateId) || this.sending.has(updateId)) return "done";
+    return undefined;
+  }
+
+  /** A won outcome starts the handling here; a second copy of it is busy from now on. */
+  private take(updateId: number, outcome: ClaimOutcome): ClaimOutcome {
+    if (outcome !== "won") return outcome;
+    if (this.handling.has(updateId)) return "busy";
+    this.handling.add(updateId);
+    return "won";
+  }
+
+  /** One claim statement, carrying the done marks waiting to be written. */
+  private async send(updateIds: readonly number[]): Promise<Map<number, ClaimOutcome>> {
+    const marks = this.takeMarks();
+    try {
+      const outcomes = await this.services.chatState.claimUpdates(updateIds, this.options, marks);
+      for (const id of marks) this.sending.delete(id);
+      return outcomes;
+    } catch (error) {
+      this.giveMarksBack(marks);
+      throw error;
+    }
   }
 
   /** One statement for every single claim asked for since the last one. */
@@ -61,25 +155,30 @@ export class UpdateClaims {
     this.waiting = [];
     try {
       await this.releasePending();
-      const ids = waiting.map((w) => w.id);
-      const won =
-        ids.length === 1
-          ? new Set((await this.services.chatState.claimUpdate(ids[0] as number)) ? ids : [])
-          : await this.services.chatState.claimUpdates(ids);
+      const outcomes = await this.send(waiting.map((w) => w.id));
       // The same id twice in one turn (a re-delivery racing the original): the first one wins.
-      const given = new Set<number>();
-      for (const w of waiting) {
-        const mine = won.has(w.id) && !given.has(w.id);
-        if (mine) given.add(w.id);
-        w.resolve(mine);
-      }
+      for (const w of waiting) w.resolve(this.take(w.id, outcomes.get(w.id) ?? "busy"));
     } catch (error) {
       for (const w of waiting) w.reject(error);
     }
   }
 
+  /** The update was handled (or failed for a reason a retry would not cure): mark it done. */
+  finished(updateId: number): void {
+    this.handling.delete(updateId);
+    this.pendingDone.add(updateId);
+    if (!this.flushTimer) {
+      this.flushTimer = setTimeout(() => {
+        this.flushTimer = undefined;
+        void this.flush().catch(() => undefined);
+      }, DONE_FLUSH_MS);
+      this.flushTimer.unref();
+    }
+  }
+
   /** The update could not be handled for want of a database: give its claim back later. */
   failed(updateId: number): void {
+    this.handling.delete(updateId);
     this.toRelease.add(updateId);
     this.scheduleRetry();
   }
@@ -93,11 +192,51 @@ export class UpdateClaims {
     return this.toRelease.size;
   }
 
+  /** Done marks not yet written. */
+  get pendingMarks(): number {
+    return this.pendingDone.size + this.sending.size;
+  }
+
   async releasePending(): Promise<void> {
     if (this.toRelease.size === 0) return;
     const ids = [...this.toRelease];
-    await this.services.chatState.releaseUpdates(ids);
+    await this.services.chatState.releaseUpdates(ids, this.options.claimant);
     for (const id of ids) this.toRelease.delete(id);
+  }
+
+  /** Writes the done marks no claim statement has carried yet. */
+  async flush(): Promise<void> {
+    const marks = this.takeMarks();
+    if (marks.length === 0) return;
+    try {
+      await this.services.chatState.markUpdatesDone(marks);
+      for (const id of marks) this.sending.delete(id);
+    } catch (error) {
+      this.giveMarksBack(marks);
+      // Kept, and tried again: unwritten, a re-sent copy past the lease would run again.
+      if (!this.flushTimer) {
+        this.flushTimer = setTimeout(() => {
+          this.flushTimer = undefined;
+          void this.flush().catch(() => undefined);
+        }, RELEASE_RETRY_MS);
+        this.flushTimer.unref();
+      }
+      throw error;
+    }
+  }
+
+  private takeMarks(): number[] {
+    const marks = [...this.pendingDone];
+    this.pendingDone = new Set();
+    for (const id of marks) this.sending.add(id);
+    return marks;
+  }
+
+  private giveMarksBack(marks: readonly number[]): void {
+    for (const id of marks) {
+      this.sending.delete(id);
+      this.pendingDone.add(id);
+    }
   }
 
   /** Another instance may get the re-sent update: give the claims back without waiting for traffic. */
@@ -110,9 +249,16 @@ export class UpdateClaims {
     this.retry.unref();
   }
 
-  stop(): void {
+  /** Stops the timers and writes what is pending (best effort: the database may be gone). */
+  async stop(): Promise<void> {
     if (this.retry) clearTimeout(this.retry);
+    if (this.flushTimer) clearTimeout(this.flushTimer);
     this.retry = undefined;
+    this.flushTimer = undefined;
+    await this.releasePending().catch(() => undefined);
+    await this.flush().catch(() => undefined);
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
   }
 }
 
@@ -120,26 +266,33 @@ export function dedupe(claims: UpdateClaims): MiddlewareFn<BotContext> {
   return async (ctx, next) => {
     const started = performance.now();
     const updateId = ctx.update.update_id;
-    let claimed: boolean;
+    let outcome: ClaimOutcome;
     try {
-      claimed = await claims.claim(updateId);
+      outcome = await claims.claim(updateId);
     } catch (error) {
       if (isDatabaseUnavailable(error)) metrics.updatesHandled.inc({ outcome: "deferred" });
       throw error;
     }
-    if (!claimed) {
+    if (outcome === "done") {
       metrics.updatesHandled.inc({ outcome: "duplicate" });
       ctx.log.info("duplicate update ignored");
       return;
     }
+    if (outcome === "busy") {
+      metrics.updatesHandled.inc({ outcome: "busy" });
+      ctx.log.info("update being handled elsewhere: left for Telegram to re-send");
+      throw new UpdateBusyError(updateId);
+    }
     try {
       await next();
+      claims.finished(updateId);
       metrics.updatesHandled.inc({ outcome: "ok" });
     } catch (error) {
       if (isDatabaseUnavailable(error)) {
         claims.failed(updateId);
         metrics.updatesHandled.inc({ outcome: "deferred" });
       } else {
+        claims.finished(updateId);
         metrics.updatesHandled.inc({ outcome: "error" });
       }
       throw error;
