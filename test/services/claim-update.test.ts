@@ -95,6 +95,20 @@ describeEachDb("chatState.claimUpdates", (getDb) => {
     expect((await chat().claimUpdates([id], by("third"))).get(id)).toBe("won");
   });
 
+  it("the purge drops claims older than the kept days, finished or not, and keeps recent ones", async () => {
+    const [oldDone, oldUnfinished, recent] = [freshId(), freshId(), freshId()];
+    await chat().claimUpdates([oldDone, oldUnfinished], by("gone"));
+    await chat().markUpdatesDone([oldDone]);
+    later(8 * 86_400);
+    await chat().claimUpdates([recent], by("me"));
+    const { updates } = await chat().purge(7);
+    expect(updates).toBeGreaterThanOrEqual(2);
+    const left = await getDb().execute<{ update_id: string | number }>(
+      `select update_id from processed_updates where update_id in (${oldDone}, ${oldUnfinished}, ${recent})`,
+    );
+    expect(left.map((row) => Number(row.update_id))).toEqual([recent]);
+  });
+
   it("refuses a claimant name that could break out of the statement", async () => {
     await expect(
       chat().claimUpdates([freshId()], { claimant: "x'; drop table staff; --", leaseSeconds: 1 }),
