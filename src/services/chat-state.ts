@@ -24,9 +24,10 @@ export interface Claimant {
 
 export interface ChatStateService {
   /**
-   * Claims updates in one round trip, first writing `done` (updates this claimant finished) in
-   * the same statement: won (insert, or take-over of an unfinished claim past its lease), done
-   * (finished by anyone), or busy (another claimant's unfinished claim within its lease).
+   * Claims updates, first writing `done` (updates this claimant finished) in the same statement:
+   * won (insert, or take-over of an unfinished claim past its lease), done (finished by anyone),
+   * or busy (another claimant's unfinished claim within its lease). One round trip when every id
+   * is won; ids not won (re-sent copies) cost a second one to tell done from busy.
    */
   claimUpdates(
     updateIds: readonly number[],
