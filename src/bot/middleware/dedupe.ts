@@ -97,10 +97,6 @@ export class UpdateClaims {
     private readonly options: UpdateClaimsOptions,
   ) {}
 
-  get claimant(): string {
-    return this.options.claimant;
-  }
-
   async claimBatch(updateIds: readonly number[]): Promise<void> {
     await this.releasePending();
     const outcomes = await this.send(updateIds);
@@ -190,11 +186,6 @@ export class UpdateClaims {
 
   get pendingReleases(): number {
     return this.toRelease.size;
-  }
-
-  /** Done marks not yet written. */
-  get pendingMarks(): number {
-    return this.pendingDone.size + this.sending.size;
   }
 
   async releasePending(): Promise<void> {
