@@ -120,7 +120,12 @@ function baselineBot(services: Services, fetch: ClientFetch): Bot {
     client: { fetch: fetch as never },
   });
   bot.command("trangthai", async (ctx) => {
-    if (!(await services.chatState.claimUpdate(ctx.update.update_id))) return;
+    const id = ctx.update.update_id;
+    const claimed = await services.chatState.claimUpdates([{ updateId: id }], {
+      claimant: "bench:baseline",
+      leaseSeconds: 0,
+    });
+    if (claimed.outcomes.get(id) !== "won") return;
     const status = await services.status.ofStaff(Number(ctx.from?.id) - 900_000 + 1);
     await ctx.reply(`${status.mailboxes.length} hộp thư, ${status.open.length} yêu cầu đang mở`);
   });

@@ -125,6 +125,12 @@ export const ConfigSchema = z
         .regex(/^[A-Za-z0-9._-]{1,64}$/, "must be 1–64 letters, digits, dots, dashes or underscores")
         .optional(),
     ),
+    /**
+     * Webhook mode: how long an update claimed by an instance that has not finished it counts as
+     * in progress there; a copy re-sent after that is taken over (the claimant is presumed dead).
+     * Longer than the webhook's own 9 s answer timeout; polling takes over at once (one poller).
+     */
+    UPDATE_CLAIM_LEASE_SECONDS: intWithDefault(20, 1, 3600),
     /** Vietnamese Culture Day (24/11) is a holiday from this day on (the operator switches it on). */
     CULTURE_DAY_FROM: z.preprocess(emptyToUndefined, isoDateSchema.optional()),
   })
@@ -170,6 +176,8 @@ export interface Config {
   reminders: boolean;
   /** INSTANCE_ID: names this process's reminder claims (undefined: the host name). */
   instanceId: string | undefined;
+  /** UPDATE_CLAIM_LEASE_SECONDS: a webhook instance's unfinished update claim outlives it this long. */
+  updateClaimLeaseSeconds: number;
   /** PGLITE_DIR, when set: the embedded database's folder instead of DATA_DIR/pglite. */
   pgliteDir: string | undefined;
   cultureDayFrom: IsoDate | null;
@@ -201,6 +209,7 @@ function toConfig(raw: RawConfig, mailserver: MailserverConfig): Config {
     metricsToken: raw.METRICS_TOKEN,
     reminders: raw.REMINDERS === "on",
     instanceId: raw.INSTANCE_ID,
+    updateClaimLeaseSeconds: raw.UPDATE_CLAIM_LEASE_SECONDS,
     pgliteDir: raw.PGLITE_DIR,
     cultureDayFrom: raw.CULTURE_DAY_FROM ?? null,
     mailserver,

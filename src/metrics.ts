@@ -3,7 +3,7 @@
  *
  * Other parts only increment or observe; they never create metrics of their own, so every name
  * and label is listed here once:
- *   metrics.updatesHandled.inc({ outcome: "ok" })      per Telegram update (ok | error | duplicate | deferred)
+ *   metrics.updatesHandled.inc({ outcome: "ok" })      per Telegram update (ok | error | duplicate | busy | deferred)
  *   metrics.updateDuration.observe(seconds)            handler latency per update
  *   metrics.sweepDuration.observe(seconds)             one reminder sweep
  *   metrics.sweepItems.inc(n)                          reminder items claimed by a sweep
@@ -25,7 +25,7 @@ let watched: Database | undefined;
 export const metrics = {
   updatesHandled: new Counter({
     name: "mailbot_updates_handled_total",
-    help: "Telegram updates handled, by outcome (ok, error, duplicate, deferred = database unavailable, to be re-sent)",
+    help: "Telegram updates handled, by outcome (ok, error, duplicate, busy = being handled by another instance, deferred = database unavailable; busy and deferred are re-sent)",
     labelNames: ["outcome"] as const,
     registers: [registry],
   }),

@@ -31,7 +31,7 @@ import { t } from "./i18n.ts";
 import { suggestCommand } from "./intents.ts";
 import { answerStale } from "./keyboards.ts";
 import { localBotInfo } from "./transports/local-api.ts";
-import { dedupe, trackingSessionWrites, UpdateClaims } from "./middleware/dedupe.ts";
+import { claimantName, dedupe, trackingSessionWrites, UpdateClaims } from "./middleware/dedupe.ts";
 import { botCatch, describeUpdate, errorBoundaryHandler } from "./middleware/error-boundary.ts";
 import { IdentityCache, identity } from "./middleware/identity.ts";
 
@@ -176,9 +176,13 @@ export function updateClaimsOf(bot: Bot<BotContext>): UpdateClaims | undefined {
   return claimsOf.get(bot);
 }
 
-/** Resolves once no update is being handled by `bot` (graceful shutdown). */
-export function drain(bot: Bot<BotContext>): Promise<void> {
-  return inFlightOf.get(bot)?.drained() ?? Promise.resolve();
+/**
+ * Resolves once no update is being handled by `bot` and their done marks are written (graceful
+ * shutdown; a mark the database does not take is given up: the update was answered).
+ */
+export async function drain(bot: Bot<BotContext>): Promise<void> {
+  await inFlightOf.get(bot)?.drained();
+  await claimsOf.get(bot)?.stop();
 }
 
 /** How many updates `bot` is handling right now. */
@@ -207,7 +211,13 @@ export function createBot(deps: BotDeps): Bot<BotContext> {
   const cache = new IdentityCache(deps.identityCacheMs ?? 30_000);
   const publicCommands = new Set(catalog.filter((c) => c.audience === "everyone").map((c) => c.command));
 
-  const claims = new UpdateClaims(deps.services);
+  // Several instances only behind a webhook; polling and the console are one process by
+  // construction, so an unfinished claim there is a dead earlier run's (see dedupe.ts).
+  const severalInstances = deps.config.botMode === "webhook" && deps.config.telegramBotToken !== undefined;
+  const claims = new UpdateClaims(deps.services, {
+    claimant: claimantName(deps.config.instanceId),
+    leaseSeconds: severalInstances ? deps.config.updateClaimLeaseSeconds : 0,
+  });
   claimsOf.set(bot, claims);
   // Handlers' session writes are tracked, so a flow state prefetched with a claim is never stale.
   const services = trackingSessionWrites(deps.services, claims.writes);

@@ -489,12 +489,20 @@ export const chatSessions = pgTable(
   (t) => [index("chat_sessions_expires_idx").on(t.expiresAt)],
 );
 
-/** `INSERT … ON CONFLICT DO NOTHING RETURNING` here decides which instance handles an update. */
+/**
+ * Which instance handles an update (src/bot/middleware/dedupe.ts): the claim inserts the row, or
+ * takes over one whose claimant never finished (done_at null) and whose lease has passed.
+ */
 export const processedUpdates = pgTable(
   "processed_updates",
   {
     updateId: bigint("update_id", { mode: "number" }).primaryKey(),
+    /** When the current claim was taken (the lease counts from here; the purge too). */
     processedAt: tstz("processed_at").notNull().defaultNow(),
+    /** The claiming process: INSTANCE_ID (or host) and a random id of that boot. */
+    claimedBy: text("claimed_by"),
+    /** Null while the update is being handled. */
+    doneAt: tstz("done_at"),
   },
   (t) => [index("processed_updates_at_idx").on(t.processedAt)],
 );

@@ -10,7 +10,8 @@
  * connection, so a client does not wait on a half-read request.
  *
  * A Telegram update that fails because the database is unreachable is answered 503: Telegram
- * re-sends it later instead of it being lost (see src/db/unavailable.ts).
+ * re-sends it later instead of it being lost (see src/db/unavailable.ts). So is one that another
+ * instance is handling right now (src/bot/middleware/dedupe.ts).
  */
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -19,6 +20,7 @@ import { webhookCallback, type Bot } from "grammy";
 import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { BotContext } from "../bot/context.ts";
+import { isUpdateBusy } from "../bot/middleware/dedupe.ts";
 import type { Database } from "../db/client.ts";
 import { isDatabaseUnavailable } from "../db/unavailable.ts";
 import type { Logger } from "../logger.ts";
@@ -126,6 +128,11 @@ export function createHttpApp(options: HttpOptions): Hono {
           return await handle(c);
         } catch (error) {
           if (error instanceof SyntaxError) return c.json({ ok: false, error: "bad json" }, 400);
+          if (isUpdateBusy(error)) {
+            // Another instance is handling it: the re-send finds it done, or takes it over if that
+            // instance died (src/bot/middleware/dedupe.ts).
+            return c.json({ ok: false, error: "update being handled" }, 503, { "Retry-After": "2" });
+          }
           if (isDatabaseUnavailable(error)) {
             // Not handled: Telegram re-sends it when it sees a non-2xx answer.
             logger.warn("database unavailable: update answered 503 so Telegram re-sends it");

@@ -1,7 +1,7 @@
 /**
- * Conversation state and update de-duplication in the database, so a flow survives a restart and
- * two bot instances (webhook behind a load balancer, or a re-delivered update) never handle one
- * update twice. Not audited: these are technical records, not state changes of the domain.
+ * Conversation state and update claims in the database, so a flow survives a restart and
+ * each update is handled by one bot instance (webhook behind a load balancer, or a re-delivered
+ * update; see src/bot/middleware/dedupe.ts for the promise). Not audited: these are technical records, not state changes of the domain.
  */
 import { and, eq, gt, inArray, isNull, lt, or } from "drizzle-orm";
 import { z } from "zod";
@@ -9,23 +9,48 @@ import { chatSessions, processedUpdates } from "../db/schema.ts";
 import type { ServiceContext } from "./context.ts";
 import { ServiceError } from "./errors.ts";
 
+/** A claim's outcome: this caller handles the update, another finished it, or another is on it. */
+export type ClaimOutcome = "won" | "done" | "busy";
+
+export interface Claimant {
+  /** Who claims: INSTANCE_ID (or the host) and a random id of this boot. */
+  claimant: string;
+  /**
+   * Seconds an unfinished claim of someone else stays theirs; after that it is taken over (its
+   * claimant is presumed dead). 0: at once (one poller: an unfinished claim is a dead earlier run).
+   */
+  leaseSeconds: number;
+}
+
+/** An update to claim, and the session key its handler would read first (none: no read). */
+export interface ClaimAsk {
+  updateId: number;
+  sessionKey?: string | undefined;
+}
+
+export interface ClaimResults {
+  outcomes: Map<number, ClaimOutcome>;
+  /** Won ids → their session's data as read with the claim (null: no key or no live session). */
+  sessions: Map<number, unknown | null>;
+}
+
 export interface ChatStateService {
-  /** True exactly once per update id, across instances. */
-  claimUpdate(updateId: number): Promise<boolean>;
   /**
-   * claimUpdate for many updates (a polled batch, webhook updates arriving together) in one
-   * round trip, which also reads the live session under each won update's `sessionKey` (the flow
-   * state its handler reads first): won id → session data, or null when the update has no key or
-   * no live session. Ids missing from the map were not won.
+   * Claims updates, first writing `done` (updates this claimant finished) in the same statement:
+   * won (insert, or take-over of an unfinished claim past its lease), done (finished by anyone),
+   * or busy (another claimant's unfinished claim within its lease). The same statement reads the
+   * live session under each won update's `sessionKey` (the flow state its handler reads first).
+   * One round trip when every id is won; ids not won (re-sent copies) cost a second one to tell
+   * done from busy.
    */
-  claimUpdatesWithSessions(
-    claims: readonly { updateId: number; sessionKey?: string | undefined }[],
-  ): Promise<Map<number, unknown | null>>;
+  claimUpdates(asked: readonly ClaimAsk[], by: Claimant, done?: readonly number[]): Promise<ClaimResults>;
+  /** Records updates as finished (their done marks, when no claim is going out to carry them). */
+  markUpdatesDone(updateIds: readonly number[]): Promise<void>;
   /**
-   * Gives claims back (their handling failed because the database was unreachable), so the
-   * update is handled when Telegram delivers it again.
+   * Gives this claimant's unfinished claims back (their handling failed because the database was
+   * unreachable), so the update is handled when Telegram delivers it again.
    */
-  releaseUpdates(updateIds: readonly number[]): Promise<void>;
+  releaseUpdates(updateIds: readonly number[], claimant: string): Promise<void>;
   getSession(key: string): Promise<unknown | null>;
   setSession(key: string, data: unknown, ttlSeconds?: number | null): Promise<void>;
   deleteSession(key: string): Promise<void>;
@@ -46,26 +71,38 @@ function checkKey(key: string): string {
 /**
  * CLAIM_WITHOUT_FLUSH — why the claim may commit with synchronous_commit = off (PostgreSQL).
  *
- * The claim is one INSERT … ON CONFLICT DO NOTHING RETURNING in an implicit transaction with
- * `SET LOCAL synchronous_commit = off` (a simple-protocol multi-statement query: one round trip;
- * the setting ends with that transaction and touches nothing else on the connection).
+ * The claim is one simple-protocol multi-statement query (one round trip, one implicit
+ * transaction): `SET LOCAL synchronous_commit = off`, the done marks it carries, the claim. The
+ * setting ends with that transaction and touches nothing else on the connection.
  *
  * - While the server is up nothing changes: an asynchronous commit is visible to every other
  *   session at once, and the primary key still makes a second claim of the same update_id wait
- *   for the first and then find the row. Two instances still never both handle one update.
- * - Only a crash of the database server (not of the bot) can lose a claim: the last
- *   ≤ 3 × wal_writer_delay (600 ms by default) of asynchronously committed claims.
+ *   for the first and then find the row. Two instances still never both win one update.
+ * - Only a crash of the database server (not of the bot) can lose a claim or a done mark: the
+ *   last ≤ 3 × wal_writer_delay (600 ms by default) of asynchronously committed ones.
  * - The WAL is one ordered stream: any later synchronous commit flushes everything before it,
  *   including earlier asynchronous claims. Each service state change is a synchronous
  *   transaction that starts after its update's claim returned, so an update whose change was
  *   made durable has a durable claim too. A lost claim therefore belongs to an update that
  *   changed nothing durable (a read such as /trangthai, or one whose change was lost in the same
  *   crash); if Telegram re-sends it after the server restarts, handling it again repeats a reply
- *   at worst — and re-does a change the crash lost, which is what the user wanted anyway.
+ *   at worst — and re-does a change the crash lost, which is what the user wanted anyway. A lost
+ *   done mark leaves an answered update looking unfinished: Telegram does not re-send an
+ *   answered update, and if it did, the lease would let it be handled again (a repeated reply).
  * - The cost saved is the WAL flush (fsync) on the hottest write path: one per update.
  */
-function claimWithoutFlush(updateId: number, at: Date): string {
-  return `set local synchronous_commit = off; insert into processed_updates (update_id, processed_at) values (${updateId}, '${at.toISOString()}') on conflict do nothing returning update_id`;
+const NO_FLUSH = "set local synchronous_commit = off";
+
+/** A claimant name goes into the SQL text (the simple protocol takes no parameters): only these. */
+const ClaimantName = z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/);
+const LeaseSeconds = z.number().int().min(0).max(86_400);
+
+const at = (time: Date) => `'${time.toISOString()}'::timestamptz`;
+const idList = (ids: readonly number[]) => ids.join(", ");
+
+/** Done marks: finished updates (ids are checked safe integers, hence safe inline). */
+function doneMarksSql(ids: readonly number[], now: Date): string {
+  return `update processed_updates set done_at = ${at(now)} where update_id in (${idList(ids)}) and done_at is null`;
 }
 
 /**
@@ -75,22 +112,39 @@ function claimWithoutFlush(updateId: number, at: Date): string {
 const INLINE_KEY = /^[A-Za-z0-9:_.-]{1,200}$/;
 
 /**
- * claimWithoutFlush for a batch that also reads each won update's session in the same statement
- * (ids are checked safe integers and keys match INLINE_KEY, hence safe inline).
+ * The claim: insert, or take over a claim that is unfinished and (with a lease) older than it;
+ * returns the ids won with the live session under each one's key, so the flow state costs no
+ * round trip of its own. In update_id order, so two claimants lock rows alike. The losers' state
+ * is not read here: a CTE that also did was measured at half the rate (see `outcomesSql`).
+ * Ids are checked safe integers, keys match INLINE_KEY, the claimant ClaimantName: safe inline.
  */
-function claimWithSessionsWithoutFlush(
-  claims: readonly { updateId: number; sessionKey: string | undefined }[],
-  at: Date,
+function claimSql(
+  asked: readonly { updateId: number; sessionKey: string | undefined }[],
+  by: Claimant,
+  now: Date,
 ): string {
-  const values = claims
+  const values = [...asked]
+    .sort((a, b) => a.updateId - b.updateId)
     .map((c) => `(${c.updateId}::bigint, ${c.sessionKey === undefined ? "null" : `'${c.sessionKey}'`}::text)`)
     .join(", ");
-  const now = `'${at.toISOString()}'::timestamptz`;
-  return `set local synchronous_commit = off; with asked (update_id, session_key) as (values ${values}),
-    won as (insert into processed_updates (update_id, processed_at) select update_id, ${now} from asked
-      on conflict do nothing returning update_id)
+  const expired =
+    by.leaseSeconds === 0 ? "" : ` and p.processed_at <= ${at(now)} - interval '${by.leaseSeconds} seconds'`;
+  return `with asked (update_id, session_key) as (values ${values}),
+    won as (insert into processed_updates as p (update_id, processed_at, claimed_by)
+      select update_id, ${at(now)}, '${by.claimant}' from asked order by update_id
+      on conflict (update_id) do update set processed_at = excluded.processed_at, claimed_by = excluded.claimed_by
+      where p.done_at is null${expired} returning p.update_id)
     select won.update_id, s.data from won join asked on asked.update_id = won.update_id
-      left join chat_sessions s on s.key = asked.session_key and (s.expires_at is null or s.expires_at > ${now})`;
+      left join chat_sessions s on s.key = asked.session_key and (s.expires_at is null or s.expires_at > ${at(now)})`;
+}
+
+/**
+ * Done or not, for the ids a claim did not win: a second round trip, but only for copies of
+ * updates already claimed (re-sends), never on the path of a fresh update. A row gone or changed
+ * since the claim reads as busy or done, both safe: asked again, it is won or dropped.
+ */
+function outcomesSql(ids: readonly number[]): string {
+  return `select update_id, done_at is not null as done from processed_updates where update_id in (${idList(ids)})`;
 }
 
 function checkUpdateIds(updateIds: readonly number[]): number[] {
@@ -103,32 +157,24 @@ function checkUpdateIds(updateIds: readonly number[]): number[] {
 
 export function createChatStateService(ctx: ServiceContext): ChatStateService {
   const { db } = ctx.database;
+  const markDone = async (ids: readonly number[]) => {
+    if (ids.length > 0) await ctx.database.execute(doneMarksSql(ids, ctx.now()));
+  };
   return {
-    async claimUpdate(updateId) {
-      if (!Number.isSafeInteger(updateId) || updateId < 0) {
-        throw new ServiceError("invalid_input", "Mã cập nhật Telegram không hợp lệ.");
-      }
-      const processedAt = ctx.now();
-      const { database } = ctx;
-      if (database.driver === "postgres") {
-        // One round trip, and the commit does not wait for the WAL flush: see CLAIM_WITHOUT_FLUSH.
-        // Both values are ours (a checked safe integer, a Date's ISO text), hence safe inline.
-        const results = (await database.client
-          .unsafe(claimWithoutFlush(updateId, processedAt))
-          .simple()) as unknown as unknown[][];
-        return results[1]?.length === 1;
-      }
-      const rows = await db
-        .insert(processedUpdates)
-        .values({ updateId, processedAt })
-        .onConflictDoNothing()
-        .returning({ updateId: processedUpdates.updateId });
-      return rows.length === 1;
-    },
-
-    async claimUpdatesWithSessions(asked) {
+    async claimUpdates(asked, by, done = []) {
       const ids = checkUpdateIds(asked.map((c) => c.updateId));
-      if (ids.length === 0) return new Map();
+      const marks = checkUpdateIds(done);
+      const claimant = ClaimantName.safeParse(by.claimant);
+      const lease = LeaseSeconds.safeParse(by.leaseSeconds);
+      if (!claimant.success || !lease.success) {
+        throw new ServiceError("invalid_input", "Tên tiến trình nhận cập nhật không hợp lệ.");
+      }
+      const results: ClaimResults = { outcomes: new Map(), sessions: new Map() };
+      if (ids.length === 0) {
+        await markDone(marks);
+        return results;
+      }
+      // The first key given for an id counts (the same id twice: a re-delivery racing the original).
       const keyOf = new Map<number, string | undefined>();
       for (const c of asked) {
         if (keyOf.has(c.updateId)) continue;
@@ -137,48 +183,55 @@ export function createChatStateService(ctx: ServiceContext): ChatStateService {
         }
         keyOf.set(c.updateId, c.sessionKey);
       }
-      const claims = ids.map((updateId) => ({ updateId, sessionKey: keyOf.get(updateId) }));
-      const processedAt = ctx.now();
+      const now = ctx.now();
+      const claim = claimSql(
+        ids.map((updateId) => ({ updateId, sessionKey: keyOf.get(updateId) })),
+        { claimant: claimant.data, leaseSeconds: lease.data },
+        now,
+      );
       const { database } = ctx;
-      const found = new Map<number, unknown | null>();
+      type Won = { update_id: number | string; data: unknown };
+      let won: Won[];
       if (database.driver === "postgres") {
-        const results = (await database.client
-          .unsafe(claimWithSessionsWithoutFlush(claims, processedAt))
-          .simple()) as unknown as { update_id: number | string; data: unknown }[][];
-        for (const row of results[1] ?? []) found.set(Number(row.update_id), row.data ?? null);
-        return found;
+        // One round trip, and the commit does not wait for the WAL flush: see CLAIM_WITHOUT_FLUSH.
+        const statements = [NO_FLUSH, ...(marks.length > 0 ? [doneMarksSql(marks, now)] : []), claim];
+        const all = (await database.client.unsafe(statements.join("; ")).simple()) as unknown as Won[][];
+        won = all.at(-1) ?? [];
+      } else {
+        // PGlite is in-process: no round trip to save.
+        if (marks.length > 0) await database.execute(doneMarksSql(marks, now));
+        won = await database.execute<Won>(claim);
       }
-      // PGlite is in-process (no round trips to save): the claim, then the sessions of the won.
-      const won = await db
-        .insert(processedUpdates)
-        .values(ids.map((updateId) => ({ updateId, processedAt })))
-        .onConflictDoNothing()
-        .returning({ updateId: processedUpdates.updateId });
-      const keys = [...new Set(won.map((w) => keyOf.get(w.updateId)).filter((k) => k !== undefined))];
-      const sessions = new Map<string, unknown>();
-      if (keys.length > 0) {
-        const rows = await db
-          .select({ key: chatSessions.key, data: chatSessions.data })
-          .from(chatSessions)
-          .where(
-            and(
-              inArray(chatSessions.key, keys),
-              or(isNull(chatSessions.expiresAt), gt(chatSessions.expiresAt, processedAt)),
-            ),
-          );
-        for (const row of rows) sessions.set(row.key, row.data);
+      for (const row of won) {
+        results.outcomes.set(Number(row.update_id), "won");
+        results.sessions.set(Number(row.update_id), row.data ?? null);
       }
-      for (const { updateId } of won) {
-        const key = keyOf.get(updateId);
-        found.set(updateId, key === undefined ? null : (sessions.get(key) ?? null));
+      const lost = ids.filter((id) => !results.outcomes.has(id));
+      if (lost.length > 0) {
+        const seen = await database.execute<{ update_id: number | string; done: boolean }>(outcomesSql(lost));
+        const finished = new Set(seen.filter((row) => row.done).map((row) => Number(row.update_id)));
+        for (const id of lost) results.outcomes.set(id, finished.has(id) ? "done" : "busy");
       }
-      return found;
+      return results;
     },
 
-    async releaseUpdates(updateIds) {
+    async markUpdatesDone(updateIds) {
+      await markDone(checkUpdateIds(updateIds));
+    },
+
+    async releaseUpdates(updateIds, claimant) {
       const ids = checkUpdateIds(updateIds);
       if (ids.length === 0) return;
-      await db.delete(processedUpdates).where(inArray(processedUpdates.updateId, ids));
+      // Only our own unfinished claims: one taken over meanwhile belongs to its new claimant.
+      await db
+        .delete(processedUpdates)
+        .where(
+          and(
+            inArray(processedUpdates.updateId, ids),
+            eq(processedUpdates.claimedBy, claimant),
+            isNull(processedUpdates.doneAt),
+          ),
+        );
     },
 
     async getSession(key) {

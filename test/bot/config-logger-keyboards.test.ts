@@ -59,6 +59,14 @@ describe("config", () => {
     expect(() => parseConfig({ INSTANCE_ID: "bot 2" })).toThrow(/INSTANCE_ID/);
   });
 
+  it("UPDATE_CLAIM_LEASE_SECONDS: 20 by default, whole seconds from 1 to 3600", () => {
+    expect(parseConfig({}).updateClaimLeaseSeconds).toBe(20);
+    expect(parseConfig({ UPDATE_CLAIM_LEASE_SECONDS: "45" }).updateClaimLeaseSeconds).toBe(45);
+    for (const bad of ["0", "2.5", "soon", "3601"]) {
+      expect(() => parseConfig({ UPDATE_CLAIM_LEASE_SECONDS: bad })).toThrow(/UPDATE_CLAIM_LEASE_SECONDS/);
+    }
+  });
+
   it("webhook mode needs WEBHOOK_URL and WEBHOOK_SECRET", () => {
     expect(() =>
       parseConfig({ TELEGRAM_BOT_TOKEN: "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ", BOT_MODE: "webhook" }),

@@ -11,6 +11,7 @@ import { feature as help } from "../../commands/help.ts";
 import { feature as huy } from "../../commands/huy.ts";
 import { feature as start } from "../../commands/start.ts";
 import type { BotContext, BotFeature } from "../../src/bot/context.ts";
+import { drain } from "../../src/bot/create-bot.ts";
 import { defineFlow } from "../../src/bot/flows.ts";
 import { t } from "../../src/bot/i18n.ts";
 import { keyboard, onCallback, requestButton } from "../../src/bot/keyboards.ts";
@@ -227,8 +228,7 @@ describeEachDb("bot infrastructure", (getDb) => {
 
   it("updates from many people arriving together are claimed by one statement, each handled once", async () => {
     h.clearCalls();
-    const claims = vi.spyOn(services.chatState, "claimUpdatesWithSessions");
-    const single = vi.spyOn(services.chatState, "claimUpdate");
+    const claims = vi.spyOn(services.chatState, "claimUpdates");
     const sessions = vi.spyOn(services.chatState, "getSession");
     try {
       // 12 people's updates handed over at once (a webhook with requests in flight).
@@ -240,7 +240,6 @@ describeEachDb("bot infrastructure", (getDb) => {
       await Promise.all(people.map((p, i) => h.text(p, h.privateChat(p), "/help", 9_100_000 + i)));
       expect(h.callsTo("sendMessage")).toHaveLength(12);
       expect(claims).toHaveBeenCalledTimes(1);
-      expect(single).not.toHaveBeenCalled();
       // The flow state every private text needs came with the claim: no read of its own.
       expect(sessions).not.toHaveBeenCalled();
       // Delivered again later: each is dropped.
@@ -249,8 +248,54 @@ describeEachDb("bot infrastructure", (getDb) => {
       expect(h.callsTo("sendMessage")).toHaveLength(0);
     } finally {
       claims.mockRestore();
-      single.mockRestore();
       sessions.mockRestore();
+    }
+  });
+
+  it("an update claimed by a previous run that died before finishing it is handled after the restart", async () => {
+    h.clearCalls();
+    const updateId = 9_200_001;
+    // The dead run: claimed, never marked done (polling is one process: taken over at once).
+    const before = await services.chatState.claimUpdates([{ updateId }], {
+      claimant: "bot:deadboot",
+      leaseSeconds: 0,
+    });
+    expect(before.outcomes.get(updateId)).toBe("won");
+    const restarted = await BotHarness.create({ services, clock: clock.now, features });
+    await restarted.text(staffUser, restarted.privateChat(staffUser), "/help", updateId);
+    expect(restarted.callsTo("sendMessage")).toHaveLength(1);
+    // Finished now: the same update delivered again is dropped, also after this run stops.
+    await restarted.text(staffUser, restarted.privateChat(staffUser), "/help", updateId);
+    await drain(restarted.bot);
+    await h.text(staffUser, h.privateChat(staffUser), "/help", updateId);
+    expect(restarted.callsTo("sendMessage")).toHaveLength(1);
+    expect(h.callsTo("sendMessage")).toHaveLength(0);
+  });
+
+  it("done marks ride on the next claim statement; with no traffic a short timer writes them", async () => {
+    const claims = vi.spyOn(services.chatState, "claimUpdates");
+    const marks = vi.spyOn(services.chatState, "markUpdatesDone");
+    const done = async (id: number) =>
+      (
+        await getDb().execute<{ done: boolean }>(
+          `select done_at is not null as done from processed_updates where update_id = ${id}`,
+        )
+      )[0]?.done;
+    try {
+      const [first, second] = [9_300_001, 9_300_002];
+      await h.text(staffUser, h.privateChat(staffUser), "/help", first);
+      await h.text(staffUser, h.privateChat(staffUser), "/help", second);
+      // The second update's claim carried the first one's done mark: no statement of its own.
+      expect(claims.mock.calls.at(-1)?.[2]).toEqual([first]);
+      expect(await done(first)).toBe(true);
+      // Nothing else comes: the second one's mark is written by the timer.
+      await vi.waitFor(async () => expect(await done(second)).toBe(true), { timeout: 10_000, interval: 50 });
+      const timed = marks.mock.calls.flatMap((call) => [...call[0]]);
+      expect(timed).toContain(second);
+      expect(timed).not.toContain(first);
+    } finally {
+      claims.mockRestore();
+      marks.mockRestore();
     }
   });
 

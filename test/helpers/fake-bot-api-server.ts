@@ -18,6 +18,11 @@ export class FakeBotApiServer {
   private readonly requestWaiters: { method: string; resolve: () => void }[] = [];
   /** Every Bot API method requested over HTTP, in order; getUpdates too (api.calls omits it). */
   readonly requested: string[] = [];
+  /**
+   * Who sent each request, for tests with several bot processes: a process whose
+   * TELEGRAM_API_ROOT is `apiRoot + "/<caller>"` is recorded as `<caller>` ("" without one).
+   */
+  readonly callers: { caller: string; method: string; chatId: unknown }[] = [];
   port = 0;
   /** How long `waitFor` waits by default: a bot in another process on a loaded machine is slow. */
   waitTimeoutMs = 60_000;
@@ -39,14 +44,18 @@ export class FakeBotApiServer {
       const chunks: Buffer[] = [];
       req.on("data", (chunk: Buffer) => chunks.push(chunk));
       req.on("end", () => {
-        const match = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec((req.url ?? "").split("?")[0] ?? "");
+        const match = /^(?:\/([a-z0-9]+))?\/bot([^/]+)\/([A-Za-z]+)$/.exec(
+          (req.url ?? "").split("?")[0] ?? "",
+        );
         const send = (status: number, body: unknown) =>
           res.writeHead(status, { "Content-Type": "application/json" }).end(JSON.stringify(body));
         if (!match) return send(404, { ok: false, error_code: 404, description: "Not Found" });
-        if (match[1] !== FAKE_TOKEN)
+        const caller = match[1] ?? "";
+        const method = match[3]!;
+        if (match[2] !== FAKE_TOKEN)
           return send(401, { ok: false, error_code: 401, description: "Unauthorized" });
-        this.requested.push(match[2]!);
-        for (const waiter of this.requestWaiters.filter((w) => w.method === match[2])) {
+        this.requested.push(method);
+        for (const waiter of this.requestWaiters.filter((w) => w.method === method)) {
           this.requestWaiters.splice(this.requestWaiters.indexOf(waiter), 1);
           waiter.resolve();
         }
@@ -57,7 +66,8 @@ export class FakeBotApiServer {
         } catch {
           return send(400, { ok: false, error_code: 400, description: "Bad Request: invalid JSON" });
         }
-        this.api.call(match[2]!, payload).then(
+        this.callers.push({ caller, method, chatId: payload.chat_id });
+        this.api.call(method, payload).then(
           (response) => send(response.ok ? 200 : Number(response.error_code ?? 400), response),
           () => send(500, { ok: false, error_code: 500, description: "Internal Server Error" }),
         );

@@ -17,6 +17,7 @@ import { metrics } from "../../metrics.ts";
 import type { BotContext } from "../context.ts";
 import { drain, updateClaimsOf } from "../create-bot.ts";
 import { flowKeyOfUpdate } from "../flows.ts";
+import { isUpdateBusy } from "../middleware/dedupe.ts";
 
 export const ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"] as const;
 
@@ -98,11 +99,16 @@ export async function startPolling(
     }
     const results = await Promise.allSettled(updates.map((update) => bot.handleUpdate(update)));
     let firstDeferred: number | undefined;
+    let waitDatabase = false;
     for (const [i, result] of results.entries()) {
       if (result.status === "fulfilled") continue;
       const id = ids[i] as number;
       claims?.forget(id);
       if (isDatabaseUnavailable(result.reason)) {
+        firstDeferred = Math.min(firstDeferred ?? id, id);
+        waitDatabase = true;
+      } else if (isUpdateBusy(result.reason)) {
+        // Another claimant took it in the same instant (not a previous run: those are taken over).
         firstDeferred = Math.min(firstDeferred ?? id, id);
       } else {
         await Promise.resolve(bot.errorHandler(result.reason as never)).catch((error: unknown) =>
@@ -111,7 +117,8 @@ export async function startPolling(
       }
     }
     if (firstDeferred === undefined) return next;
-    await waitForDatabase();
+    if (waitDatabase) await waitForDatabase();
+    else await sleep(retryMs, signal);
     return firstDeferred;
   };
 
@@ -150,7 +157,6 @@ export async function startPolling(
     async stop() {
       controller.abort();
       await done.catch(() => undefined);
-      claims?.stop();
       await drain(bot);
       logger.info("long polling stopped");
     },
