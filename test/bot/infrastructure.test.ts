@@ -12,6 +12,7 @@ import { feature as huy } from "../../commands/huy.ts";
 import { feature as start } from "../../commands/start.ts";
 import type { BotContext, BotFeature } from "../../src/bot/context.ts";
 import { drain } from "../../src/bot/create-bot.ts";
+import { UpdateClaims } from "../../src/bot/middleware/dedupe.ts";
 import { defineFlow } from "../../src/bot/flows.ts";
 import { t } from "../../src/bot/i18n.ts";
 import { keyboard, onCallback, requestButton } from "../../src/bot/keyboards.ts";
@@ -270,6 +271,42 @@ describeEachDb("bot infrastructure", (getDb) => {
     await h.text(staffUser, h.privateChat(staffUser), "/help", updateId);
     expect(restarted.callsTo("sendMessage")).toHaveLength(1);
     expect(h.callsTo("sendMessage")).toHaveLength(0);
+  });
+
+  it("the bot purges claims older than a week and expired flow sessions by itself", async () => {
+    // Its own clock: eight days pass here, not in the other tests.
+    const own = new TestClock();
+    const owned = createServices(getDb(), { clock: own.now });
+    const [old, recent] = [9_400_001, 9_400_002];
+    await owned.chatState.claimUpdates([{ updateId: old }], { claimant: "bot:lastweek", leaseSeconds: 0 });
+    await owned.chatState.markUpdatesDone([old]);
+    await owned.chatState.setSession("flow:9400:9400", { step: "old" }, 60);
+    own.advance(8 * 86_400_000);
+    const claims = new UpdateClaims(owned, {
+      claimant: "bot:now",
+      leaseSeconds: 0,
+      purge: { firstMs: 0, everyMs: 3_600_000 },
+    });
+    try {
+      await claims.claimBatch([{ updateId: recent }]);
+      await vi.waitFor(
+        async () => {
+          await claims.purged();
+          const left = await getDb().execute<{ update_id: string | number }>(
+            `select update_id from processed_updates where update_id in (${old}, ${recent})`,
+          );
+          expect(left.map((row) => Number(row.update_id))).toEqual([recent]);
+        },
+        { timeout: 10_000, interval: 50 },
+      );
+      expect(await owned.chatState.getSession("flow:9400:9400")).toBeNull();
+      const sessions = await getDb().execute<{ n: string | number }>(
+        `select count(*) as n from chat_sessions where key = 'flow:9400:9400'`,
+      );
+      expect(Number(sessions[0]?.n)).toBe(0);
+    } finally {
+      await claims.stop();
+    }
   });
 
   it("done marks ride on the next claim statement; with no traffic a short timer writes them", async () => {

@@ -61,6 +61,15 @@ import { flowKeyOfUpdate } from "../flows.ts";
 const RELEASE_RETRY_MS = 2_000;
 /** How long a done mark may wait for a claim statement to carry it. */
 const DONE_FLUSH_MS = 200;
+/**
+ * The claims table prunes itself: a process that handles updates purges claims older than
+ * KEEP_DAYS and expired flow sessions, first shortly after its first claim, then every
+ * PURGE_EVERY_MS. Several instances purging alike is harmless (the same old rows). A week is far
+ * longer than Telegram keeps re-sending an update (24 h), so no copy can outlive its claim.
+ */
+const PURGE_FIRST_MS = 60_000;
+const PURGE_EVERY_MS = 6 * 3_600_000;
+const KEEP_DAYS = 7;
 /** Keys remembered by SessionWrites before it forgets them all (and every older prefetch). */
 const MAX_TRACKED_KEYS = 10_000;
 
@@ -131,6 +140,8 @@ export interface UpdateClaimsOptions {
   claimant: string;
   /** Seconds another claimant's unfinished claim stays theirs (0: take over at once). */
   leaseSeconds: number;
+  /** Purge timing (tests): first purge after `firstMs` from the first claim, then every `everyMs`. */
+  purge?: { firstMs: number; everyMs: number };
 }
 
 export class UpdateClaims {
@@ -150,6 +161,8 @@ export class UpdateClaims {
   /** Single claims waiting for the next statement. */
   private waiting: (ClaimAsk & { resolve: (claim: Claim) => void; reject: (e: unknown) => void })[] = [];
   readonly writes = new SessionWrites();
+  private purgeTimer: NodeJS.Timeout | undefined;
+  private purging: Promise<void> | undefined;
 
   constructor(
     private readonly services: BotServices,
@@ -203,6 +216,7 @@ export class UpdateClaims {
    * each id's outcome, and the first prefetch of each session key.
    */
   private async fetch(asked: readonly ClaimAsk[]): Promise<Map<number, Fetched>> {
+    this.schedulePurge();
     const marks = this.takeMarks();
     const mark = this.writes.mark();
     let results: Awaited<ReturnType<BotServices["chatState"]["claimUpdates"]>>;
@@ -330,8 +344,32 @@ export class UpdateClaims {
     this.retry.unref();
   }
 
+  /** Starts the periodic purge once this process claims updates (a bot that never does, never purges). */
+  private schedulePurge(): void {
+    if (this.purgeTimer) return;
+    const { firstMs, everyMs } = this.options.purge ?? { firstMs: PURGE_FIRST_MS, everyMs: PURGE_EVERY_MS };
+    const run = () => {
+      this.purging = this.services.chatState.purge(KEEP_DAYS).then(
+        () => undefined,
+        () => undefined, // the database may be down: the next round purges
+      );
+      this.purgeTimer = setTimeout(run, everyMs);
+      this.purgeTimer.unref();
+    };
+    this.purgeTimer = setTimeout(run, firstMs);
+    this.purgeTimer.unref();
+  }
+
+  /** Resolves when the purge in progress (if any) has finished (tests). */
+  async purged(): Promise<void> {
+    await this.purging;
+  }
+
   /** Stops the timers and writes what is pending (best effort: the database may be gone). */
   async stop(): Promise<void> {
+    if (this.purgeTimer) clearTimeout(this.purgeTimer);
+    this.purgeTimer = undefined;
+    await this.purging;
     if (this.retry) clearTimeout(this.retry);
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.retry = undefined;
