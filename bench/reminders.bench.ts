@@ -9,8 +9,11 @@
  *   - the steady-state sweep that follows (nothing new due).
  * Data is generated inside the database with generate_series (no rows from JS): 100,000
  * mailboxes / 1,000,000 messages (5% due) by default; BENCH_NATIONAL=true adds 1,000,000 /
- * 10,000,000 with 0.5% due (several minutes; it loads the machine). PostgreSQL
- * (BENCH_DATABASE_URL or TEST_DATABASE_URL); PGlite runs 1/10 of the small row.
+ * 10,000,000 with 0.5% due (BENCH_NATIONAL_DUE=0.5,5 adds the 5% row; generating takes minutes
+ * and loads the machine). BENCH_REUSE_DATA=true keeps each size's generated data in a template
+ * database and clones it on later runs (see withData); BENCH_SKIP_100K=true runs only the
+ * national rows. PostgreSQL (BENCH_DATABASE_URL or TEST_DATABASE_URL); PGlite runs 1/10 of the
+ * small row.
  */
 import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";

@@ -497,6 +497,10 @@ export async function refreshClaimStatistics(database: Database): Promise<boolea
       from pg_class c where c.oid = 'reminder_claims'::regclass`,
   );
   if (owner[0]?.mine !== true) return false;
-  await executeRows(database.db, sql`analyze reminder_claims`);
+  // The columns the delivery's reads filter on; not the payloads (wide JSON, slow to sample).
+  await executeRows(
+    database.db,
+    sql`analyze reminder_claims (recipient_chat_id, claimed_by, sent_at, claimed_at, rule, target)`,
+  );
   return true;
 }
