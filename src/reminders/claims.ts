@@ -14,8 +14,8 @@
  * message is sent again (at-least-once there), which is the best any external send can do.
  *
  * The sweep (sweep.ts) claims page by page (claimFresh), takes abandoned claims over in SQL
- * (takeOverAbandoned) and reads what its run owns back per page of recipients (ownedPages),
- * so no phase holds every due item in memory. A restarted process releases the unsent claims
+ * (takeOverAbandoned) and reads what its run owns back a page of whole recipients at a time
+ * (ownedPages), so no phase holds every due item in memory. A restarted process releases the unsent claims
  * of its dead predecessor at start-up (releaseOwnClaims) instead of waiting for the lease.
  */
 import { sql } from "drizzle-orm";
