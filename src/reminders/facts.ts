@@ -290,15 +290,17 @@ export async function* selectUnansweredPages(
       RefRow & { tracked_id: number | string; sender: string; subject: string | null; received_ms: number }
     >(
       db,
-      // The mailbox (profile, status, absence, recipients) of each message by primary key, in a
-      // lateral subquery: a hash join would scan every mailbox for the last, short page.
+      // The mailbox (profile, status, absence) of each message by primary key, in a lateral
+      // subquery: a hash join would scan every mailbox for the last, short page. Its unit and
+      // people are joined outside it, so the planner can cache the units.
       // With several profiles in one database each profile's pass skips the others' messages.
-      sql`select mb.*, t.id as tracked_id, t.sender, t.subject, ${epochMs(sql`t.received_at`)} as received_ms
+      sql`select ${REF_COLUMNS}, t.id as tracked_id, t.sender, t.subject, ${epochMs(sql`t.received_at`)} as received_ms
       from tracked_messages t
         cross join lateral (
-          select ${REF_COLUMNS} from mailboxes m ${REF_JOINS}
+          select m.* from mailboxes m
           where m.id = t.mailbox_id and m.profile_id = ${profile.id} and m.status <> 'revoked' and ${notAbsent(today)}
-          limit 1) mb
+          limit 1) m
+        ${REF_JOINS}
       where t.answered_at is null and t.id > ${after}::int and t.received_at <= ${ts(halfCut)}
         and not exists (select 1 from reminder_claims c where c.rule = 'reply-overdue' and c.target = 'tm:' || t.id)
         and (t.received_at <= ${ts(overCut)}
