@@ -9,8 +9,11 @@
  *   - the steady-state sweep that follows (nothing new due).
  * Data is generated inside the database with generate_series (no rows from JS): 100,000
  * mailboxes / 1,000,000 messages (5% due) by default; BENCH_NATIONAL=true adds 1,000,000 /
- * 10,000,000 with 0.5% due (several minutes; it loads the machine). PostgreSQL
- * (BENCH_DATABASE_URL or TEST_DATABASE_URL); PGlite runs 1/10 of the small row.
+ * 10,000,000 with 0.5% due (BENCH_NATIONAL_DUE=0.5,5 adds the 5% row; generating takes minutes
+ * and loads the machine). BENCH_REUSE_DATA=true keeps each size's generated data in a template
+ * database and clones it on later runs (see withData); BENCH_SKIP_100K=true runs only the
+ * national rows. PostgreSQL (BENCH_DATABASE_URL or TEST_DATABASE_URL); PGlite runs 1/10 of the
+ * small row.
  */
 import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
@@ -276,18 +279,34 @@ export async function floor(
   return { fetchMs, claimMs, rows: count, claims: Number(claimed[0]?.n ?? 0) };
 }
 
+interface Size {
+  mailboxes: number;
+  messages: number;
+  dueEvery: number;
+}
+
 async function sweepBench(
   database: Database,
   label: string,
-  mailboxes: number,
-  messages: number,
-  dueEvery: number,
+  size: Size,
+  /** How the data came: generated now (ms), or cloned from a kept copy (ms). */
+  prepared: { generatedMs: number } | { clonedMs: number },
 ): Promise<BenchResult[]> {
+  const { mailboxes, dueEvery } = size;
   const tag = `reminders [${label}, ${mailboxes.toLocaleString("en-US")} mailboxes, ${(100 / dueEvery).toLocaleString("en-US")}% due]`;
-  const t0 = performance.now();
-  await generate(database, mailboxes, messages, dueEvery);
-  const generateMs = performance.now() - t0;
-  console.warn(`[${tag}] generated in ${(generateMs / 1000).toFixed(1)} s`);
+  const preparedRow: BenchResult =
+    "generatedMs" in prepared
+      ? {
+          name: `${tag}: generate (SQL, generate_series)`,
+          value: round(prepared.generatedMs / 1000),
+          unit: "s",
+        }
+      : {
+          name: `${tag}: clone of the kept generated data (BENCH_REUSE_DATA)`,
+          value: round(prepared.clonedMs / 1000),
+          unit: "s",
+        };
+  console.warn(`[${tag}] ${preparedRow.name.slice(tag.length + 2)}: ${preparedRow.value} s`);
 
   // Each rule's SQL, every page, with the plans' scans.
   const ruleRows: BenchResult[] = [];
@@ -332,7 +351,7 @@ async function sweepBench(
   const steady = await measure(() => runSweep(deps, { now: new Date(NOW.getTime() + 15 * 60_000) }));
   const messagesSent = first.value.delivery?.messages ?? 0;
   return [
-    { name: `${tag}: generate (SQL, generate_series)`, value: round(generateMs / 1000), unit: "s" },
+    preparedRow,
     ...ruleRows,
     {
       name: `${tag}: floor — due rows fetched with minimal SQL (${base.rows} rows)`,
@@ -370,16 +389,74 @@ async function sweepBench(
   ];
 }
 
-async function withPostgres<T>(url: string, fn: (database: Database) => Promise<T>): Promise<T> {
-  const name = `mailbot_bench_${randomBytes(4).toString("hex")}`;
-  const admin = postgres(url, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database "${name}"`);
+const adminOf = (url: string) => postgres(url, { max: 1, onnotice: () => {} });
+const urlOf = (url: string, name: string): string => {
   const target = new URL(url);
   target.pathname = `/${name}`;
-  const database = await openDatabase({ url: target.toString(), maxConnections: 4 });
+  return target.toString();
+};
+
+/**
+ * A fresh database with the generated data of `size`, dropped afterwards. With
+ * BENCH_REUSE_DATA=true the generated data is kept in a template database
+ * (`<prefix>_data_<mailboxes>_<messages>_<dueEvery>`, prefix BENCH_DB_PREFIX, default
+ * mailbot_bench) and later runs clone it (CREATE DATABASE … TEMPLATE, a file copy: seconds, not
+ * the minutes of generate_series at 10,000,000 messages). Each run sweeps its own clone, so the
+ * claims and enforcement of one run never leak into the next. Newer migrations are applied to
+ * the clone; drop the template (`dropdb`) when the generator changes.
+ */
+async function withData<T>(
+  url: string,
+  size: Size,
+  fn: (database: Database, prepared: { generatedMs: number } | { clonedMs: number }) => Promise<T>,
+): Promise<T> {
+  const prefix = process.env.BENCH_DB_PREFIX?.trim() || "mailbot_bench";
+  const reuse = process.env.BENCH_REUSE_DATA === "true";
+  const name = `${prefix}_${randomBytes(4).toString("hex")}`;
+  const template = `${prefix}_data_${size.mailboxes}_${size.messages}_${size.dueEvery}`;
+  const admin = adminOf(url);
+  let generatedNow = false;
+  let prepared: { generatedMs: number } | { clonedMs: number } = { generatedMs: 0 };
+  try {
+    const kept = reuse && (await admin`select 1 from pg_database where datname = ${template}`).length > 0;
+    if (reuse && !kept) {
+      // Generate into the template itself, then close every connection to it (a template in use
+      // cannot be cloned).
+      await admin.unsafe(`create database "${template}"`);
+      const tpl = await openDatabase({ url: urlOf(url, template), maxConnections: 4 });
+      try {
+        await migrateDatabase(tpl);
+        const t = performance.now();
+        await generate(tpl, size.mailboxes, size.messages, size.dueEvery);
+        prepared = { generatedMs: performance.now() - t };
+        generatedNow = true;
+      } catch (error) {
+        await tpl.close();
+        await admin.unsafe(`drop database if exists "${template}" with (force)`);
+        throw error;
+      }
+      await tpl.close();
+    }
+    if (reuse) {
+      const t = performance.now();
+      await admin.unsafe(`create database "${name}" template "${template}" strategy file_copy`);
+      if (!generatedNow) prepared = { clonedMs: performance.now() - t };
+    } else {
+      await admin.unsafe(`create database "${name}"`);
+    }
+  } catch (error) {
+    await admin.end({ timeout: 5 });
+    throw error;
+  }
+  const database = await openDatabase({ url: urlOf(url, name), maxConnections: 4 });
   try {
     await migrateDatabase(database);
-    return await fn(database);
+    if (!reuse) {
+      const t = performance.now();
+      await generate(database, size.mailboxes, size.messages, size.dueEvery);
+      prepared = { generatedMs: performance.now() - t };
+    }
+    return await fn(database, prepared);
   } finally {
     await database.close();
     await admin.unsafe(`drop database if exists "${name}" with (force)`);
@@ -391,13 +468,26 @@ export async function benchReminders(): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
   const url = (process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL)?.trim();
   if (url) {
-    const rows = await withPostgres(url, (db) => sweepBench(db, "PostgreSQL", 100_000, 1_000_000, 20));
-    for (const row of rows) results.push(row);
+    // BENCH_SKIP_100K=true: only the national rows (e.g. rerunning them on kept data).
+    if (process.env.BENCH_SKIP_100K !== "true") {
+      const size = { mailboxes: 100_000, messages: 1_000_000, dueEvery: 20 };
+      for (const row of await withData(url, size, (db, prepared) =>
+        sweepBench(db, "PostgreSQL", size, prepared),
+      ))
+        results.push(row);
+    }
     if (process.env.BENCH_NATIONAL === "true") {
-      const national = await withPostgres(url, (db) =>
-        sweepBench(db, "PostgreSQL", 1_000_000, 10_000_000, 200),
-      );
-      for (const row of national) results.push(row);
+      // BENCH_NATIONAL_DUE: the due percentages of the national rows, "0.5" by default ("0.5,5").
+      const percents = (process.env.BENCH_NATIONAL_DUE ?? "0.5").split(",").map(Number);
+      for (const percent of percents) {
+        if (!(percent > 0 && percent <= 100))
+          throw new Error(`BENCH_NATIONAL_DUE: bad percentage ${percent}`);
+        const size = { mailboxes: 1_000_000, messages: 10_000_000, dueEvery: Math.round(100 / percent) };
+        const national = await withData(url, size, (db, prepared) =>
+          sweepBench(db, "PostgreSQL", size, prepared),
+        );
+        for (const row of national) results.push(row);
+      }
     }
   } else {
     console.warn(
@@ -409,7 +499,11 @@ export async function benchReminders(): Promise<BenchResult[]> {
     const database = await openDatabase({ inMemory: true });
     try {
       await migrateDatabase(database);
-      for (const row of await sweepBench(database, "PGlite", 10_000, 100_000, 20)) results.push(row);
+      const size = { mailboxes: 10_000, messages: 100_000, dueEvery: 20 };
+      const t = performance.now();
+      await generate(database, size.mailboxes, size.messages, size.dueEvery);
+      const prepared = { generatedMs: performance.now() - t };
+      for (const row of await sweepBench(database, "PGlite", size, prepared)) results.push(row);
     } finally {
       await database.close();
     }

@@ -228,6 +228,10 @@ export const mailboxes = pgTable(
     index("mailboxes_storage_used_idx")
       .on(t.storageUsedMb)
       .where(sql`${t.storageUsedMb} IS NOT NULL`),
+    // The quota facts: mailboxes with a quota of their own (the rest are found by storage used).
+    index("mailboxes_own_quota_idx")
+      .on(t.id)
+      .where(sql`${t.quotaMb} IS NOT NULL`),
     index("mailboxes_profile_kind_status_idx").on(t.profileId, t.kind, t.status),
     check("mailboxes_quota_nonnegative", sql`${t.quotaMb} IS NULL OR ${t.quotaMb} >= 0`),
   ],
@@ -541,6 +545,11 @@ export const trackedMessages = pgTable(
     // Only unanswered messages are ever swept; keep the index to those.
     index("tracked_messages_unanswered_idx")
       .on(t.answeredAt, t.receivedAt)
+      .where(sql`${t.answeredAt} IS NULL`),
+    // The reply rule's pages walk the unanswered messages in id order (keyset): without it a
+    // page at 0.5% due walks the primary key past 200 answered rows per due one.
+    index("tracked_messages_unanswered_id_idx")
+      .on(t.id)
       .where(sql`${t.answeredAt} IS NULL`),
   ],
 );

@@ -14,8 +14,8 @@
  * message is sent again (at-least-once there), which is the best any external send can do.
  *
  * The sweep (sweep.ts) claims page by page (claimFresh), takes abandoned claims over in SQL
- * (takeOverAbandoned) and reads what its run owns back per page of recipients (ownedPages),
- * so no phase holds every due item in memory. A restarted process releases the unsent claims
+ * (takeOverAbandoned) and reads what its run owns back a page of whole recipients at a time
+ * (ownedPages), so no phase holds every due item in memory. A restarted process releases the unsent claims
  * of its dead predecessor at start-up (releaseOwnClaims) instead of waiting for the lease.
  */
 import { sql } from "drizzle-orm";
@@ -271,24 +271,39 @@ export async function applyAction(
 }
 
 /**
- * Re-asserts ownership of `keys` just before sending; returns the keys still ours and unsent.
+ * Claims named by key, with their recipients: the chats let each statement reach the claims
+ * through the unsent-by-chat index (a few hundred probes) instead of testing every unsent claim
+ * against thousands of keys, whatever the planner believes of the table's size (a first big
+ * sweep runs before any ANALYZE has seen the claims).
+ */
+export interface ClaimSet {
+  keys: readonly string[];
+  /** The recipients of those keys (each at least once). */
+  chats: readonly number[];
+}
+
+const bigintArray = (chats: readonly number[]): string => `{${chats.map((c) => String(c)).join(",")}}`;
+
+/**
+ * Re-asserts ownership of `claims` just before sending; returns the keys still ours and unsent.
  * Claims taken or refreshed after `refreshBefore` keep their claimed_at (their lease has most of
  * its time left, and no other run may take them over before it ends), so fencing a whole page
  * of fresh claims reads them by key and writes nothing; older ones get claimed_at = now.
  */
 export async function fenceKeys(
   db: DbOrTx,
-  keys: readonly string[],
+  claims: ClaimSet,
   runId: string,
   now: Date,
   refreshBefore: Date = now,
 ): Promise<string[]> {
-  if (keys.length === 0) return [];
+  if (claims.keys.length === 0) return [];
   const rows = await executeRows<{ key: string }>(
     db,
     sql`with mine as (
         select key, claimed_at from reminder_claims
-        where key = any(${textArray(keys)}::text[]) and claimed_by = ${runId} and sent_at is null),
+        where recipient_chat_id = any(${bigintArray(claims.chats)}::bigint[]) and sent_at is null
+          and key = any(${textArray(claims.keys)}::text[]) and claimed_by = ${runId}),
       refreshed as (
         update reminder_claims c set claimed_at = ${now.toISOString()}::timestamptz
         from mine where c.key = mine.key and mine.claimed_at < ${refreshBefore.toISOString()}::timestamptz
@@ -299,19 +314,20 @@ export async function fenceKeys(
   return rows.map((row) => row.key);
 }
 
-/** Marks `keys` sent (one statement for any number of keys, e.g. a batch of delivered digests). */
+/** Marks `claims` sent (one statement for any number of keys, e.g. a batch of delivered digests). */
 export async function confirmKeys(
   db: DbOrTx,
-  keys: readonly string[],
+  claims: ClaimSet,
   runId: string,
   now: Date,
   note: string | null = null,
 ): Promise<void> {
-  if (keys.length === 0) return;
+  if (claims.keys.length === 0) return;
   await executeRows(
     db,
     sql`update reminder_claims set sent_at = ${now.toISOString()}::timestamptz, last_error = ${note}
-      where key = any(${textArray(keys)}::text[]) and claimed_by = ${runId} and sent_at is null`,
+      where recipient_chat_id = any(${bigintArray(claims.chats)}::bigint[]) and sent_at is null
+        and key = any(${textArray(claims.keys)}::text[]) and claimed_by = ${runId}`,
   );
 }
 
@@ -420,33 +436,43 @@ export async function releaseOwnClaims(database: Database, instanceId: string): 
   return Number(rows[0]?.n ?? 0);
 }
 
+type OwnedRow = { key: string; rule: string; target: string; chat: string; payload: unknown };
+
 /**
- * The unsent claims this run owns, a page of recipients at a time (chat order), as items: the
- * sweep renders and delivers each page before reading the next. Fresh, taken-over and notice
- * claims alike, so each recipient gets one digest with all of them.
+ * The unsent claims this run owns, a page of whole recipients at a time (chat order), as items:
+ * the sweep renders and delivers each page before reading the next. Fresh, taken-over and notice
+ * claims alike, so each recipient gets one digest with all of them. Keyset pages of about
+ * `itemsPerPage` claims on the unsent-by-chat index (each page reads only its own rows); the last
+ * recipient of a full page is completed by a second read, so no recipient is split.
  */
 export async function* ownedPages(
   database: Database,
   runId: string,
-  chatsPerPage = 500,
+  itemsPerPage = 10_000,
 ): AsyncGenerator<ReminderItem[]> {
-  let after: string | null = null;
+  const columns = sql`key, rule, target, recipient_chat_id::text as chat, payload`;
+  let after = "-9223372036854775808";
   for (;;) {
-    const rows: { key: string; rule: string; target: string; chat: string; payload: unknown }[] =
-      await executeRows(
+    // Chat order only: the index gives it, and the digest orders a recipient's items itself.
+    const rows = await executeRows<OwnedRow>(
+      database.db,
+      sql`select ${columns} from reminder_claims
+        where recipient_chat_id > ${after}::bigint and sent_at is null and claimed_by = ${runId}
+        order by recipient_chat_id limit ${itemsPerPage}::int`,
+    );
+    const last = rows[rows.length - 1];
+    if (!last) return;
+    if (rows.length === itemsPerPage) {
+      // The page may have cut the last recipient: read that recipient again, whole.
+      while (rows.length > 0 && (rows[rows.length - 1] as OwnedRow).chat === last.chat) rows.pop();
+      const whole = await executeRows<OwnedRow>(
         database.db,
-        sql`with chats as (
-            select distinct recipient_chat_id from reminder_claims
-            where claimed_by = ${runId} and sent_at is null
-              and recipient_chat_id > ${after ?? "-9223372036854775808"}::bigint
-            order by recipient_chat_id limit ${chatsPerPage}::int)
-          select c.key, c.rule, c.target, c.recipient_chat_id::text as chat, c.payload
-          from reminder_claims c join chats h on h.recipient_chat_id = c.recipient_chat_id
-          where c.claimed_by = ${runId} and c.sent_at is null
-          order by c.recipient_chat_id, c.key`,
+        sql`select ${columns} from reminder_claims
+          where recipient_chat_id = ${last.chat}::bigint and sent_at is null and claimed_by = ${runId}`,
       );
-    if (rows.length === 0) return;
-    after = rows[rows.length - 1]?.chat ?? null;
+      for (const row of whole) rows.push(row);
+    }
+    after = last.chat;
     const items: ReminderItem[] = [];
     for (const row of rows) {
       const item = itemOfRow(row);
@@ -455,4 +481,26 @@ export async function* ownedPages(
     rows.length = 0;
     yield items;
   }
+}
+
+/**
+ * Refreshes the planner's statistics of reminder_claims after a run claimed many items, when
+ * this role owns the table (single-role and embedded deployments): the delivery's reads by
+ * recipient are then planned on the unsent-by-chat index. Without it, the first big sweep of a
+ * fresh table is planned as if the table were empty (full sorts of every unsent claim per
+ * page) until autovacuum analyzes it, which is what happens under a separate owner role.
+ */
+export async function refreshClaimStatistics(database: Database): Promise<boolean> {
+  const owner = await executeRows<{ mine: boolean }>(
+    database.db,
+    sql`select pg_has_role(current_user, c.relowner, 'USAGE') as mine
+      from pg_class c where c.oid = 'reminder_claims'::regclass`,
+  );
+  if (owner[0]?.mine !== true) return false;
+  // The columns the delivery's reads filter on; not the payloads (wide JSON, slow to sample).
+  await executeRows(
+    database.db,
+    sql`analyze reminder_claims (recipient_chat_id, claimed_by, sent_at, claimed_at, rule, target)`,
+  );
+  return true;
 }

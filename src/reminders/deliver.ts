@@ -13,7 +13,14 @@
  * leave the claims unsent for the next run (after the lease), up to MAX_ATTEMPTS.
  */
 import type { Database } from "../db/client.ts";
-import { confirmKeys, DEFAULT_LEASE_MS, failKeys, fenceKeys, recordBlockedChat } from "./claims.ts";
+import {
+  confirmKeys,
+  DEFAULT_LEASE_MS,
+  failKeys,
+  fenceKeys,
+  recordBlockedChat,
+  type ClaimSet,
+} from "./claims.ts";
 import { renderDigest, type Digest, type InlineKeyboard } from "./digest.ts";
 import type { ReminderItem } from "./types.ts";
 
@@ -169,33 +176,36 @@ export async function deliverDigests(
   // A claim fenced (or claimed) less than a quarter-lease ago cannot be taken over before the
   // send: no other run takes a claim over before its lease ends.
   const refreshAfterMs = leaseMs / 4;
-  const fenceOf = async (keys: readonly string[]): Promise<Set<string>> => {
+  const fenceOf = async (claims: ClaimSet): Promise<Set<string>> => {
     const at = now();
-    return new Set(await fenceKeys(database.db, keys, runId, at, new Date(at.getTime() - refreshAfterMs)));
+    return new Set(await fenceKeys(database.db, claims, runId, at, new Date(at.getTime() - refreshAfterMs)));
   };
   const allKeys: string[] = [];
   for (const digest of digests) for (const key of digest.keys) allKeys.push(key);
-  const owned = await fenceOf(allKeys);
+  const owned = await fenceOf({ keys: allKeys, chats: digests.map((d) => d.chatId) });
   allKeys.length = 0;
   // On the delivery's clock (the sweep's), the one leases are judged by.
   const fencedAt = now().getTime();
 
   // Sent, not yet confirmed: flushed by one statement, one flush at a time.
   let pending: string[] = [];
+  let pendingChats: number[] = [];
   let pendingDigests = 0;
   let pendingSince = 0;
   let flushing: Promise<void> = Promise.resolve();
   const flush = (): Promise<void> => {
     if (pending.length === 0) return flushing;
-    const keys = pending;
+    const claims = { keys: pending, chats: pendingChats };
     pending = [];
+    pendingChats = [];
     pendingDigests = 0;
-    flushing = flushing.then(() => confirmKeys(database.db, keys, runId, now()));
+    flushing = flushing.then(() => confirmKeys(database.db, claims, runId, now()));
     return flushing;
   };
-  const sent = async (keys: readonly string[]): Promise<void> => {
+  const sent = async (chatId: number, keys: readonly string[]): Promise<void> => {
     if (pendingDigests === 0) pendingSince = performance.now();
     for (const key of keys) pending.push(key);
+    pendingChats.push(chatId);
     pendingDigests++;
     if (pendingDigests >= CONFIRM_BATCH || performance.now() - pendingSince >= CONFIRM_DELAY_MS) {
       await flush();
@@ -217,7 +227,10 @@ export async function deliverDigests(
   const deliverOne = async (original: Digest): Promise<void> => {
     // A long delivery (rate limits, retry_after): past a quarter of the lease since the batch's
     // fence, each digest's claims are fenced afresh just before it is sent.
-    const ours = now().getTime() - fencedAt >= refreshAfterMs ? await fenceOf(original.keys) : owned;
+    const ours =
+      now().getTime() - fencedAt >= refreshAfterMs
+        ? await fenceOf({ keys: original.keys, chats: [original.chatId] })
+        : owned;
     const mine = original.keys.filter((key) => ours.has(key));
     if (mine.length === 0) {
       report.skipped++;
@@ -245,7 +258,7 @@ export async function deliverDigests(
           await recordBlockedChat(database.db, digest.chatId, failure.description, now());
           await confirmKeys(
             database.db,
-            digest.keys,
+            { keys: digest.keys, chats: [digest.chatId] },
             runId,
             now(),
             `blocked: ${failure.description}`.slice(0, 500),
@@ -261,7 +274,7 @@ export async function deliverDigests(
       }
       report.messages++;
       report.items += digest.keys.length;
-      await sent(digest.keys);
+      await sent(digest.chatId, digest.keys);
       return;
     }
   };

@@ -36,6 +36,7 @@ import {
   DEFAULT_LEASE_MS,
   existingKeys,
   ownedPages,
+  refreshClaimStatistics,
   takeOverAbandoned,
 } from "./claims.ts";
 import { buildDigests, compareItems } from "./digest.ts";
@@ -136,8 +137,10 @@ function newRunId(instanceId: string | undefined): string {
 
 /** Digests kept in the report of a real run (the rest are counted): the report stays small. */
 export const DIGESTS_IN_REPORT = 200;
-/** Recipients per delivery page. */
-const CHATS_PER_PAGE = 500;
+/** A run that claimed this many items refreshes the claims' statistics before delivering. */
+const ANALYZE_AFTER_CLAIMS = 10_000;
+/** Claims per delivery page (whole recipients: a page ends with its last recipient's claims). */
+const ITEMS_PER_PAGE = 10_000;
 
 const KIND_GROUPS: { slots: "unit" | "personal"; kinds: MailboxKind[] }[] = [
   { slots: "unit", kinds: ["unit", "group"] },
@@ -393,6 +396,7 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions = {}): Pro
       leaseMs: deps.leaseMs ?? DEFAULT_LEASE_MS,
       profiles: report.profilesSwept,
     });
+    if (report.claimed + report.retried >= ANALYZE_AFTER_CLAIMS) await refreshClaimStatistics(deps.database);
     phase("claim");
 
     const limiter = deps.limiter ?? new RateLimiter();
@@ -407,7 +411,7 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions = {}): Pro
       ...(deps.concurrency ? { concurrency: deps.concurrency } : {}),
     };
     const delivery = emptyDelivery();
-    for await (const page of ownedPages(deps.database, runId, CHATS_PER_PAGE)) {
+    for await (const page of ownedPages(deps.database, runId, ITEMS_PER_PAGE)) {
       const digests = buildDigests(page, now);
       report.digestCount += digests.length;
       for (const d of digests) {

@@ -1,0 +1,2 @@
+CREATE INDEX "mailboxes_own_quota_idx" ON "mailboxes" USING btree ("id") WHERE "mailboxes"."quota_mb" IS NOT NULL;--> statement-breakpoint
+CREATE INDEX "tracked_messages_unanswered_id_idx" ON "tracked_messages" USING btree ("id") WHERE "tracked_messages"."answered_at" IS NULL;
