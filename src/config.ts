@@ -131,6 +131,11 @@ export const ConfigSchema = z
      * Longer than the webhook's own 9 s answer timeout; polling takes over at once (one poller).
      */
     UPDATE_CLAIM_LEASE_SECONDS: intWithDefault(20, 1, 3600),
+    /** off behind a pooler in transaction mode that cannot keep named prepared statements. */
+    DATABASE_PREPARED_STATEMENTS: z.preprocess(
+      (value) => (typeof value === "string" ? value.trim().toLowerCase() || undefined : value),
+      z.enum(["on", "off"], { error: "must be on or off" }).default("on"),
+    ),
     /** Vietnamese Culture Day (24/11) is a holiday from this day on (the operator switches it on). */
     CULTURE_DAY_FROM: z.preprocess(emptyToUndefined, isoDateSchema.optional()),
   })
@@ -178,6 +183,8 @@ export interface Config {
   instanceId: string | undefined;
   /** UPDATE_CLAIM_LEASE_SECONDS: a webhook instance's unfinished update claim outlives it this long. */
   updateClaimLeaseSeconds: number;
+  /** DATABASE_PREPARED_STATEMENTS: hot statements as named prepared statements (default on). */
+  preparedStatements: boolean;
   /** PGLITE_DIR, when set: the embedded database's folder instead of DATA_DIR/pglite. */
   pgliteDir: string | undefined;
   cultureDayFrom: IsoDate | null;
@@ -210,6 +217,7 @@ function toConfig(raw: RawConfig, mailserver: MailserverConfig): Config {
     reminders: raw.REMINDERS === "on",
     instanceId: raw.INSTANCE_ID,
     updateClaimLeaseSeconds: raw.UPDATE_CLAIM_LEASE_SECONDS,
+    preparedStatements: raw.DATABASE_PREPARED_STATEMENTS === "on",
     pgliteDir: raw.PGLITE_DIR,
     cultureDayFrom: raw.CULTURE_DAY_FROM ?? null,
     mailserver,

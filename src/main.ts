@@ -89,7 +89,11 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
     await database.close();
     throw error;
   }
-  const services = createServices(database, { logger, cultureDayFrom: config.cultureDayFrom });
+  const services = createServices(database, {
+    logger,
+    cultureDayFrom: config.cultureDayFrom,
+    preparedStatements: config.preparedStatements,
+  });
   metrics.watchDatabase(database);
   const httpBase: HttpOptions = {
     logger,

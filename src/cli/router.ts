@@ -370,7 +370,14 @@ export async function runCli(
     async withServices(fn) {
       const { createServices } = await import("../services/index.ts");
       return ctx.withDatabase((database) =>
-        fn(createServices(database, { logger: log, cultureDayFrom: config.cultureDayFrom }), database),
+        fn(
+          createServices(database, {
+            logger: log,
+            cultureDayFrom: config.cultureDayFrom,
+            preparedStatements: config.preparedStatements,
+          }),
+          database,
+        ),
       );
     },
   };

@@ -67,6 +67,12 @@ describe("config", () => {
     }
   });
 
+  it("DATABASE_PREPARED_STATEMENTS: on by default, off for a pooler in transaction mode", () => {
+    expect(parseConfig({}).preparedStatements).toBe(true);
+    expect(parseConfig({ DATABASE_PREPARED_STATEMENTS: " OFF " }).preparedStatements).toBe(false);
+    expect(() => parseConfig({ DATABASE_PREPARED_STATEMENTS: "no" })).toThrow(/DATABASE_PREPARED_STATEMENTS/);
+  });
+
   it("webhook mode needs WEBHOOK_URL and WEBHOOK_SECRET", () => {
     expect(() =>
       parseConfig({ TELEGRAM_BOT_TOKEN: "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ", BOT_MODE: "webhook" }),
