@@ -23,6 +23,7 @@ import type { Bot } from "grammy";
 import { databaseTargetOf, loadConfigOrExit, type Config } from "./config.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { beginEarlyTelegram, type EarlyTelegram } from "./bot/transports/first-poll.ts";
+import { bootPglite } from "./db/pglite-boot.ts";
 import type { Database } from "./db/client.ts";
 import type { Services } from "./services/index.ts";
 import type { BotContext } from "./bot/context.ts";
@@ -90,9 +91,14 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
         polling: config.botMode === "polling",
       })
     : undefined;
-  // The database's file reads and WebAssembly compile leave the thread free: the rest of the
-  // program loads meanwhile.
-  const opening = import("./db/client.ts").then(({ openDatabase }) => openDatabase(databaseTargetOf(config)));
+  // Then the embedded database's boot, whose file reads and WebAssembly compile leave the
+  // thread free: the rest of the program loads meanwhile.
+  const opening = (async () => {
+    const target = databaseTargetOf(config);
+    const booting = "dataDir" in target ? bootPglite(target) : undefined;
+    const { openDatabase } = await import("./db/client.ts");
+    return openDatabase({ ...target, ...(booting ? { booting } : {}) });
+  })();
   const loading = loadCore();
   const consoleMode = !config.telegramBotToken;
   const webhookMode = !consoleMode && config.botMode === "webhook";
