@@ -2,7 +2,7 @@
  * `npm start`: config → database (PGlite under DATA_DIR, or DATABASE_URL) → migrations → demo
  * data on the first run of the embedded database → services → bot → transport. With a token,
  * getMe and (long polling) the first getUpdates are sent before all that, and the embedded
- * database's boot begins before the rest of the program loads (README, "Start order").
+ * database's boot begins before the rest of the program loads (README, "Start order"). Transports:
  *   no TELEGRAM_BOT_TOKEN   the local console chat (stdin/stdout), no network
  *   BOT_MODE=polling        long polling (@grammyjs/runner)
  *   BOT_MODE=webhook        the HTTP server on PORT serves the webhook; setWebhook with the secret
