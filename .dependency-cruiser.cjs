@@ -100,6 +100,23 @@ module.exports = {
         dependencyTypesNot: ["type-only", "type-import"],
       },
     },
+    {
+      name: "main-starts-light",
+      comment:
+        "src/main.ts imports statically only what the first Telegram requests and the database boot need; the rest loads inside start() (await import) while the database boots, so the first getUpdates leaves early.",
+      severity: "error",
+      from: { path: "^src/main\\.ts$" },
+      to: {
+        pathNot: [
+          "^src/(config|logger)\\.ts$",
+          "^src/bot/transports/first-poll\\.ts$",
+          "^src/db/pglite-boot\\.ts$",
+          "^node_modules/(dotenv|pino)/",
+        ],
+        dynamic: false,
+        dependencyTypesNot: ["type-only", "type-import", "core"],
+      },
+    },
   ],
   options: {
     doNotFollow: { path: "node_modules" },

@@ -1,6 +1,8 @@
 /**
  * `npm start`: config → database (PGlite under DATA_DIR, or DATABASE_URL) → migrations → demo
- * data on the first run of the embedded database → services → bot → transport:
+ * data on the first run of the embedded database → services → bot → transport. With a token,
+ * getMe and (long polling) the first getUpdates are sent before all that, and the embedded
+ * database's boot begins before the rest of the program loads (README, "Start order"). Transports:
  *   no TELEGRAM_BOT_TOKEN   the local console chat (stdin/stdout), no network
  *   BOT_MODE=polling        long polling (@grammyjs/runner)
  *   BOT_MODE=webhook        the HTTP server on PORT serves the webhook; setWebhook with the secret
@@ -20,34 +22,51 @@
 import { fileURLToPath } from "node:url";
 import { config as loadDotenv } from "dotenv";
 import pino from "pino";
+import type { Bot } from "grammy";
 import { databaseTargetOf, loadConfigOrExit, type Config } from "./config.ts";
-import { openDatabase, type Database } from "./db/client.ts";
-import { migrateDatabase } from "./db/migrate.ts";
 import { createLogger, type Logger } from "./logger.ts";
-import { createServices, type Services } from "./services/index.ts";
-import { withActiveListAttachment } from "./overview/duty-attachment.ts";
-import { seedDemo } from "./demo/seed.ts";
-import { createBot, drain, registerCommands } from "./bot/create-bot.ts";
-import { CONSOLE_SUPPORT_CHAT_ID, runConsole } from "./bot/transports/console.ts";
-import { consoleReminders } from "./bot/transports/console-reminders.ts";
-import { LocalBotApi, localBotInfo } from "./bot/transports/local-api.ts";
-import { startPolling } from "./bot/transports/polling.ts";
-import { registerWebhook, webhookPathOf } from "./bot/transports/webhook.ts";
-import { startHttpServer, type HttpOptions, type HttpServer } from "./http/server.ts";
-import { metrics } from "./metrics.ts";
-import { ALL_FEATURES } from "../commands/index.ts";
-import { startDeletionRunner, type DeletionRunner } from "../commands/support.ts";
-import { InputFile, type Bot } from "grammy";
+import { beginEarlyTelegram, type EarlyTelegram } from "./bot/transports/first-poll.ts";
+import { bootPglite } from "./db/pglite-boot.ts";
+import type { Database } from "./db/client.ts";
+import type { Services } from "./services/index.ts";
 import type { BotContext } from "./bot/context.ts";
-import { startScheduler, type Scheduler } from "./reminders/scheduler.ts";
-import { createTelegramApi, digestSender, noExtraThrottle } from "./bot/api-config.ts";
-import { connectorFor, startMailserverLoop, type MailserverLoop } from "./mailserver/loop.ts";
+import type { DeletionRunner } from "../commands/support.ts";
+import type { HttpOptions, HttpServer } from "./http/server.ts";
+import type { Scheduler } from "./reminders/scheduler.ts";
+import type { MailserverLoop } from "./mailserver/loop.ts";
+
+// Only the modules above load before the first Telegram requests leave (.dependency-cruiser.cjs
+// keeps it so); the rest is imported inside start(), while the embedded database boots.
+
+/** What every start wires, whatever the transport. */
+async function loadCore() {
+  const [migrate, services, bot, features, support, metrics, apiConfig] = await Promise.all([
+    import("./db/migrate.ts"),
+    import("./services/index.ts"),
+    import("./bot/create-bot.ts"),
+    import("../commands/index.ts"),
+    import("../commands/support.ts"),
+    import("./metrics.ts"),
+    import("./bot/api-config.ts"),
+  ]);
+  return { ...migrate, ...services, ...bot, ...features, ...support, ...metrics, ...apiConfig };
+}
+
+/** Starts loading a module that this start needs (so it loads during the database boot). */
+function preload<T>(wanted: unknown, load: () => Promise<T>): Promise<T> | undefined {
+  if (!wanted) return undefined;
+  const loading = load();
+  // Awaited where used; a start that fails before then must not report it as unhandled.
+  loading.catch(() => undefined);
+  return loading;
+}
 
 /** First run of the embedded database = no staff yet: load the demo data so the console is usable. */
 export async function seedIfEmpty(database: Database, logger: Logger): Promise<void> {
   if (database.driver !== "pglite") return;
   const [row] = await database.execute<{ n: number }>("select count(*)::int as n from staff");
   if ((row?.n ?? 0) > 0) return;
+  const { seedDemo } = await import("./demo/seed.ts");
   await seedDemo(database);
   logger.info("demo data seeded into the embedded database");
 }
@@ -65,18 +84,67 @@ export interface Running {
 }
 
 export async function start(config: Config, logger: Logger): Promise<Running> {
-  // getMe travels while the embedded database boots (the boot holds the thread for a second or
-  // so; the answer waits in the socket), so the bot starts without one more round trip after it.
-  const botInfo = config.telegramBotToken
-    ? createTelegramApi(config.telegramBotToken, {
-        ...(config.telegramApiRoot ? { apiRoot: config.telegramApiRoot } : {}),
-        throttle: false,
-      }).getMe()
+  // getMe and (long polling) the first getUpdates leave first: they travel while the embedded
+  // database boots (the boot holds the thread for a while; the answers wait in the socket).
+  // The first batch is handled only once the bot is set up, and nothing is confirmed to Telegram
+  // before that (first-poll.ts), so a process that dies here loses no update.
+  const early: EarlyTelegram | undefined = config.telegramBotToken
+    ? beginEarlyTelegram(config.telegramBotToken, {
+        apiRoot: config.telegramApiRoot,
+        polling: config.botMode === "polling",
+      })
     : undefined;
-  // Not swallowed: a failure is thrown where it is awaited, below; this only keeps Node from
-  // reporting it as unhandled while the database opens.
-  botInfo?.catch(() => undefined);
-  const database = await openDatabase(databaseTargetOf(config));
+  // Then the embedded database's boot, whose file reads and WebAssembly compile leave the
+  // thread free: the rest of the program loads meanwhile.
+  const opening = (async () => {
+    const target = databaseTargetOf(config);
+    const booting = "dataDir" in target ? bootPglite(target) : undefined;
+    const { openDatabase } = await import("./db/client.ts");
+    return openDatabase({ ...target, ...(booting ? { booting } : {}) });
+  })();
+  const loading = loadCore();
+  const consoleMode = !config.telegramBotToken;
+  const webhookMode = !consoleMode && config.botMode === "webhook";
+  const consoleModules = preload(consoleMode, () =>
+    Promise.all([
+      import("./bot/transports/console.ts"),
+      import("./bot/transports/console-reminders.ts"),
+      import("./bot/transports/local-api.ts"),
+    ]),
+  );
+  const pollingModule = preload(!consoleMode && !webhookMode, () => import("./bot/transports/polling.ts"));
+  const webhookModule = preload(webhookMode, () => import("./bot/transports/webhook.ts"));
+  const httpModule = preload(
+    webhookMode || config.activityApiToken || config.metricsToken,
+    () => import("./http/server.ts"),
+  );
+  const schedulerModules = preload(config.reminders, () =>
+    Promise.all([
+      import("./reminders/scheduler.ts"),
+      import("./overview/duty-attachment.ts"),
+      import("grammy"),
+    ]),
+  );
+  const mailserverModule = preload(config.mailserver.kind !== "none", () => import("./mailserver/loop.ts"));
+  const [opened, loaded] = await Promise.allSettled([opening, loading]);
+  if (opened.status === "rejected" || loaded.status === "rejected") {
+    early?.firstPoll?.abort();
+    if (opened.status === "fulfilled") await opened.value.close();
+    throw opened.status === "rejected" ? opened.reason : (loaded as PromiseRejectedResult).reason;
+  }
+  const database = opened.value;
+  const {
+    migrateDatabase,
+    createServices,
+    createBot,
+    drain,
+    registerCommands,
+    ALL_FEATURES,
+    startDeletionRunner,
+    metrics,
+    digestSender,
+    noExtraThrottle,
+  } = loaded.value;
   try {
     if (database.driver === "postgres" && !config.migrationDatabaseUrl) {
       logger.warn(
@@ -86,6 +154,7 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
     await migrateDatabase(database, { migrationUrl: config.migrationDatabaseUrl });
     await seedIfEmpty(database, logger);
   } catch (error) {
+    early?.firstPoll?.abort();
     await database.close();
     throw error;
   }
@@ -112,72 +181,90 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
   let deletions: DeletionRunner | undefined;
   let bot: Bot<BotContext>;
 
-  if (!config.telegramBotToken) {
-    // The console has its own support group; point the bot at it so triage works out of the box.
-    config = { ...config, supportChatId: config.supportChatId ?? CONSOLE_SUPPORT_CHAT_ID };
-    const api = new LocalBotApi(localBotInfo(config.botUsername));
-    bot = createBot({
-      config,
-      services,
-      logger,
-      features: ALL_FEATURES,
-      botInfo: api.botInfo,
-      fetch: api.fetch,
-    });
-    deletions = startDeletionRunner(bot.api, services, { log: logger });
-    await registerCommands(bot, config, ALL_FEATURES);
-    const consoleDone = runConsole({
-      bot,
-      api,
-      services,
-      config,
-      input: process.stdin,
-      output: process.stdout,
-      // /nhacviec is a run the user asks for, so it works even with REMINDERS off (the default):
-      // the scheduler's automatic runs stay governed by REMINDERS.
-      remind: consoleReminders({
-        database,
+  try {
+    if (consoleMode) {
+      const [{ CONSOLE_SUPPORT_CHAT_ID, runConsole }, { consoleReminders }, { LocalBotApi, localBotInfo }] =
+        await consoleModules!;
+      // The console has its own support group; point the bot at it so triage works out of the box.
+      config = { ...config, supportChatId: config.supportChatId ?? CONSOLE_SUPPORT_CHAT_ID };
+      const api = new LocalBotApi(localBotInfo(config.botUsername));
+      bot = createBot({
+        config,
         services,
-        api: bot.api,
         logger,
-        supportChatId: config.supportChatId ?? null,
-      }),
-    });
-    finished = consoleDone;
-    // The console handles one line at a time; stopping means waiting for the current one.
-    stopTransport = async () => {
-      process.stdin.pause();
-      await drain(bot);
-    };
-  } else {
-    bot = createBot({
-      config,
-      services,
-      logger,
-      features: ALL_FEATURES,
-      ...(botInfo ? { botInfo: await botInfo } : {}),
-    });
-    await bot.init();
-    deletions = startDeletionRunner(bot.api, services, { log: logger });
-    await registerCommands(bot, config, ALL_FEATURES);
-    if (config.botMode === "webhook") {
-      const server = await startHttpServer({
-        ...httpBase,
-        port: config.port,
-        webhook: { bot, path: webhookPathOf(config.webhookUrl), secret: config.webhookSecret as string },
+        features: ALL_FEATURES,
+        botInfo: api.botInfo,
+        fetch: api.fetch,
       });
-      http = server;
-      await registerWebhook(bot, config.webhookUrl as string, config.webhookSecret as string);
+      deletions = startDeletionRunner(bot.api, services, { log: logger });
+      await registerCommands(bot, config, ALL_FEATURES);
+      const consoleDone = runConsole({
+        bot,
+        api,
+        services,
+        config,
+        input: process.stdin,
+        output: process.stdout,
+        // /nhacviec is a run the user asks for, so it works even with REMINDERS off (the default):
+        // the scheduler's automatic runs stay governed by REMINDERS.
+        remind: consoleReminders({
+          database,
+          services,
+          api: bot.api,
+          logger,
+          supportChatId: config.supportChatId ?? null,
+        }),
+      });
+      finished = consoleDone;
+      // The console handles one line at a time; stopping means waiting for the current one.
       stopTransport = async () => {
-        await server.close();
+        process.stdin.pause();
         await drain(bot);
       };
-      finished = new Promise((resolve) => server.server.once("close", () => resolve()));
     } else {
-      const polling = await startPolling(bot, logger, { health: httpBase.health });
-      stopTransport = () => polling.stop();
-      finished = polling.done;
+      bot = createBot({
+        config,
+        services,
+        logger,
+        features: ALL_FEATURES,
+        ...(early ? { botInfo: await early.botInfo } : {}),
+      });
+      await bot.init();
+      deletions = startDeletionRunner(bot.api, services, { log: logger });
+      await registerCommands(bot, config, ALL_FEATURES);
+      if (webhookMode) {
+        const [{ registerWebhook, webhookPathOf }, { startHttpServer }] = await Promise.all([
+          webhookModule!,
+          httpModule!,
+        ]);
+        const server = await startHttpServer({
+          ...httpBase,
+          port: config.port,
+          webhook: { bot, path: webhookPathOf(config.webhookUrl), secret: config.webhookSecret as string },
+        });
+        http = server;
+        await registerWebhook(bot, config.webhookUrl as string, config.webhookSecret as string);
+        stopTransport = async () => {
+          await server.close();
+          await drain(bot);
+        };
+        finished = new Promise((resolve) => server.server.once("close", () => resolve()));
+      } else {
+        const { startPolling } = await pollingModule!;
+        const polling = await startPolling(bot, logger, {
+          health: httpBase.health,
+          ...(early?.firstPoll ? { firstPoll: early.firstPoll } : {}),
+        });
+        stopTransport = () => polling.stop();
+        finished = polling.done;
+      }
     }
+  } catch (error) {
+    // E.g. Telegram refuses the token: nothing started here may outlive the failed start.
+    early?.firstPoll?.abort();
+    deletions?.stop();
+    await database.close();
+    throw error;
   }
 
   // Without a webhook the HTTP server runs on its own port when it has something to serve.
@@ -185,14 +272,16 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
   let reminders: Scheduler | undefined;
   let mailserver: MailserverLoop | undefined;
   try {
-    // Loaded with the rest, not lazily after the first poll: main() installs its SIGTERM handler
-    // only once start() returns, and a late import widened the window in which a SIGTERM kills
-    // the process without a clean shutdown.
+    // Loaded before start() returns, not after the first poll: main() installs its SIGTERM
+    // handler only then, and a later import widened the window in which a SIGTERM kills the
+    // process without a clean shutdown.
     if (!http && (config.activityApiToken || config.metricsToken)) {
+      const { startHttpServer } = await httpModule!;
       ownHttp = await startHttpServer({ ...httpBase, port: config.activityPort, host: config.activityHost });
       http = ownHttp;
     }
     if (config.reminders) {
+      const [{ startScheduler }, { withActiveListAttachment }, { InputFile }] = await schedulerModules!;
       reminders = startScheduler({
         database,
         services,
@@ -218,9 +307,10 @@ export async function start(config: Config, logger: Logger): Promise<Running> {
     }
     // MAILSERVER=none (default): no mail server is contacted.
     const mailserverConfig = config.mailserver;
-    const connector = connectorFor(mailserverConfig);
-    if (connector) {
-      mailserver = startMailserverLoop(database, connector, {
+    const loop = await mailserverModule;
+    const connector = loop?.connectorFor(mailserverConfig);
+    if (loop && connector) {
+      mailserver = loop.startMailserverLoop(database, connector, {
         intervalMs: mailserverConfig.syncSeconds * 1000,
         logger,
       });

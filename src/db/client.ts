@@ -2,16 +2,14 @@
  * Opening the database: PGlite (embedded, a folder on disk) by default, postgres.js when a URL is
  * given. Both give the same Drizzle type (`Db`), so services never know which one they run on.
  */
-import { mkdirSync } from "node:fs";
-import { dirname, resolve } from "node:path";
-import { PGlite } from "@electric-sql/pglite";
+import type { PGlite } from "@electric-sql/pglite";
 import { sql, type SQLWrapper } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
 import type { ExtractTablesWithRelations } from "drizzle-orm";
 import { drizzle as drizzlePglite, type PgliteDatabase } from "drizzle-orm/pglite";
 import type { PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import type postgres from "postgres";
-import { acquireLockFile, type LockHandle } from "./lock-file.ts";
+import { bootPglite, DEFAULT_PGLITE_DIR, type BootedPglite } from "./pglite-boot.ts";
 import * as schema from "./schema.ts";
 
 export type Schema = typeof schema;
@@ -23,7 +21,7 @@ export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelati
 export type DbOrTx = Db | Tx;
 export type Row = Record<string, unknown>;
 
-export const DEFAULT_PGLITE_DIR = "./data/pglite";
+export { DEFAULT_PGLITE_DIR };
 
 export interface OpenDatabaseOptions {
   /** postgres:// URL of a server. Without it, PGlite is used. */
@@ -36,6 +34,8 @@ export interface OpenDatabaseOptions {
   loadDataDir?: Blob | File;
   /** postgres.js only: pool size (default 10). Keep ≥ 2 if you hold a connection yourself. */
   maxConnections?: number;
+  /** PGlite only: a boot already under way (`bootPglite`, begun early by `npm start`). */
+  booting?: Promise<BootedPglite>;
 }
 
 interface DatabaseBase {
@@ -78,37 +78,8 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
   return options.url ? openPostgres(options.url, options) : openPglite(options);
 }
 
-/**
- * PGlite's shared buffers. Its default, 128 MB, is set up (in WebAssembly memory) at every boot:
- * ~0.6 s of CPU on this project's machine before the first query, for an embedded database of a
- * few tens of MB. 32 MB boots in about two thirds of the time and still holds a deployment's hot
- * tables (bench/start.bench.ts measures the start).
- */
-const PGLITE_SHARED_BUFFERS = "32MB";
-
 async function openPglite(options: OpenDatabaseOptions): Promise<PgliteHandle> {
-  const inMemory = options.inMemory === true || options.loadDataDir !== undefined;
-  let dataDir: string | undefined;
-  let lock: LockHandle | undefined;
-  if (!inMemory) {
-    dataDir = resolve(options.dataDir ?? DEFAULT_PGLITE_DIR);
-    mkdirSync(dirname(dataDir), { recursive: true });
-    // Next to the folder, not inside it: PGlite owns the folder's contents.
-    lock = acquireLockFile(`${dataDir}.lock`);
-  }
-  let client: PGlite;
-  try {
-    client = await PGlite.create({
-      ...(dataDir ? { dataDir } : {}),
-      ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
-      startParams: [...PGlite.defaultStartParams, "-c", `shared_buffers=${PGLITE_SHARED_BUFFERS}`],
-    });
-  } catch (error) {
-    lock?.release();
-    throw error;
-  }
-  // The boot can block the event loop (and the lease's heartbeat) for a while: refresh now.
-  lock?.refresh();
+  const { client, dataDir, lock } = await (options.booting ?? bootPglite(options));
   const driverDb = drizzlePglite({ client, schema });
   const db: Db = driverDb;
   let closed = false;

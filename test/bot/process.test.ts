@@ -91,4 +91,40 @@ describe("npm start", () => {
       await fake.stop();
     }
   }, 300_000);
+
+  it("long polling: killed while starting, no update is lost and the restart answers it once", async () => {
+    // An existing embedded database, as on every start but the first.
+    const dataDir = tempDir();
+    const database = await openDatabase({ dataDir: join(dataDir, "pglite") });
+    await migrateDatabase(database);
+    await database.close();
+    const fake = await new FakeBotApiServer().start();
+    try {
+      const user = { id: 650_002, is_bot: false, first_name: "Lan" };
+      fake.userSays(user, "/start");
+      const repliesTo = () =>
+        fake.calls.filter((c) => c.method === "sendMessage" && c.payload.chat_id === user.id);
+      const env = { TELEGRAM_BOT_TOKEN: FAKE_TOKEN, TELEGRAM_API_ROOT: fake.apiRoot, DATA_DIR: dataDir };
+
+      const first = startMain(env);
+      // The first getUpdates leaves while the database boots and fetches the waiting /start;
+      // the process is killed once the bot is set up (it publishes its commands) but before the
+      // batch is handled: Telegram must still hold the update.
+      await fake.nextRequest("setMyCommands");
+      await first.kill();
+      expect(fake.requested.indexOf("getUpdates")).toBeLessThan(fake.requested.indexOf("setMyCommands"));
+      expect(repliesTo()).toHaveLength(0);
+
+      const second = startMain(env);
+      const reply = await fake.waitFor(
+        (c) => c.method === "sendMessage" && c.payload.chat_id === user.id,
+        150_000,
+      );
+      expect(String(reply.payload.text)).toContain("Xin chào! Đây là Mailbot");
+      expect((await second.stop()).code).toBe(0);
+      expect(repliesTo()).toHaveLength(1);
+    } finally {
+      await fake.stop();
+    }
+  }, 300_000);
 });

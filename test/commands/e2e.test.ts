@@ -114,7 +114,9 @@ describe.skipIf(!ADMIN_URL)("end to end: /capmoi through the bot process, fake B
       try {
         const clerkUser: User = { id: 5001, is_bot: false, first_name: "Mai" };
         const supportUser: User = { id: 5002, is_bot: false, first_name: "Hùng" };
-        await server.waitFor((c) => c.method === "deleteWebhook", 30_000);
+        // Polling has begun (the first getUpdates leaves while the bot starts; what it fetches is
+        // handled once the bot is set up).
+        await server.nextRequest("getUpdates");
 
         server.userSays(clerkUser, "/capmoi Huỳnh Ngọc Đức; 03/12/1985; Phòng CNTT; chuyên viên; biên chế");
         const proposal = await server.waitFor(

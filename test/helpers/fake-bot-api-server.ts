@@ -14,7 +14,7 @@ export const FAKE_TOKEN = "123456789:AAFakeTokenForTestsOnly_abcdefghijkl";
 export class FakeBotApiServer {
   readonly api: LocalBotApi;
   private server: Server | undefined;
-  private updateId = 1000;
+  private updateId: number;
   private readonly requestWaiters: { method: string; resolve: () => void }[] = [];
   /** Every Bot API method requested over HTTP, in order; getUpdates too (api.calls omits it). */
   readonly requested: string[] = [];
@@ -27,8 +27,10 @@ export class FakeBotApiServer {
   /** How long `waitFor` waits by default: a bot in another process on a loaded machine is slow. */
   waitTimeoutMs = 60_000;
 
-  constructor(username = "mailbot_e2e_bot") {
+  /** `firstUpdateId`: ids go on from there (a bot restarted on one database ignores ids it saw). */
+  constructor(username = "mailbot_e2e_bot", firstUpdateId = 1000) {
     this.api = new LocalBotApi(localBotInfo(username));
+    this.updateId = firstUpdateId;
   }
 
   get apiRoot(): string {

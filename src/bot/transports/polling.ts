@@ -18,8 +18,9 @@ import type { BotContext } from "../context.ts";
 import { drain, updateClaimsOf } from "../create-bot.ts";
 import { flowKeyOfUpdate } from "../flows.ts";
 import { isUpdateBusy } from "../middleware/dedupe.ts";
+import { ALLOWED_UPDATES, type FirstPoll } from "./first-poll.ts";
 
-export const ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"] as const;
+export { ALLOWED_UPDATES };
 
 export interface PollingHandle {
   /** Stops fetching, then waits for every update already being handled. */
@@ -37,6 +38,11 @@ export interface PollingOptions {
   limit?: number;
   /** Waits between retries (tests shorten them). */
   retryMs?: number;
+  /**
+   * The first getUpdates, already sent (first-poll.ts: `npm start` sends it while the database
+   * boots; it also took care of a leftover webhook). Its batch is handled like any other.
+   */
+  firstPoll?: FirstPoll;
 }
 
 const sleep = (ms: number, signal: AbortSignal) =>
@@ -61,12 +67,14 @@ export async function startPolling(
   options: PollingOptions,
 ): Promise<PollingHandle> {
   await bot.init();
+  let firstPoll = options.firstPoll;
   // A webhook left over from webhook mode would make getUpdates fail with 409.
-  await bot.api.deleteWebhook({ drop_pending_updates: false });
+  if (!firstPoll) await bot.api.deleteWebhook({ drop_pending_updates: false });
   const claims = updateClaimsOf(bot);
   const retryMs = options.retryMs ?? 3_000;
   const controller = new AbortController();
   const { signal } = controller;
+  if (firstPoll) signal.addEventListener("abort", firstPoll.abort, { once: true });
   let offset = 0;
   let confirmed = 0;
 
@@ -126,15 +134,18 @@ export async function startPolling(
     while (!signal.aborted) {
       let updates: Update[];
       try {
-        updates = await bot.api.getUpdates(
-          {
-            offset,
-            limit: options.limit ?? 100,
-            timeout: options.timeoutSeconds ?? 30,
-            allowed_updates: [...ALLOWED_UPDATES],
-          },
-          signal as never,
-        );
+        const sent = firstPoll?.updates;
+        firstPoll = undefined;
+        updates = await (sent ??
+          bot.api.getUpdates(
+            {
+              offset,
+              limit: options.limit ?? 100,
+              timeout: options.timeoutSeconds ?? 30,
+              allowed_updates: [...ALLOWED_UPDATES],
+            },
+            signal as never,
+          ));
       } catch (error) {
         if (signal.aborted) break;
         if (fatal(error)) throw error;
