@@ -26,6 +26,9 @@ export default defineConfig({
           // worker instead of once per file (~3 s of CPU each), and src/ is imported once.
           // Tests close what they open and never rely on a fresh module state.
           isolate: false,
+          // One migrated PostgreSQL template per run, copied by each test database (TEST_DATABASE_URL).
+          // Here only: a root globalSetup runs once per project.
+          globalSetup: ["test/global-setup.ts"],
         },
       },
       { extends: true, test: { name: "isolated", include: ISOLATED, isolate: true } },

@@ -4,7 +4,8 @@
  * unreachable server fails the run instead of skipping half of it).
  *
  * Isolation: each `openTestDatabase()` is a brand-new, migrated database (PGlite: restored from a
- * migrated snapshot, ~0.6 s; PostgreSQL: CREATE DATABASE mailbot_test_<random>, dropped on close).
+ * migrated snapshot, ~0.6 s; PostgreSQL: CREATE DATABASE mailbot_test_<random> from the run's migrated
+ * template (test/global-setup.ts), dropped on close).
  * `describeEachDb` opens one per describe block (per driver). Tests inside a block share it, so
  * write them to not depend on each other (distinct addresses, ids from RETURNING), or pass
  * `{ resetEach: true }` to wipe every table before each test with `resetDatabase`.
@@ -20,7 +21,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import postgres from "postgres";
-import { afterAll, beforeAll, beforeEach, describe } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, inject } from "vitest";
 import { openDatabase, type Database, type Driver } from "../../src/db/client.ts";
 import { MIGRATIONS_FOLDER, migrateDatabase } from "../../src/db/migrate.ts";
 
@@ -107,13 +108,17 @@ async function withAdmin<T>(fn: (sql: postgres.Sql) => Promise<T>): Promise<T> {
 
 async function openPostgresTestDatabase(migrate: boolean): Promise<Database> {
   const name = `mailbot_test_${randomBytes(6).toString("hex")}`;
-  await withAdmin((admin) => admin.unsafe(`CREATE DATABASE "${name}"`));
+  // The run's migrated template (test/global-setup.ts), when there is one: a copy, not a migration.
+  const template = migrate ? inject("pgTemplate") : "";
+  await withAdmin((admin) =>
+    admin.unsafe(`CREATE DATABASE "${name}"${template ? ` TEMPLATE "${template}"` : ""}`),
+  );
   const url = new URL(adminUrl());
   url.pathname = `/${name}`;
   let database: Database;
   try {
     database = await openDatabase({ url: url.toString(), maxConnections: 4 });
-    if (migrate) await migrateDatabase(database);
+    if (migrate && !template) await migrateDatabase(database);
   } catch (error) {
     await withAdmin((admin) => admin.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
     throw error;

@@ -62,7 +62,9 @@ export async function countRows(database: Database): Promise<Record<string, numb
   if (tables.length === 0) return {};
   // One statement for all tables: tests call this around every refused action.
   const rows = await database.execute<{ name: string; n: string | number }>(
-    sql.raw(tables.map(({ name }) => `select '${name}' as name, count(*) as n from "${name}"`).join(" union all ")),
+    sql.raw(
+      tables.map(({ name }) => `select '${name}' as name, count(*) as n from "${name}"`).join(" union all "),
+    ),
   );
   const out: Record<string, number> = {};
   for (const { name } of tables) out[name] = Number(rows.find((r) => r.name === name)?.n ?? 0);
