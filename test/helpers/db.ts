@@ -160,19 +160,30 @@ export async function seedPgliteDir(dataDir: string): Promise<void> {
 }
 
 /**
- * Empties every table of the public schema, audit_log included, and restarts identities.
- * Test-only (see the header for why it may bypass the audit trigger).
+ * Empties every table of the public schema, audit_log included, and restarts every sequence
+ * (identities included) at its start value. Test-only (see the header for why it may bypass the
+ * audit trigger).
+ *
+ * DELETE, not TRUNCATE: on a test's few rows TRUNCATE costs far more (new files for each of ~30
+ * tables and their indexes: measured ~0.2 s on PGlite, ~0.8 s on the PostgreSQL server, before
+ * each of ~170 tests per driver). With `replica` the foreign-key triggers are skipped too, so the
+ * order does not matter. One DO block: one round trip.
  */
 export async function resetDatabase(database: Database): Promise<void> {
-  const tables = await database.execute<{ name: string }>(
-    `select quote_ident(tablename) as name from pg_tables where schemaname = 'public'`,
-  );
-  if (tables.length === 0) return;
-  const list = tables.map((t) => `public.${t.name}`).join(", ");
-  await database.db.transaction(async (tx) => {
-    await tx.execute(`set local session_replication_role = replica`);
-    await tx.execute(`truncate ${list} restart identity cascade`);
-  });
+  await database.execute(`
+    do $reset$
+    declare
+      r record;
+    begin
+      set local session_replication_role = replica;
+      for r in select quote_ident(tablename) as name from pg_tables where schemaname = 'public' loop
+        execute 'delete from public.' || r.name;
+      end loop;
+      for r in select quote_ident(sequencename) as name, start_value from pg_sequences where schemaname = 'public' loop
+        perform setval('public.' || r.name, r.start_value, false);
+      end loop;
+    end
+    $reset$`);
 }
 
 export interface DescribeEachDbOptions {
