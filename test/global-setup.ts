@@ -14,6 +14,8 @@ declare module "vitest" {
   export interface ProvidedContext {
     /** The migrated template database's name; "" without TEST_DATABASE_URL. */
     pgTemplate: string;
+    /** This run's prefix for test database names; dropped at the end by prefix. */
+    pgRunPrefix: string;
   }
 }
 
@@ -29,10 +31,18 @@ async function admin<T>(url: string, fn: (sql: postgres.Sql) => Promise<T>): Pro
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | void> {
   const url = process.env.TEST_DATABASE_URL?.trim();
   project.provide("pgTemplate", "");
+  project.provide("pgRunPrefix", "");
   if (!url) return;
-  const name = `mailbot_template_${randomBytes(6).toString("hex")}`;
-  const drop = async (): Promise<void> => {
-    await admin(url, (sql) => sql.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+  const run = randomBytes(6).toString("hex");
+  const name = `mailbot_template_${run}`;
+  const prefix = `mailbot_test_${run}_`;
+  // The template and every test database of this run still there (tests do not wait for drops).
+  const dropAll = async (): Promise<void> => {
+    await admin(url, async (sql) => {
+      const left = await sql<{ datname: string }[]>`
+        select datname from pg_database where starts_with(datname, ${prefix}) or datname = ${name}`;
+      for (const { datname } of left) await sql.unsafe(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+    });
   };
   try {
     await admin(url, (sql) => sql.unsafe(`CREATE DATABASE "${name}"`));
@@ -47,9 +57,10 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     }
   } catch {
     // Unreachable server: the tests report it themselves (REQUIRE_POSTGRES decides skip or fail).
-    await drop().catch(() => undefined);
+    await dropAll().catch(() => undefined);
     return;
   }
   project.provide("pgTemplate", name);
-  return drop;
+  project.provide("pgRunPrefix", prefix);
+  return dropAll;
 }

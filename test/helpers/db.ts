@@ -107,27 +107,33 @@ async function withAdmin<T>(fn: (sql: postgres.Sql) => Promise<T>): Promise<T> {
 }
 
 async function openPostgresTestDatabase(migrate: boolean): Promise<Database> {
-  const name = `mailbot_test_${randomBytes(6).toString("hex")}`;
-  // The run's migrated template (test/global-setup.ts), when there is one: a copy, not a migration.
-  const template = migrate ? inject("pgTemplate") : "";
+  // This run's prefix and migrated template (test/global-setup.ts), when there are some.
+  const runPrefix = inject("pgRunPrefix") ?? "";
+  const name = `${runPrefix || "mailbot_test_"}${randomBytes(6).toString("hex")}`;
+  // A copy of the template, not a migration.
+  const template = migrate ? (inject("pgTemplate") ?? "") : "";
   await withAdmin((admin) =>
     admin.unsafe(`CREATE DATABASE "${name}"${template ? ` TEMPLATE "${template}"` : ""}`),
   );
   const url = new URL(adminUrl());
   url.pathname = `/${name}`;
+  const drop = () => withAdmin((admin) => admin.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
   let database: Database;
   try {
     database = await openDatabase({ url: url.toString(), maxConnections: 4 });
     if (migrate && !template) await migrateDatabase(database);
   } catch (error) {
-    await withAdmin((admin) => admin.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+    await drop();
     throw error;
   }
   const close = database.close.bind(database);
   return Object.assign(database, {
     async close() {
       await close();
-      await withAdmin((admin) => admin.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+      // DROP DATABASE waits for the server (0.1-0.5 s measured): within a run, the global
+      // teardown drops by prefix whatever is still there, so the test need not wait for it.
+      if (runPrefix) void drop().catch(() => undefined);
+      else await drop();
     },
   });
 }
