@@ -151,7 +151,77 @@ export async function openTestDatabase(
   const migrate = options.migrate ?? true;
   if (driver === "postgres") return openPostgresTestDatabase(migrate);
   if (!migrate) return openDatabase({ inMemory: true });
-  return openDatabase({ loadDataDir: await migratedSnapshot() });
+  return openPooledPglite();
+}
+
+// --- PGlite: instances handed back by close() and reused ---------------------------------------
+
+/**
+ * What a test could change besides rows: relations, columns, constraints, triggers (and whether
+ * they are enabled), functions, roles, session settings. An instance is reused only when this is
+ * what it was when it came from the snapshot.
+ */
+const SHAPE_QUERY = `
+  select md5(string_agg(x, ',' order by x)) as shape from (
+    select 'c ' || n.nspname || '.' || c.relname || ' ' || c.relkind::text as x
+      from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname not in ('pg_catalog', 'information_schema', 'pg_toast')
+    union all
+    select 'a ' || a.attrelid::regclass::text || '.' || a.attname || ' ' || a.atttypid::text || ' ' || a.attnotnull::text
+      from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = 'public' and a.attnum > 0 and not a.attisdropped
+    union all select 'k ' || conname || ' ' || conrelid::text from pg_constraint
+    union all select 't ' || tgname || ' ' || tgrelid::text || ' ' || tgenabled::text from pg_trigger
+    union all
+    select 'p ' || n.nspname || '.' || p.proname || ' ' || md5(p.prosrc)
+      from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+      where n.nspname not in ('pg_catalog', 'information_schema')
+    union all select 'r ' || rolname from pg_roles
+    union all select 's ' || name || '=' || setting from pg_settings where source = 'session'
+  ) shape`;
+
+interface Pooled {
+  database: Database;
+  shape: string;
+}
+const pglitePool: Pooled[] = [];
+/** Enough for the tests that open two at once; more would only hold memory. */
+const POOL_MAX = 2;
+
+async function shapeOf(database: Database): Promise<string> {
+  const [row] = await database.execute<{ shape: string }>(SHAPE_QUERY);
+  return row?.shape ?? "";
+}
+
+/**
+ * A migrated PGlite with no rows. Booting one from the snapshot costs ~0.5-1 s of CPU; with
+ * vitest's `isolate: false` the files of a worker share this module, so a database a test closed
+ * is emptied (`resetDatabase`) and handed to the next `openTestDatabase` instead.
+ */
+async function openPooledPglite(): Promise<Database> {
+  const reused = pglitePool.pop();
+  const database = reused?.database ?? (await openDatabase({ loadDataDir: await migratedSnapshot() }));
+  const shape = reused?.shape ?? (await shapeOf(database));
+  let closed = false;
+  return {
+    ...database,
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (pglitePool.length < POOL_MAX) {
+        try {
+          if ((await shapeOf(database)) === shape) {
+            await resetDatabase(database);
+            pglitePool.push({ database, shape });
+            return;
+          }
+        } catch {
+          // Closed underneath, or in a failed transaction: not reusable.
+        }
+      }
+      await database.close();
+    },
+  } as Database;
 }
 
 /**
