@@ -3,14 +3,15 @@
  * server when TEST_DATABASE_URL is set (CI sets REQUIRE_POSTGRES=true, and then a missing or
  * unreachable server fails the run instead of skipping half of it).
  *
- * Isolation: each `openTestDatabase()` is a brand-new, migrated database (PGlite: restored from a
- * migrated snapshot, ~0.6 s; PostgreSQL: CREATE DATABASE mailbot_test_<random> from the run's migrated
- * template (test/global-setup.ts), dropped on close).
+ * Isolation: each `openTestDatabase()` is a migrated database with no rows and fresh sequences
+ * (PGlite: restored from a migrated snapshot, or one a previous test closed with its schema
+ * unchanged, emptied; PostgreSQL: CREATE DATABASE mailbot_test_<run>_<random> from the run's
+ * migrated template (test/global-setup.ts), dropped on close).
  * `describeEachDb` opens one per describe block (per driver). Tests inside a block share it, so
  * write them to not depend on each other (distinct addresses, ids from RETURNING), or pass
  * `{ resetEach: true }` to wipe every table before each test with `resetDatabase`.
  *
- * Why not plain TRUNCATE: audit_log refuses TRUNCATE by design (trigger). `resetDatabase` wipes it
+ * Why not a plain DELETE: audit_log refuses changes by design (trigger). `resetDatabase` wipes it
  * anyway with `session_replication_role = replica`, which skips ordinary triggers for the
  * transaction; it needs superuser rights, which the test server and PGlite give, and the
  * application never has. Production code never resets anything.
