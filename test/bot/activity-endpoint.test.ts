@@ -10,9 +10,9 @@ import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config.ts";
 import { openDatabase, type Database } from "../../src/db/client.ts";
-import { migrateDatabase } from "../../src/db/migrate.ts";
 import { silentLogger } from "../../src/logger.ts";
 import { start } from "../../src/main.ts";
+import { seedPgliteDir } from "../helpers/db.ts";
 import { FAKE_TOKEN, FakeBotApiServer } from "../helpers/fake-bot-api-server.ts";
 import { cleanEnv, startNode, stopAllProcesses } from "../helpers/process.ts";
 import { addMailbox, addStaff, addUnit } from "../services/fixtures.ts";
@@ -43,9 +43,9 @@ async function freePort(): Promise<number> {
 
 /** A database under dataDir with one mailbox the feed can report on. */
 async function seedMailbox(dataDir: string): Promise<void> {
+  await seedPgliteDir(join(dataDir, "pglite"));
   const database = await openDatabase({ dataDir: join(dataDir, "pglite") });
   try {
-    await migrateDatabase(database);
     const unit = await addUnit(database, { name: "Sở Thông tin và Truyền thông" });
     const owner = await addStaff(database, { unitId: unit.id, fullName: "Trần Thị Thu" });
     await addMailbox(database, { unitId: unit.id, localPart: "tranthithu", ownerStaffId: owner.id });

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/client.ts";
-import { migrateDatabase } from "../../src/db/migrate.ts";
+import { seedPgliteDir } from "../helpers/db.ts";
 import { FAKE_TOKEN, FakeBotApiServer } from "../helpers/fake-bot-api-server.ts";
 import { cleanEnv, startNode, stopAllProcesses, type StartedProcess } from "../helpers/process.ts";
 import { addStaff, addUnit, grant } from "../services/fixtures.ts";
@@ -45,8 +45,8 @@ describe("npm start", () => {
   it("console chat: piped lines become updates, replies come back in Vietnamese", async () => {
     const dataDir = tempDir();
     // A staff member in the embedded database, so `/as` can link them through the real /start flow.
+    await seedPgliteDir(join(dataDir, "pglite"));
     const database = await openDatabase({ dataDir: join(dataDir, "pglite") });
-    await migrateDatabase(database);
     const unit = await addUnit(database, { name: "Sở Thông tin và Truyền thông" });
     const person = await addStaff(database, { unitId: unit.id, fullName: "Phạm Văn Hùng" });
     await grant(database, person.id, "support", null);

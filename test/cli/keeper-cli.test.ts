@@ -6,14 +6,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCliInProcess, type Run } from "../helpers/cli.ts";
+import { seedPgliteDir } from "../helpers/db.ts";
 
 let dir = "";
 const cli = (args: string[]): Promise<Run> =>
   runCliInProcess(args, { env: { PGLITE_DIR: join(dir, "pglite") } });
 const json = (r: Run): Record<string, unknown> => JSON.parse(r.stdout) as Record<string, unknown>;
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "mailbot-keeper-cli-"));
+  await seedPgliteDir(join(dir, "pglite"));
 });
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });

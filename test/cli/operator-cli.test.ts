@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/client.ts";
 import { runCliInProcess, type Run } from "../helpers/cli.ts";
+import { seedPgliteDir } from "../helpers/db.ts";
 
 let dir = "";
 
@@ -45,8 +46,9 @@ const STAFF_CSV =
   "CB003,Trần Thị Bích Ngọc,1992-01-20,OP-P2,Văn thư,bien_che,,\n" +
   "CB004,Lê Hoàng Phúc,1979-12-01,OP-KHAC,nhan_vien,bien_che,,\n";
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "mailbot-operator-cli-"));
+  await seedPgliteDir(join(dir, "pglite"));
   writeFileSync(join(dir, "units.csv"), UNITS_CSV);
   writeFileSync(join(dir, "staff.csv"), STAFF_CSV);
 });

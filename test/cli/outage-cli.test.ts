@@ -6,14 +6,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCliInProcess, type Run } from "../helpers/cli.ts";
+import { seedPgliteDir } from "../helpers/db.ts";
 
 let dir = "";
 const cli = (args: string[]): Promise<Run> =>
   runCliInProcess(args, { env: { PGLITE_DIR: join(dir, "pglite") } });
 const json = (r: Run): Record<string, unknown> => JSON.parse(r.stdout) as Record<string, unknown>;
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "mailbot-outage-cli-"));
+  await seedPgliteDir(join(dir, "pglite"));
 });
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
@@ -23,7 +25,6 @@ afterAll(() => {
 const FROM = "2099-12-14T08:00";
 const TO = "2099-12-14T12:00";
 
-// A first PGlite start and migration takes long on a busy machine.
 describe("mailbot outage", { timeout: 180_000 }, () => {
   let id = 0;
   it("add: records it, audited, with the last day to notify under the profile's article", async () => {

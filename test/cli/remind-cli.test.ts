@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/client.ts";
 import { runCliInProcess, type Run } from "../helpers/cli.ts";
+import { seedPgliteDir } from "../helpers/db.ts";
 import { FAKE_TOKEN, FakeBotApiServer } from "../helpers/fake-bot-api-server.ts";
 
 let dir = "";
@@ -19,6 +20,7 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "mailbot-remind-cli-"));
+  await seedPgliteDir(join(dir, "pglite"));
   const seeded = await cli(["seed", "demo"]);
   expect(seeded.code, seeded.stderr).toBe(0);
   // Trần Quốc Bảo links his Telegram account (fixture: what /start <code> writes).

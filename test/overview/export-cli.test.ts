@@ -5,6 +5,7 @@ import ExcelJS from "exceljs";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/client.ts";
 import { runCliInProcess } from "../helpers/cli.ts";
+import { seedPgliteDir } from "../helpers/db.ts";
 import { addMailbox, addStaff, addUnit } from "../services/fixtures.ts";
 
 let dir: string;
@@ -12,7 +13,7 @@ const cli = (args: string[]) => runCliInProcess(args, { env: { PGLITE_DIR: join(
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "mailbot-export-"));
-  expect((await cli(["migrate"])).code).toBe(0);
+  await seedPgliteDir(join(dir, "pglite"));
   const database = await openDatabase({ dataDir: join(dir, "pglite") });
   try {
     const so = await addUnit(database, { name: "Sở Tư pháp", abbr: "stp" });
