@@ -95,9 +95,7 @@ describe("npm start", () => {
   it("long polling: killed while starting, no update is lost and the restart answers it once", async () => {
     // An existing embedded database, as on every start but the first.
     const dataDir = tempDir();
-    const database = await openDatabase({ dataDir: join(dataDir, "pglite") });
-    await migrateDatabase(database);
-    await database.close();
+    await seedPgliteDir(join(dataDir, "pglite"));
     const fake = await new FakeBotApiServer().start();
     try {
       const user = { id: 650_002, is_bot: false, first_name: "Lan" };
