@@ -63,7 +63,9 @@ describeEachDb(
     it("a failure is retried after its delay, and gives up after maxAttempts with the error kept", async () => {
       const database = getDb();
       const address = await lockedMailbox(database, "locked");
-      let clock = new Date();
+      // One millisecond ahead: the row's next_attempt_at is the server's now() in microseconds,
+      // and a Date taken within the same millisecond would truncate to before it.
+      let clock = new Date(Date.now() + 1);
       const now = () => clock;
       const flaky = scripted(1);
       expect(await applyOutbox(database, flaky, { now, baseDelayMs: 60_000 })).toEqual({
