@@ -6,7 +6,8 @@
 import { auditLog } from "../db/schema.ts";
 import type { DbOrTx } from "../db/client.ts";
 import { isSecretKey, PHC_PATTERN, REDACTED } from "../redact.ts";
-import { bulkInsert } from "./bulk.ts";
+import type { SQL } from "drizzle-orm";
+import { bulkInsert, bulkInsertSql } from "./bulk.ts";
 import type { Actor } from "./types.ts";
 
 export interface AuditInput {
@@ -51,25 +52,31 @@ export async function writeAudit(tx: DbOrTx, input: AuditInput): Promise<void> {
   });
 }
 
+const AUDIT_COLUMNS = [
+  ["actor", "text"],
+  ["action", "text"],
+  ["entity", "text"],
+  ["entity_id", "text"],
+  ["details", "jsonb"],
+] as const;
+
+function auditRecord(input: AuditInput): Record<string, unknown> {
+  return {
+    actor: actorLabel(input.actor),
+    action: input.action,
+    entity: input.entity,
+    entity_id: input.entityId === undefined || input.entityId === null ? null : String(input.entityId),
+    details: input.details ? stripSecrets(input.details) : null,
+  };
+}
+
 /** Many audit rows in a few statements (imports): see bulk.ts. */
 export async function writeAuditBatch(tx: DbOrTx, inputs: readonly AuditInput[]): Promise<void> {
   if (inputs.length === 0) return;
-  await bulkInsert(
-    tx,
-    "audit_log",
-    [
-      ["actor", "text"],
-      ["action", "text"],
-      ["entity", "text"],
-      ["entity_id", "text"],
-      ["details", "jsonb"],
-    ],
-    inputs.map((input) => ({
-      actor: actorLabel(input.actor),
-      action: input.action,
-      entity: input.entity,
-      entity_id: input.entityId === undefined || input.entityId === null ? null : String(input.entityId),
-      details: input.details ? stripSecrets(input.details) : null,
-    })),
-  );
+  await bulkInsert(tx, "audit_log", AUDIT_COLUMNS, inputs.map(auditRecord));
+}
+
+/** The same rows as one statement, not run: to be sent in one statement with other writes. */
+export function auditBatchSql(inputs: readonly AuditInput[]): SQL {
+  return bulkInsertSql("audit_log", AUDIT_COLUMNS, inputs.map(auditRecord));
 }
