@@ -25,6 +25,20 @@ export function actorLabel(actor: Actor | string): string {
 }
 
 /**
+ * isSecretKey remembered per key: details use a handful of key names, and an import's batch asks
+ * about them tens of thousands of times. Bounded, in case some caller's keys are data.
+ */
+const secretKeys = new Map<string, boolean>();
+function secretKey(key: string): boolean {
+  let secret = secretKeys.get(key);
+  if (secret === undefined) {
+    secret = isSecretKey(key);
+    if (secretKeys.size < 1000) secretKeys.set(key, secret);
+  }
+  return secret;
+}
+
+/**
  * Secrets by name (password, hash, token…) and PHC hashes by shape are replaced; innocuous names
  * such as `code` (an imported record's code) are kept. Only the PHC shape is looked for in
  * values: audit details hold names and codes a password heuristic would mangle.
@@ -35,7 +49,7 @@ export function stripSecrets(value: unknown): unknown {
   if (value && typeof value === "object" && !(value instanceof Date)) {
     const out: Record<string, unknown> = {};
     for (const [key, inner] of Object.entries(value)) {
-      out[key] = isSecretKey(key) ? REDACTED : stripSecrets(inner);
+      out[key] = secretKey(key) ? REDACTED : stripSecrets(inner);
     }
     return out;
   }

@@ -21,6 +21,11 @@ function checkIdents(names: readonly string[]): void {
 
 const NEEDS_ESCAPE = /["\\]/;
 
+/** The last Date formatted: a page's rows share one clock reading (created_at, updated_at). */
+let lastDate: Date | null = null;
+let lastTime = NaN;
+let lastDateText = "";
+
 function element(value: unknown): string {
   if (value === null || value === undefined) return "NULL";
   if (typeof value === "number") {
@@ -28,7 +33,16 @@ function element(value: unknown): string {
     return String(value);
   }
   if (typeof value === "boolean") return value ? "t" : "f";
-  const s = value instanceof Date ? value.toISOString() : String(value);
+  if (value instanceof Date) {
+    // Compared by time too: a Date can be changed in place (setTime) after it was formatted.
+    if (value !== lastDate || value.getTime() !== lastTime) {
+      lastDate = value;
+      lastTime = value.getTime();
+      lastDateText = value.toISOString();
+    }
+    return `"${lastDateText}"`;
+  }
+  const s = String(value);
   // Most values need no escaping; skip the regex for them (this runs once per field).
   return NEEDS_ESCAPE.test(s) ? `"${s.replace(/["\\]/g, "\\$&")}"` : `"${s}"`;
 }
