@@ -500,6 +500,8 @@ export async function importStaff(
     ids: { staff: [], mailboxes: [] },
   };
   const pageRows = options.pageRows ?? STAFF_PAGE_ROWS;
+  // The server waits for the whole first page to be read, checked and planned: keep it short.
+  let limit = Math.ceil(pageRows / 10);
   try {
     await database.db.transaction(async (tx) => {
       for (const u of await tx.select().from(units)) if (u.externalId) run.unitByCode.set(u.externalId, u);
@@ -508,9 +510,10 @@ export async function importStaff(
       try {
         for await (const item of readCsv(input, { known: STAFF_HEADERS, required: REQUIRED }, options)) {
           page.push(item);
-          if (page.length >= pageRows) {
+          if (page.length >= limit) {
             await handlePage(tx, run, page, flow);
             page = [];
+            limit = pageRows;
           }
         }
         await handlePage(tx, run, page, flow);
