@@ -6,7 +6,8 @@
 import { auditLog } from "../db/schema.ts";
 import type { DbOrTx } from "../db/client.ts";
 import { isSecretKey, PHC_PATTERN, REDACTED } from "../redact.ts";
-import { bulkInsert } from "./bulk.ts";
+import type { SQL } from "drizzle-orm";
+import { bulkInsert, bulkInsertSql } from "./bulk.ts";
 import type { Actor } from "./types.ts";
 
 export interface AuditInput {
@@ -24,6 +25,20 @@ export function actorLabel(actor: Actor | string): string {
 }
 
 /**
+ * isSecretKey remembered per key: details use a handful of key names, and an import's batch asks
+ * about them tens of thousands of times. Bounded, in case some caller's keys are data.
+ */
+const secretKeys = new Map<string, boolean>();
+function secretKey(key: string): boolean {
+  let secret = secretKeys.get(key);
+  if (secret === undefined) {
+    secret = isSecretKey(key);
+    if (secretKeys.size < 1000) secretKeys.set(key, secret);
+  }
+  return secret;
+}
+
+/**
  * Secrets by name (password, hash, token…) and PHC hashes by shape are replaced; innocuous names
  * such as `code` (an imported record's code) are kept. Only the PHC shape is looked for in
  * values: audit details hold names and codes a password heuristic would mangle.
@@ -34,7 +49,7 @@ export function stripSecrets(value: unknown): unknown {
   if (value && typeof value === "object" && !(value instanceof Date)) {
     const out: Record<string, unknown> = {};
     for (const [key, inner] of Object.entries(value)) {
-      out[key] = isSecretKey(key) ? REDACTED : stripSecrets(inner);
+      out[key] = secretKey(key) ? REDACTED : stripSecrets(inner);
     }
     return out;
   }
@@ -51,25 +66,31 @@ export async function writeAudit(tx: DbOrTx, input: AuditInput): Promise<void> {
   });
 }
 
+const AUDIT_COLUMNS = [
+  ["actor", "text"],
+  ["action", "text"],
+  ["entity", "text"],
+  ["entity_id", "text"],
+  ["details", "jsonb"],
+] as const;
+
+function auditRecord(input: AuditInput): Record<string, unknown> {
+  return {
+    actor: actorLabel(input.actor),
+    action: input.action,
+    entity: input.entity,
+    entity_id: input.entityId === undefined || input.entityId === null ? null : String(input.entityId),
+    details: input.details ? stripSecrets(input.details) : null,
+  };
+}
+
 /** Many audit rows in a few statements (imports): see bulk.ts. */
 export async function writeAuditBatch(tx: DbOrTx, inputs: readonly AuditInput[]): Promise<void> {
   if (inputs.length === 0) return;
-  await bulkInsert(
-    tx,
-    "audit_log",
-    [
-      ["actor", "text"],
-      ["action", "text"],
-      ["entity", "text"],
-      ["entity_id", "text"],
-      ["details", "jsonb"],
-    ],
-    inputs.map((input) => ({
-      actor: actorLabel(input.actor),
-      action: input.action,
-      entity: input.entity,
-      entity_id: input.entityId === undefined || input.entityId === null ? null : String(input.entityId),
-      details: input.details ? stripSecrets(input.details) : null,
-    })),
-  );
+  await bulkInsert(tx, "audit_log", AUDIT_COLUMNS, inputs.map(auditRecord));
+}
+
+/** The same rows as one statement, not run: to be sent in one statement with other writes. */
+export function auditBatchSql(inputs: readonly AuditInput[]): SQL {
+  return bulkInsertSql("audit_log", AUDIT_COLUMNS, inputs.map(auditRecord));
 }

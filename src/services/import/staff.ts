@@ -7,11 +7,13 @@
  * mailbox and never renamed, mic Điều 5.5).
  *
  * The file is streamed page by page (PAGE rows) inside one transaction: each page is checked,
- * prefetched with one query per table and written with one statement per table (unnest). As soon
- * as a row is bad (without skipBad) the following pages are only checked, and at the end the
- * transaction is rolled back, so nothing is written; a dry run is checked the same way. Memory
- * therefore holds one page of rows plus the codes and addresses already seen (to report
- * duplicates and avoid collisions), never the file.
+ * prefetched in one round trip (which also takes the page's new ids from the sequences) and
+ * written with ONE statement (staff-sql.ts). The pages overlap: page N's prefetch goes out just
+ * before page N-1's write, so the client checks and plans page N (names, addresses) while the
+ * server writes page N-1. As soon as a row is bad (without skipBad) the following pages are only
+ * checked, and at the end the transaction is rolled back, so nothing is written; a dry run is
+ * checked and planned the same way. Memory therefore holds one page of rows plus the codes and
+ * addresses already seen (to report duplicates and avoid collisions), never the file.
  *
  * With `issueMailboxes`, staff without an address get one proposed by the profile's naming rules
  * (collisions resolved against every address taken, loaded once) and a mailbox record. No
@@ -19,18 +21,18 @@
  * the clear passwords would have to be handed out somehow; each owner gets a temporary password
  * through the normal reset flow (/doimk) when they first need it.
  */
-import { and, eq, isNotNull, sql } from "drizzle-orm";
-import type { Database, DbOrTx } from "../../db/client.ts";
-import { addressClaims, mailboxes, staff, units, type Unit } from "../../db/schema.ts";
+import { sql, type SQL } from "drizzle-orm";
+import { executeRows, type Database, type DbOrTx } from "../../db/client.ts";
+import { addressClaims, units, type Unit } from "../../db/schema.ts";
 import { proposePersonalAddress } from "../../policy/addresses/index.ts";
 import { checkEligibility } from "../../policy/eligibility.ts";
 import { normalizeName } from "../../policy/names.ts";
 import { findProfile } from "../../policy/profiles/index.ts";
 import type { EmploymentType, LeaderLevel } from "../../policy/types.ts";
-import { writeAuditBatch, type AuditInput } from "../audit.ts";
 import type { Actor } from "../types.ts";
 import { readCsv, type CsvItem } from "./csv-reader.ts";
 import { ADDRESS, CODE, parseBirthDate, parseEmploymentType, parseLeaderLevel } from "./fields.ts";
+import { pageWriteSql, prefetchPage, type PageWrites, type Prefetched } from "./staff-sql.ts";
 import {
   addError,
   addNotIssued,
@@ -40,7 +42,6 @@ import {
   type ImportReport,
   type RowError,
 } from "./types.ts";
-import { pgArrayLiteral, unnestInsert, unnestUpdate } from "./unnest.ts";
 import { translateWriteError } from "./write-errors.ts";
 
 import { STAFF_HEADERS } from "../import-columns.ts";
@@ -102,6 +103,12 @@ interface Run {
   /** Code (lower case) → first line, and email → line: duplicates within the file. */
   seen: Map<string, number>;
   seenEmail: Map<string, number>;
+  /**
+   * Ids taken from the sequences and not used yet. A page asks for as many as it has rows (it
+   * cannot need more) minus what is left, so an import leaves at most one page of unused ids
+   * (sequences have gaps anyway: every rolled-back insert leaves one).
+   */
+  ids: { staff: number[]; mailboxes: number[] };
 }
 
 /** Shape checks of one row (no database). */
@@ -157,59 +164,6 @@ function checkRow(run: Run, line: number, values: Record<string, string>): Staff
   };
 }
 
-/** The database rows one page refers to: one query per table, an array parameter each. */
-async function prefetch(tx: DbOrTx, rows: readonly StaffRow[]) {
-  const codes = pgArrayLiteral(rows.map((r) => r.code));
-  const emails = pgArrayLiteral(rows.flatMap((r) => (r.email ? [r.email] : [])));
-  const anyEmail = rows.some((r) => r.email);
-  const existing =
-    rows.length === 0
-      ? []
-      : await tx
-          .select()
-          .from(staff)
-          .where(sql`${staff.externalId} = any(${codes}::text[])`);
-  const boxes = anyEmail
-    ? await tx
-        .select()
-        .from(mailboxes)
-        .where(sql`lower(${mailboxes.address}) = any(${emails}::text[])`)
-    : [];
-  const reserved = anyEmail
-    ? await tx
-        .select({ address: addressClaims.address })
-        .from(addressClaims)
-        .where(
-          and(
-            sql`lower(${addressClaims.address}) = any(${emails}::text[])`,
-            isNotNull(addressClaims.reservationId),
-          ),
-        )
-    : [];
-  // Staff that existed before this import and already hold a personal mailbox (only they can).
-  const owned =
-    existing.length === 0
-      ? []
-      : await tx
-          .select({ owner: mailboxes.ownerStaffId })
-          .from(mailboxes)
-          .where(
-            and(
-              sql`${mailboxes.ownerStaffId} = any(${pgArrayLiteral(existing.map((s) => s.id))}::int[])`,
-              eq(mailboxes.kind, "personal"),
-              sql`${mailboxes.status} <> 'revoked'`,
-            ),
-          );
-  return {
-    hasMailbox: new Set(owned.flatMap((o) => (o.owner === null ? [] : [o.owner]))),
-    staffByCode: new Map(existing.map((s) => [s.externalId as string, s])),
-    mailboxByAddress: new Map(boxes.map((m) => [m.address.toLowerCase(), m])),
-    reserved: new Set(reserved.map((r) => r.address.toLowerCase())),
-  };
-}
-
-type Prefetched = Awaited<ReturnType<typeof prefetch>>;
-
 /** Checks against the database: the unit, the profile, the existing address. */
 function checkAgainstDb(run: Run, r: StaffRow, pre: Prefetched): string[] {
   const reasons: string[] = [];
@@ -231,6 +185,9 @@ function checkAgainstDb(run: Run, r: StaffRow, pre: Prefetched): string[] {
       reasons.push(`email ${r.email} là hộp thư đơn vị/nhóm, không phải hộp thư cá nhân`);
     else if (!box && pre.reserved.has(r.email))
       reasons.push(`email ${r.email} đang được giữ cho một yêu cầu cấp mới`);
+    // Taken but neither a mailbox nor a reservation the database shows: proposed by this import
+    // on an earlier page whose write may not have reached the database yet (or a dry run).
+    else if (!box && run.taken?.has(r.email)) reasons.push(`email ${r.email} đang thuộc về cán bộ khác`);
     else if (profile && !r.email.endsWith(`@${profile.domain}`))
       reasons.push(`email ${r.email} không thuộc tên miền ${profile.domain}`);
   }
@@ -239,7 +196,7 @@ function checkAgainstDb(run: Run, r: StaffRow, pre: Prefetched): string[] {
 
 interface NewBox {
   line: number;
-  /** The owner's code; the id is known once the page's staff rows are inserted. */
+  /** The owner's code (their id comes from the plan's ids). */
   code: string;
   address: string;
   unit: Unit;
@@ -247,28 +204,33 @@ interface NewBox {
   issued: boolean;
 }
 
-/** Everything a page will write, decided in memory before any statement is sent. */
-interface PagePlan {
-  toInsert: StaffRow[];
-  updates: unknown[][];
-  owners: { boxId: number; address: string; code: string; line: number }[];
-  newBoxes: NewBox[];
-  audits: AuditInput[];
-  /** Ids of staff that already existed, by code. */
-  ids: Map<string, number>;
+/** Takes `n` ids from the front of a pool (taken in order, so ids follow the file's lines). */
+function takeIds(pool: number[], n: number): number[] {
+  if (pool.length < n) throw new Error(`import: ${n} ids needed, ${pool.length} allocated`);
+  return pool.splice(0, n);
 }
 
-function planPage(run: Run, valid: readonly StaffRow[], pre: Prefetched): PagePlan {
+/** Everything a page writes, decided in memory (ids included) before any statement is sent. */
+function planPage(run: Run, valid: readonly StaffRow[], pre: Prefetched): PageWrites {
   const { report, actor, now } = run;
-  const plan: PagePlan = { toInsert: [], updates: [], owners: [], newBoxes: [], audits: [], ids: new Map() };
+  const writes: PageWrites = {
+    staffUpdates: [],
+    staffInserts: [],
+    ownerUpdates: [],
+    mailboxInserts: [],
+    audits: [],
+  };
+  const toInsert: StaffRow[] = [];
+  /** Staff id by code: existing ones now, new ones once their ids are taken. */
+  const ids = new Map<string, number>();
   for (const r of valid) {
     const unit = run.unitByCode.get(r.unitCode) as Unit;
     const old = pre.staffByCode.get(r.code);
     if (!old) {
-      plan.toInsert.push(r);
+      toInsert.push(r);
       continue;
     }
-    plan.ids.set(r.code, old.id);
+    ids.set(r.code, old.id);
     const diff: Record<string, unknown> = {};
     if (old.fullName !== r.fullName) diff.fullName = r.fullName;
     if (old.birthDate !== r.birthDate) diff.birthDate = r.birthDate;
@@ -280,7 +242,7 @@ function planPage(run: Run, valid: readonly StaffRow[], pre: Prefetched): PagePl
       report.unchanged++;
       continue;
     }
-    plan.updates.push([
+    writes.staffUpdates.push([
       old.id,
       r.fullName,
       r.birthDate,
@@ -291,7 +253,7 @@ function planPage(run: Run, valid: readonly StaffRow[], pre: Prefetched): PagePl
       now,
     ]);
     report.updated++;
-    plan.audits.push({
+    writes.audits.push({
       actor,
       action: "staff.update",
       entity: "staff",
@@ -299,19 +261,87 @@ function planPage(run: Run, valid: readonly StaffRow[], pre: Prefetched): PagePl
       details: { code: r.code, line: r.line, changes: diff },
     });
   }
+  // A dry run takes no ids: it writes nothing, and only the counts and addresses are reported.
+  const dry = run.options.dryRun === true;
+  const staffIds = dry ? [] : takeIds(run.ids.staff, toInsert.length);
+  toInsert.forEach((r, i) => {
+    const id = staffIds[i] as number;
+    ids.set(r.code, id);
+    writes.staffInserts.push([
+      id,
+      r.code,
+      r.fullName,
+      r.birthDate,
+      (run.unitByCode.get(r.unitCode) as Unit).id,
+      r.leaderLevel,
+      r.employmentType,
+      r.contractMonths,
+      now,
+      now,
+    ]);
+    writes.audits.push({
+      actor,
+      action: "staff.create",
+      entity: "staff",
+      entityId: id,
+      details: { code: r.code, line: r.line },
+    });
+  });
+  report.created += toInsert.length;
   // Existing addresses: recorded as they are (never renamed).
+  const newBoxes: NewBox[] = [];
+  const owners: { boxId: number; address: string; code: string; line: number }[] = [];
   for (const r of valid) {
     if (!r.email) continue;
     const box = pre.mailboxByAddress.get(r.email);
     if (!box) {
       const unit = run.unitByCode.get(r.unitCode) as Unit;
-      plan.newBoxes.push({ line: r.line, code: r.code, address: r.email, unit, issued: false });
+      newBoxes.push({ line: r.line, code: r.code, address: r.email, unit, issued: false });
     } else if (box.ownerStaffId === null) {
-      plan.owners.push({ boxId: box.id, address: box.address, code: r.code, line: r.line });
+      owners.push({ boxId: box.id, address: box.address, code: r.code, line: r.line });
     }
   }
-  if (run.options.issueMailboxes) issueAddresses(run, valid, pre, plan.newBoxes);
-  return plan;
+  for (const o of owners) {
+    const staffId = ids.get(o.code);
+    writes.ownerUpdates.push([o.boxId, staffId, now]);
+    writes.audits.push({
+      actor,
+      action: "mailbox.assign_owner",
+      entity: "mailbox",
+      entityId: o.boxId,
+      details: { address: o.address, staffId, line: o.line },
+    });
+  }
+  if (run.options.issueMailboxes) issueAddresses(run, valid, pre, newBoxes);
+  const boxIds = dry ? [] : takeIds(run.ids.mailboxes, newBoxes.length);
+  newBoxes.forEach((b, i) => {
+    const id = boxIds[i] as number;
+    const staffId = ids.get(b.code);
+    writes.mailboxInserts.push([
+      id,
+      b.address,
+      b.address.split("@")[0],
+      b.unit.profileId,
+      "personal",
+      staffId,
+      b.unit.id,
+      "active",
+      findProfile(b.unit.profileId)?.limits.quotaMb ?? null,
+      // Issued here without a password: the owner gets a temporary one through /doimk.
+      b.issued,
+      now,
+      now,
+    ]);
+    writes.audits.push({
+      actor,
+      action: "mailbox.create",
+      entity: "mailbox",
+      entityId: id,
+      details: { address: b.address, staffId, line: b.line, source: "import" },
+    });
+  });
+  report.mailboxesCreated += newBoxes.length;
+  return writes;
 }
 
 /** Proposes addresses for the page's staff who have no personal mailbox; adds them to newBoxes. */
@@ -323,7 +353,7 @@ function issueAddresses(run: Run, valid: readonly StaffRow[], pre: Prefetched, n
   for (const r of valid) {
     if (r.email || withBox.has(r.code)) continue;
     const old = pre.staffByCode.get(r.code);
-    if (old && pre.hasMailbox.has(old.id)) continue;
+    if (old?.hasMailbox) continue;
     const unit = run.unitByCode.get(r.unitCode) as Unit;
     const profile = findProfile(unit.profileId);
     const ctx = run.naming.get(unit.id);
@@ -365,148 +395,36 @@ function issueAddresses(run: Run, valid: readonly StaffRow[], pre: Prefetched, n
   }
 }
 
-/** The page's statements: staff updates and inserts, mailbox owners and inserts, audit rows. */
-async function writePage(tx: DbOrTx, run: Run, plan: PagePlan): Promise<void> {
-  const { report, actor, now } = run;
-  const { ids, audits } = plan;
-  if (plan.updates.length > 0)
-    await unnestUpdate(
-      tx,
-      "staff",
-      [
-        ["id", "int"],
-        ["full_name", "text"],
-        ["birth_date", "date"],
-        ["unit_id", "int"],
-        ["leader_level", "leader_level"],
-        ["employment_type", "employment_type"],
-        ["contract_months", "int"],
-        ["updated_at", "timestamptz"],
-      ],
-      plan.updates,
-    );
-  const inserted = await unnestInsert<{ id: number; external_id: string }>(
-    tx,
-    "staff",
-    [
-      ["external_id", "text"],
-      ["full_name", "text"],
-      ["birth_date", "date"],
-      ["unit_id", "int"],
-      ["leader_level", "leader_level"],
-      ["employment_type", "employment_type"],
-      ["contract_months", "int"],
-      ["created_at", "timestamptz"],
-      ["updated_at", "timestamptz"],
-    ],
-    plan.toInsert.map((r) => [
-      r.code,
-      r.fullName,
-      r.birthDate,
-      (run.unitByCode.get(r.unitCode) as Unit).id,
-      r.leaderLevel,
-      r.employmentType,
-      r.contractMonths,
-      now,
-      now,
-    ]),
-    ["id", "external_id"],
-  );
-  for (const row of inserted) ids.set(row.external_id, Number(row.id));
-  report.created += inserted.length;
-  for (const r of plan.toInsert) {
-    audits.push({
-      actor,
-      action: "staff.create",
-      entity: "staff",
-      entityId: ids.get(r.code) as number,
-      details: { code: r.code, line: r.line },
-    });
-  }
-  if (plan.owners.length > 0) {
-    await unnestUpdate(
-      tx,
-      "mailboxes",
-      [
-        ["id", "int"],
-        ["owner_staff_id", "int"],
-        ["updated_at", "timestamptz"],
-      ],
-      plan.owners.map((o) => [o.boxId, ids.get(o.code), now]),
-    );
-    for (const o of plan.owners)
-      audits.push({
-        actor,
-        action: "mailbox.assign_owner",
-        entity: "mailbox",
-        entityId: o.boxId,
-        details: { address: o.address, staffId: ids.get(o.code), line: o.line },
-      });
-  }
-  const boxRows = await unnestInsert<{ id: number; address: string }>(
-    tx,
-    "mailboxes",
-    [
-      ["address", "text"],
-      ["local_part", "text"],
-      ["profile_id", "text"],
-      ["kind", "mailbox_kind"],
-      ["owner_staff_id", "int"],
-      ["unit_id", "int"],
-      ["status", "mailbox_status"],
-      ["quota_mb", "int"],
-      ["must_change_password", "boolean"],
-      ["created_at", "timestamptz"],
-      ["updated_at", "timestamptz"],
-    ],
-    plan.newBoxes.map((b) => [
-      b.address,
-      b.address.split("@")[0],
-      b.unit.profileId,
-      "personal",
-      ids.get(b.code),
-      b.unit.id,
-      "active",
-      findProfile(b.unit.profileId)?.limits.quotaMb ?? null,
-      // Issued here without a password: the owner gets a temporary one through /doimk.
-      b.issued,
-      now,
-      now,
-    ]),
-    ["id", "address"],
-  );
-  report.mailboxesCreated += boxRows.length;
-  const source = new Map(plan.newBoxes.map((b) => [b.address.toLowerCase(), b]));
-  for (const row of boxRows) {
-    const src = source.get(row.address.toLowerCase());
-    audits.push({
-      actor,
-      action: "mailbox.create",
-      entity: "mailbox",
-      entityId: Number(row.id),
-      details: {
-        address: row.address,
-        staffId: src ? ids.get(src.code) : undefined,
-        line: src?.line,
-        source: "import",
-      },
-    });
-  }
-  await writeAuditBatch(tx, audits);
+/**
+ * Where the pages stand: `pending` is the last page planned, to be sent after the next page's
+ * prefetch; `writing` is the last write sent. Kept in one object so that a failure anywhere can
+ * let the write in flight settle before the transaction rolls back.
+ */
+interface Flow {
+  pending: SQL | null;
+  writing: Promise<unknown>;
 }
 
-/**
- * Checks one page and starts writing it. The write is returned unawaited: while the server
- * works on it, the caller reads and checks the next page (the statements of one transaction
- * still run in order on its one connection). `previous` is the last page's write, awaited
- * before this page looks at the database.
- */
-async function handlePage(
-  tx: DbOrTx,
-  run: Run,
-  items: readonly CsvItem[],
-  previous: Promise<void>,
-): Promise<{ write: Promise<void> }> {
+/** New ids a page asks for: one per row at most, less what earlier pages left unused. */
+function idsWanted(run: Run, good: readonly StaffRow[]): { staff: number; mailboxes: number } {
+  const { options, report, ids } = run;
+  if (options.dryRun || (report.errorCount > 0 && !options.skipBad)) return { staff: 0, mailboxes: 0 };
+  const boxes = options.issueMailboxes ? good.length : good.filter((r) => r.email).length;
+  return {
+    staff: Math.max(0, good.length - ids.staff.length),
+    mailboxes: Math.max(0, boxes - ids.mailboxes.length),
+  };
+}
+
+function send(tx: DbOrTx, statement: SQL): Promise<unknown> {
+  const sent = executeRows(tx, statement);
+  // Handled here so a failure is not "unhandled" before the caller awaits it (it still throws there).
+  sent.catch(() => undefined);
+  return sent;
+}
+
+/** Checks and plans one page; sends the page planned before it once this page's prefetch is out. */
+async function handlePage(tx: DbOrTx, run: Run, items: readonly CsvItem[], flow: Flow): Promise<void> {
   const errors: RowError[] = [];
   const good: StaffRow[] = [];
   for (const item of items) {
@@ -519,8 +437,28 @@ async function handlePage(
     if ("reason" in row) errors.push(row);
     else good.push(row);
   }
-  await previous;
-  const pre = await prefetch(tx, good);
+  const prefetching = prefetchPage(
+    tx,
+    good.map((r) => r.code),
+    good.flatMap((r) => (r.email ? [r.email] : [])),
+    idsWanted(run, errors.length > 0 && !run.options.skipBad ? [] : good),
+  );
+  prefetching.catch(() => undefined);
+  const previous = flow.writing;
+  if (flow.pending) {
+    flow.writing = send(tx, flow.pending);
+    flow.pending = null;
+  }
+  try {
+    await previous;
+  } catch (error) {
+    // That write, sent before this prefetch, failed first: its error is the one to report.
+    await prefetching.catch(() => undefined);
+    throw error;
+  }
+  const pre = await prefetching;
+  for (const id of pre.newIds.staff) run.ids.staff.push(id);
+  for (const id of pre.newIds.mailboxes) run.ids.mailboxes.push(id);
   const valid: StaffRow[] = [];
   for (const r of good) {
     const reasons = checkAgainstDb(run, r, pre);
@@ -529,24 +467,15 @@ async function handlePage(
   }
   for (const e of errors.sort((a, b) => a.line - b.line)) addError(run.report, e);
   // After the first bad row (without skipBad) the rest is only checked: it will be rolled back.
-  if (run.report.errorCount > 0 && !run.options.skipBad) return { write: Promise.resolve() };
+  if (run.report.errorCount > 0 && !run.options.skipBad) return;
   if (run.options.issueMailboxes && run.taken === null) {
     // Every address taken anywhere, once: proposals for a whole file are then pure CPU.
     const rows = await tx.select({ a: sql<string>`lower(${addressClaims.address})` }).from(addressClaims);
     run.taken = new Set(rows.map((r) => r.a));
   }
-  const plan = planPage(run, valid, pre);
-  if (run.options.dryRun) {
-    // Planned exactly as a real run plans it (same addresses), counted, and not written.
-    run.report.created += plan.toInsert.length;
-    run.report.mailboxesCreated += plan.newBoxes.length;
-    return { write: Promise.resolve() };
-  }
-  const write = writePage(tx, run, plan);
-  // Handled here so a failure is not "unhandled" before the caller awaits it (it still throws there).
-  write.catch(() => undefined);
-  // Wrapped: an async function would otherwise wait for the promise it returns.
-  return { write };
+  // Planned exactly as a real run plans it (same addresses, same counts); a dry run sends nothing.
+  const writes = planPage(run, valid, pre);
+  if (!run.options.dryRun) flow.pending = pageWriteSql(writes);
 }
 
 /** Thrown inside the transaction to roll it back (bad rows, dry run); never escapes. */
@@ -568,25 +497,31 @@ export async function importStaff(
     taken: null,
     seen: new Map(),
     seenEmail: new Map(),
+    ids: { staff: [], mailboxes: [] },
   };
+  const pageRows = options.pageRows ?? STAFF_PAGE_ROWS;
+  // The server waits for the whole first page to be read, checked and planned: keep it short.
+  let limit = Math.ceil(pageRows / 10);
   try {
     await database.db.transaction(async (tx) => {
       for (const u of await tx.select().from(units)) if (u.externalId) run.unitByCode.set(u.externalId, u);
       let page: CsvItem[] = [];
-      let writing: Promise<void> = Promise.resolve();
+      const flow: Flow = { pending: null, writing: Promise.resolve() };
       try {
         for await (const item of readCsv(input, { known: STAFF_HEADERS, required: REQUIRED }, options)) {
           page.push(item);
-          if (page.length >= STAFF_PAGE_ROWS) {
-            writing = (await handlePage(tx, run, page, writing)).write;
+          if (page.length >= limit) {
+            await handlePage(tx, run, page, flow);
             page = [];
+            limit = pageRows;
           }
         }
-        writing = (await handlePage(tx, run, page, writing)).write;
-        await writing;
+        await handlePage(tx, run, page, flow);
+        await flow.writing;
+        if (flow.pending && (report.errorCount === 0 || options.skipBad)) await send(tx, flow.pending);
       } catch (error) {
         // Let a page still being written settle before the transaction rolls back.
-        await writing.catch(() => undefined);
+        await flow.writing.catch(() => undefined);
         throw error;
       }
       if (options.dryRun || (report.errorCount > 0 && !options.skipBad)) throw new DiscardWrites();

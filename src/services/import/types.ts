@@ -24,6 +24,8 @@ export interface ImportOptions {
   maxFileBytes?: number;
   /** Clock for created_at/updated_at (tests). */
   now?: Date;
+  /** Staff: rows per page (default STAFF_PAGE_ROWS; tests use a few to cross pages cheaply). */
+  pageRows?: number;
 }
 
 export interface RowError {

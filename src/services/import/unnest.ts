@@ -21,6 +21,11 @@ function checkIdents(names: readonly string[]): void {
 
 const NEEDS_ESCAPE = /["\\]/;
 
+/** The last Date formatted: a page's rows share one clock reading (created_at, updated_at). */
+let lastDate: Date | null = null;
+let lastTime = NaN;
+let lastDateText = "";
+
 function element(value: unknown): string {
   if (value === null || value === undefined) return "NULL";
   if (typeof value === "number") {
@@ -28,7 +33,16 @@ function element(value: unknown): string {
     return String(value);
   }
   if (typeof value === "boolean") return value ? "t" : "f";
-  const s = value instanceof Date ? value.toISOString() : String(value);
+  if (value instanceof Date) {
+    // Compared by time too: a Date can be changed in place (setTime) after it was formatted.
+    if (value !== lastDate || value.getTime() !== lastTime) {
+      lastDate = value;
+      lastTime = value.getTime();
+      lastDateText = value.toISOString();
+    }
+    return `"${lastDateText}"`;
+  }
+  const s = String(value);
   // Most values need no escaping; skip the regex for them (this runs once per field).
   return NEEDS_ESCAPE.test(s) ? `"${s.replace(/["\\]/g, "\\$&")}"` : `"${s}"`;
 }
@@ -47,6 +61,36 @@ export function unnestFrom(columns: readonly UnnestColumn[], rows: readonly (rea
   return sql`unnest(${sql.join(args, sql`, `)}) as x(${sql.raw(columns.map(([n]) => `"${n}"`).join(", "))})`;
 }
 
+/** `insert into table (…) select * from unnest(…)`: one statement, not run. */
+export function unnestInsertSql(
+  table: string,
+  columns: readonly UnnestColumn[],
+  rows: readonly (readonly unknown[])[],
+  returning: readonly string[] = [],
+): SQL {
+  checkIdents([table, ...returning]);
+  const names = sql.raw(columns.map(([n]) => `"${n}"`).join(", "));
+  const ret = returning.length ? sql.raw(` returning ${returning.map((r) => `"${r}"`).join(", ")}`) : sql``;
+  return sql`insert into ${sql.raw(`"${table}"`)} (${names}) select * from ${unnestFrom(columns, rows)}${ret}`;
+}
+
+/**
+ * `update table set col = x.col … from unnest(…) where table.id = x.id` for rows whose first
+ * column is the id: one statement, not run.
+ */
+export function unnestUpdateSql(
+  table: string,
+  columns: readonly UnnestColumn[],
+  rows: readonly (readonly unknown[])[],
+): SQL {
+  checkIdents([table]);
+  const [idCol, ...rest] = columns;
+  if (!idCol || rest.length === 0) throw new Error("unnest: update needs an id and a column");
+  const set = sql.raw(rest.map(([n]) => `"${n}" = x."${n}"`).join(", "));
+  const id = sql.raw(`"${idCol[0]}"`);
+  return sql`update ${sql.raw(`"${table}"`)} as t set ${set} from ${unnestFrom(columns, rows)} where t.${id} = x.${id}`;
+}
+
 /** INSERT of rows (arrays in column order), chunked; returns the RETURNING rows. */
 export async function unnestInsert<T extends Row = Row>(
   db: DbOrTx,
@@ -56,41 +100,11 @@ export async function unnestInsert<T extends Row = Row>(
   returning: readonly string[] = [],
   chunkSize = 10_000,
 ): Promise<T[]> {
-  checkIdents([table, ...returning]);
-  const names = sql.raw(columns.map(([n]) => `"${n}"`).join(", "));
-  const ret = returning.length ? sql.raw(` returning ${returning.map((r) => `"${r}"`).join(", ")}`) : sql``;
   const out: T[] = [];
   for (let i = 0; i < rows.length; i += chunkSize) {
     const chunk = rows.slice(i, i + chunkSize);
-    const result = await executeRows<T>(
-      db,
-      sql`insert into ${sql.raw(`"${table}"`)} (${names}) select * from ${unnestFrom(columns, chunk)}${ret}`,
-    );
+    const result = await executeRows<T>(db, unnestInsertSql(table, columns, chunk, returning));
     for (const row of result) out.push(row);
   }
   return out;
-}
-
-/**
- * UPDATE table SET col = x.col … FROM unnest(…) WHERE table.id = x.id, for rows whose first
- * column is the id. One statement per chunk, whatever the number of changed rows.
- */
-export async function unnestUpdate(
-  db: DbOrTx,
-  table: string,
-  columns: readonly UnnestColumn[],
-  rows: readonly (readonly unknown[])[],
-  chunkSize = 10_000,
-): Promise<void> {
-  checkIdents([table]);
-  const [idCol, ...rest] = columns;
-  if (!idCol || rest.length === 0) throw new Error("unnest: update needs an id and a column");
-  const set = sql.raw(rest.map(([n]) => `"${n}" = x."${n}"`).join(", "));
-  for (let i = 0; i < rows.length; i += chunkSize) {
-    const chunk = rows.slice(i, i + chunkSize);
-    await executeRows(
-      db,
-      sql`update ${sql.raw(`"${table}"`)} as t set ${set} from ${unnestFrom(columns, chunk)} where t."${sql.raw(idCol[0])}" = x."${sql.raw(idCol[0])}"`,
-    );
-  }
 }
