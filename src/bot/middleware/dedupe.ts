@@ -267,13 +267,17 @@ export class UpdateClaims {
   finished(updateId: number): void {
     this.handling.delete(updateId);
     this.pendingDone.add(updateId);
-    if (!this.flushTimer) {
-      this.flushTimer = setTimeout(() => {
-        this.flushTimer = undefined;
-        void this.flush().catch(() => undefined);
-      }, DONE_FLUSH_MS);
-      this.flushTimer.unref();
-    }
+    this.scheduleFlush(DONE_FLUSH_MS);
+  }
+
+  /** Writes the pending done marks after `ms`, unless a flush is already scheduled. */
+  private scheduleFlush(ms: number): void {
+    if (this.flushTimer) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      void this.flush().catch(() => undefined);
+    }, ms);
+    this.flushTimer.unref();
   }
 
   /** The update could not be handled for want of a database: give its claim back later. */
@@ -309,13 +313,7 @@ export class UpdateClaims {
     } catch (error) {
       this.giveMarksBack(marks);
       // Kept, and tried again: unwritten, a re-sent copy past the lease would run again.
-      if (!this.flushTimer) {
-        this.flushTimer = setTimeout(() => {
-          this.flushTimer = undefined;
-          void this.flush().catch(() => undefined);
-        }, RELEASE_RETRY_MS);
-        this.flushTimer.unref();
-      }
+      this.scheduleFlush(RELEASE_RETRY_MS);
       throw error;
     }
   }
