@@ -9,7 +9,7 @@
  * What src/bot/middleware/dedupe.ts promises, asserted here:
  * - every update has one row in processed_updates, and is answered exactly once, whichever
  *   instance gets the re-sent copy: none is lost when the instance dies. A copy re-sent while the
- *   dead instance's claim is within its lease (UPDATE_CLAIM_LEASE_SECONDS, 20 s) is answered 503
+ *   dead instance's claim is within its lease (UPDATE_CLAIM_LEASE_SECONDS, 10 s here) is answered 503
  *   and re-sent again; after the lease a survivor takes it over and answers it;
  * - the one exception, inherent to an effect outside the database: an update the dead instance
  *   had already replied to but not yet answered 2xx for is re-sent and replied to again. The test
@@ -47,6 +47,8 @@ import {
   type StartedProcess,
 } from "../helpers/process.ts";
 
+/** The instances' update lease (UPDATE_CLAIM_LEASE_SECONDS). */
+const LEASE_SECONDS = 10;
 const HAPROXY = "/usr/sbin/haproxy";
 const MAIN = join(ROOT, "dist", "src", "main.js");
 const SECRET = "webhook-secret-0123456789";
@@ -152,6 +154,9 @@ describe.skipIf(missing !== null)("three bot processes behind HAProxy, one kille
               PORT: "0",
               DATABASE_URL: owner.url,
               INSTANCE_ID: `bot${i}`,
+              // Shorter than the 20 s default to keep the test short, still above the webhook's
+              // 9 s answer time-out, so a live instance's update is never re-sent and taken over.
+              UPDATE_CLAIM_LEASE_SECONDS: String(LEASE_SECONDS),
               REMINDERS: "on",
               LOG_LEVEL: "info",
               MAILBOT_TEST_CLOCK_OFFSET_MS: String(offset),
