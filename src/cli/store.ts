@@ -159,6 +159,9 @@ async function issuedFile(): Promise<{
   const dir = await mkdtemp(join(tmpdir(), "mailbot-import-"));
   const file = join(dir, "issued.txt");
   const out = createWriteStream(file, { mode: 0o600 });
+  // A write that fails (disk full) is reported when the file is closed, not as a crash.
+  let failed: Error | null = null;
+  out.on("error", (error) => (failed ??= error));
   let count = 0;
   const remove = () => rm(dir, { recursive: true, force: true });
   return {
@@ -169,7 +172,11 @@ async function issuedFile(): Promise<{
     count: () => count,
     close: async () => {
       out.end();
-      await once(out, "close");
+      if (!out.closed) await once(out, "close");
+      if (failed) {
+        await remove();
+        throw failed;
+      }
     },
     async *read() {
       try {
@@ -276,21 +283,20 @@ const importCommand = (kind: "units" | "staff") =>
             : importStaff(database, bytes, sink ? { ...options, onIssued: sink.onIssued } : options),
         );
       } catch (error) {
-        await sink?.close();
+        await sink?.close().catch(() => undefined);
         await sink?.remove();
         throw error;
       }
       await sink?.close();
       const text = importText(report, options.skipBad, options.dryRun, sink?.count());
-      if (!report.written && report.errors.length > 0) {
-        await sink?.remove();
-        return rejected("bad_rows", text[0] as string, { report }, text);
-      }
-      if (!sink || report.addressesIssued === 0) {
-        await sink?.remove();
-        return done({ ok: true, report }, text);
-      }
-      return { ...done({ ok: true, report }, text), tail: sink.read };
+      const result =
+        !report.written && report.errors.length > 0
+          ? rejected("bad_rows", text[0] as string, { report }, text)
+          : done({ ok: true, report }, text);
+      // A dry run with --skip-bad and bad rows is refused yet lists what it would issue.
+      if (sink && report.addressesIssued > 0) return { ...result, tail: sink.read };
+      await sink?.remove();
+      return result;
     },
   });
 
