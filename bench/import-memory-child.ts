@@ -1,7 +1,8 @@
 /**
  * One import in a fresh process, for bench/import.bench.ts: writes a staff file of ROWS rows to a
  * temporary folder (streamed), imports it from the file with --issue-mailboxes semantics into the
- * PostgreSQL database at URL, and prints one JSON line: the process's peak RSS before and after
+ * PostgreSQL database at URL, the issued addresses written to a file as they are issued (as
+ * `import staff` does), and prints one JSON line: the process's peak RSS before and after
  * the import, the file size and the import time. ROWS = 0 measures the process without an import.
  *
  *   node --import tsx bench/import-memory-child.ts URL ROWS
@@ -32,8 +33,16 @@ async function main(): Promise<void> {
     global.gc?.();
     const before = maxRssMb();
     const started = performance.now();
+    const issuedOut = createWriteStream(join(dir, "issued.txt"));
     const report =
-      rows > 0 ? await importStaff(database, await openImportFile(file), { issueMailboxes: true }) : null;
+      rows > 0
+        ? await importStaff(database, await openImportFile(file), {
+            issueMailboxes: true,
+            onIssued: (a) => issuedOut.write(`${a.fullName} (mã ${a.code}, dòng ${a.line}) → ${a.address}\n`),
+          })
+        : null;
+    issuedOut.end();
+    await once(issuedOut, "close");
     const seconds = (performance.now() - started) / 1000;
     if (report && (report.errorCount > 0 || report.created !== rows))
       throw new Error(`import: ${report.errorCount} errors, ${report.created} created`);

@@ -402,6 +402,7 @@ export async function runCli(
     log.debug({ command: command.path.join(" ") }, "cli command");
     const result: CommandResult = await command.execute(raw, ctx);
     emit(out, result.json, result.text);
+    if (result.tail && !out.json) for await (const chunk of result.tail()) out.io.stdout(chunk);
     return result.exitCode;
   } catch (error) {
     if (error instanceof UsageError) {

@@ -4,6 +4,11 @@
  * configured database, migrated, closed afterwards); refusals from the services (ServiceError)
  * become exit 1 with their message in the router.
  */
+import { once } from "node:events";
+import { createReadStream, createWriteStream } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { z } from "zod";
 import { databaseTargetOf } from "../config.ts";
 import type { Database } from "../db/client.ts";
@@ -12,7 +17,7 @@ import { ROLES } from "../policy/types.ts";
 import { LEADER_LEVEL_LABELS, ROLE_LABELS } from "../policy/vocabulary.ts";
 import { MAX_FILE_BYTES, STAFF_HEADERS, UNIT_HEADERS } from "../services/import-columns.ts";
 import { isServiceError } from "../services/errors.ts";
-import type { ImportReport } from "../services/import/index.ts";
+import type { ImportReport, IssuedAddress } from "../services/import/index.ts";
 import type { Services } from "../services/index.ts";
 import type { StaffView, UnitView } from "../services/types.ts";
 import { CLI } from "../services/types.ts";
@@ -82,7 +87,12 @@ const migrate = defineCommand({
   },
 });
 
-function importText(report: ImportReport, skipBad: boolean, dryRun: boolean): string[] {
+/**
+ * The report as text. The issued addresses come last: the list printed from memory
+ * (report.issued), or only its heading when they were written to a file as they were issued
+ * (`streamed`, printed after it by the router).
+ */
+function importText(report: ImportReport, skipBad: boolean, dryRun: boolean, streamed = 0): string[] {
   const lines: string[] = [];
   const wouldWrite = dryRun && report.kind === "staff" && (report.errorCount === 0 || skipBad);
   if (report.written) {
@@ -106,15 +116,6 @@ function importText(report: ImportReport, skipBad: boolean, dryRun: boolean): st
       `Có ${report.errorCount} dòng lỗi nên CHƯA GHI GÌ. Sửa tệp rồi nhập lại, hoặc dùng --skip-bad để nhập các dòng đúng.`,
     );
   }
-  if (report.issued.length > 0) {
-    lines.push(
-      report.written
-        ? `Địa chỉ đã cấp (${report.issued.length}; chủ hộp thư lấy mật khẩu tạm bằng /doimk):`
-        : `Địa chỉ sẽ cấp khi nhập thật (${report.issued.length}):`,
-    );
-    for (const a of report.issued)
-      lines.push(`  ${a.fullName} (mã ${a.code}, dòng ${a.line}) → ${a.address}`);
-  }
   if (report.errors.length > 0) {
     if (report.written && skipBad) lines.push(`Đã bỏ qua ${report.errorCount} dòng lỗi:`);
     else if (wouldWrite) lines.push(`Sẽ bỏ qua ${report.errorCount} dòng lỗi:`);
@@ -129,7 +130,63 @@ function importText(report: ImportReport, skipBad: boolean, dryRun: boolean): st
     for (const e of report.notIssued)
       lines.push(`  dòng ${e.line}${e.code ? ` (${e.code})` : ""}: ${e.reason}`);
   }
+  // Cleared by the service when nothing was (or would be) written: then no list either.
+  const issued = report.issued.length || (report.addressesIssued > 0 ? streamed : 0);
+  if (issued > 0) {
+    lines.push(
+      report.written
+        ? `Địa chỉ đã cấp (${issued}; chủ hộp thư lấy mật khẩu tạm bằng /doimk):`
+        : `Địa chỉ sẽ cấp khi nhập thật (${issued}):`,
+    );
+    for (const a of report.issued) lines.push(issuedLine(a));
+  }
   return lines;
+}
+
+const issuedLine = (a: IssuedAddress) => `  ${a.fullName} (mã ${a.code}, dòng ${a.line}) → ${a.address}`;
+
+/**
+ * A file (readable by its owner only) that takes the issued addresses as the import plans them,
+ * so 500,000 of them are never held in memory; printed after the report, then removed.
+ */
+async function issuedFile(): Promise<{
+  onIssued: (a: IssuedAddress) => void;
+  count: () => number;
+  close: () => Promise<void>;
+  read: () => AsyncIterable<string>;
+  remove: () => Promise<void>;
+}> {
+  const dir = await mkdtemp(join(tmpdir(), "mailbot-import-"));
+  const file = join(dir, "issued.txt");
+  const out = createWriteStream(file, { mode: 0o600 });
+  // A write that fails (disk full) is reported when the file is closed, not as a crash.
+  let failed: Error | null = null;
+  out.on("error", (error) => (failed ??= error));
+  let count = 0;
+  const remove = () => rm(dir, { recursive: true, force: true });
+  return {
+    onIssued: (a) => {
+      count++;
+      out.write(`${issuedLine(a)}\n`);
+    },
+    count: () => count,
+    close: async () => {
+      out.end();
+      if (!out.closed) await once(out, "close");
+      if (failed) {
+        await remove();
+        throw failed;
+      }
+    },
+    async *read() {
+      try {
+        for await (const chunk of createReadStream(file, { encoding: "utf8" })) yield chunk as string;
+      } finally {
+        await remove();
+      }
+    },
+    remove,
+  };
 }
 
 const importCommand = (kind: "units" | "staff") =>
@@ -216,14 +273,30 @@ const importCommand = (kind: "units" | "staff") =>
         issueMailboxes: input["issue-mailboxes"] === true,
         actor: CLI,
       };
-      const report = await ctx.withDatabase((database) =>
-        kind === "units" ? importUnits(database, bytes, options) : importStaff(database, bytes, options),
-      );
-      const text = importText(report, options.skipBad, options.dryRun);
-      if (!report.written && report.errors.length > 0) {
-        return rejected("bad_rows", text[0] as string, { report }, text);
+      // --json prints one object, so there the addresses stay in the report's list.
+      const sink = kind === "staff" && options.issueMailboxes && !ctx.json ? await issuedFile() : null;
+      let report: ImportReport;
+      try {
+        report = await ctx.withDatabase((database) =>
+          kind === "units"
+            ? importUnits(database, bytes, options)
+            : importStaff(database, bytes, sink ? { ...options, onIssued: sink.onIssued } : options),
+        );
+      } catch (error) {
+        await sink?.close().catch(() => undefined);
+        await sink?.remove();
+        throw error;
       }
-      return done({ ok: true, report }, text);
+      await sink?.close();
+      const text = importText(report, options.skipBad, options.dryRun, sink?.count());
+      const result =
+        !report.written && report.errors.length > 0
+          ? rejected("bad_rows", text[0] as string, { report }, text)
+          : done({ ok: true, report }, text);
+      // A dry run with --skip-bad and bad rows is refused yet lists what it would issue.
+      if (sink && report.addressesIssued > 0) return { ...result, tail: sink.read };
+      await sink?.remove();
+      return result;
     },
   });
 

@@ -77,6 +77,11 @@ export interface CommandResult {
   json: Record<string, unknown>;
   /** Printed otherwise: short Vietnamese lines. */
   text: string[];
+  /**
+   * Printed after `text` (not with --json), chunk by chunk as read: a list too long to hold in
+   * memory (the 500,000 addresses of a staff import), read from where it was written.
+   */
+  tail?: () => AsyncIterable<string>;
 }
 
 /** Success: `json` exactly as the command's contract says. */

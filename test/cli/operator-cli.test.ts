@@ -252,6 +252,24 @@ describe("the operator's directory", { timeout: 300_000 }, () => {
     expect(after?.boxes).toBe((before?.boxes ?? 0) + 3);
   });
 
+  it("import staff --issue-mailboxes --dry-run --skip-bad with a bad row: refused, but lists after the errors what a real run would issue", async () => {
+    const file = join(dir, "some-bad.csv");
+    writeFileSync(
+      file,
+      "ma_can_bo,ho_ten,ngay_sinh,ma_don_vi,chuc_vu,hinh_thuc,so_thang_hop_dong,email\n" +
+        "CB020,Trịnh Văn Khải,1990-04-04,OP-KHAC,nhan_vien,bien_che,,\n" +
+        "CB021,Ngô Thị Bé,1992-06-06,KHONG-CO,nhan_vien,bien_che,,\n",
+    );
+    const dry = await cli(["import", "staff", file, "--issue-mailboxes", "--dry-run", "--skip-bad"]);
+    expect(dry.code, dry.stdout + dry.stderr).toBe(1);
+    const lines = dry.stdout.split("\n");
+    const heading = lines.indexOf("Địa chỉ sẽ cấp khi nhập thật (1):");
+    expect(heading).toBeGreaterThan(lines.findIndex((l) => l.startsWith("  dòng 3 (CB021)")));
+    expect(lines[heading + 1]).toMatch(
+      /^ {2}Trịnh Văn Khải \(mã CB020, dòng 2\) → [a-z0-9.]+@phuyen\.gov\.vn$/,
+    );
+  });
+
   it("mailbox lock/unlock: reason and operator audited, the mail server told through the outbox, repeats change nothing", async () => {
     const address = "annv.op@phuyen.gov.vn";
     const missing = await cli(["mailbox", "lock", address]);

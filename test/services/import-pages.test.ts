@@ -118,6 +118,30 @@ describeEachDb("import: staff across pages", (getDb) => {
     expect(await countRows(database)).toEqual(before);
   });
 
+  it("onIssued: each address as it is planned, in line order, the same as the report's list (which stays empty)", async () => {
+    const database = getDb();
+    const p = uniq();
+    await importUnits(database, unitCsv(p));
+    const given = givenName(p);
+    // Namesakes across three pages, so every proposal sees the ones before it.
+    const rows = [1, 2, 3, 4, 5].map((i) => `${p}-${i},Đỗ Văn ${given},197${i}-03-0${i},${p}-U,bien_che,`);
+    const csv = staffCsv(p, rows);
+    const listed = await importStaff(database, csv, { issueMailboxes: true, dryRun: true, pageRows: PAGE });
+    const handed: unknown[] = [];
+    const dry = await importStaff(database, csv, {
+      issueMailboxes: true,
+      dryRun: true,
+      pageRows: PAGE,
+      onIssued: (a) => handed.push(a),
+    });
+    expect(listed.notIssued).toEqual([]);
+    expect(listed.issued.map((a) => a.line)).toEqual([2, 3, 4, 5, 6]);
+    expect(new Set(listed.issued.map((a) => a.address)).size).toBe(5);
+    expect(handed).toEqual(listed.issued);
+    expect(dry.issued).toEqual([]);
+    expect(dry.addressesIssued).toBe(5);
+  });
+
   it("a page the database refuses: the import fails with the database's reason and writes nothing", async () => {
     const database = getDb();
     const p = uniq();

@@ -20,5 +20,5 @@
 export { decodeCsv, decodeCsvStream, MAX_FIELD, MAX_FILE_BYTES, openImportFile } from "./csv-reader.ts";
 export { importStaff, STAFF_HEADERS, STAFF_PAGE_ROWS } from "./staff.ts";
 export { MAX_REPORTED_ERRORS } from "./types.ts";
-export type { ImportInput, ImportOptions, ImportReport, RowError } from "./types.ts";
+export type { ImportInput, ImportOptions, ImportReport, IssuedAddress, RowError } from "./types.ts";
 export { importUnits, UNIT_HEADERS } from "./units.ts";

@@ -24,6 +24,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import { executeRows, type Database, type DbOrTx } from "../../db/client.ts";
 import { addressClaims, units, type Unit } from "../../db/schema.ts";
+import { CompactStringMap } from "../../lib/compact-strings.ts";
 import { proposePersonalAddress } from "../../policy/addresses/index.ts";
 import { checkEligibility } from "../../policy/eligibility.ts";
 import { normalizeName } from "../../policy/names.ts";
@@ -98,11 +99,14 @@ interface Run {
   now: Date;
   unitByCode: Map<string, Unit>;
   naming: Map<number, NamingContext> | null;
-  /** Every address taken (lower case), loaded on first need and kept up to date. */
-  taken: Set<string> | null;
+  /**
+   * Every address taken (lower case), loaded on first need and kept up to date. These three grow
+   * by a row each and live to the end, so they keep their keys off the heap (CompactStringMap).
+   */
+  taken: CompactStringMap | null;
   /** Code (lower case) → first line, and email → line: duplicates within the file. */
-  seen: Map<string, number>;
-  seenEmail: Map<string, number>;
+  seen: CompactStringMap;
+  seenEmail: CompactStringMap;
   /**
    * Ids taken from the sequences and not used yet. A page asks for as many as it has rows (it
    * cannot need more) minus what is left, so an import leaves at most one page of unused ids
@@ -347,8 +351,9 @@ function planPage(run: Run, valid: readonly StaffRow[], pre: Prefetched): PageWr
 /** Proposes addresses for the page's staff who have no personal mailbox; adds them to newBoxes. */
 function issueAddresses(run: Run, valid: readonly StaffRow[], pre: Prefetched, newBoxes: NewBox[]): void {
   const withBox = new Set(newBoxes.map((b) => b.code));
-  const taken = run.taken as Set<string>;
-  for (const b of newBoxes) taken.add(b.address.toLowerCase());
+  const taken = run.taken as CompactStringMap;
+  const isTaken = (address: string) => taken.has(address);
+  for (const b of newBoxes) taken.set(b.address.toLowerCase());
   run.naming ??= unitNaming([...run.unitByCode.values()]);
   for (const r of valid) {
     if (r.email || withBox.has(r.code)) continue;
@@ -377,21 +382,18 @@ function issueAddresses(run: Run, valid: readonly StaffRow[], pre: Prefetched, n
         agency: ctx.agency,
         ward: ctx.ward,
       },
-      taken,
+      isTaken,
     );
     if (!proposal.ok) {
       addNotIssued(run.report, { line: r.line, code: r.code, reason: proposal.error.message });
       continue;
     }
-    taken.add(proposal.value.address);
+    taken.set(proposal.value.address);
     newBoxes.push({ line: r.line, code: r.code, address: proposal.value.address, unit, issued: true });
     run.report.addressesIssued++;
-    run.report.issued.push({
-      line: r.line,
-      code: r.code,
-      fullName: r.fullName,
-      address: proposal.value.address,
-    });
+    const issued = { line: r.line, code: r.code, fullName: r.fullName, address: proposal.value.address };
+    if (run.options.onIssued) run.options.onIssued(issued);
+    else run.report.issued.push(issued);
   }
 }
 
@@ -471,7 +473,8 @@ async function handlePage(tx: DbOrTx, run: Run, items: readonly CsvItem[], flow:
   if (run.options.issueMailboxes && run.taken === null) {
     // Every address taken anywhere, once: proposals for a whole file are then pure CPU.
     const rows = await tx.select({ a: sql<string>`lower(${addressClaims.address})` }).from(addressClaims);
-    run.taken = new Set(rows.map((r) => r.a));
+    run.taken = new CompactStringMap();
+    for (const r of rows) run.taken.set(r.a);
   }
   // Planned exactly as a real run plans it (same addresses, same counts); a dry run sends nothing.
   const writes = planPage(run, valid, pre);
@@ -495,8 +498,8 @@ export async function importStaff(
     unitByCode: new Map(),
     naming: null,
     taken: null,
-    seen: new Map(),
-    seenEmail: new Map(),
+    seen: new CompactStringMap(),
+    seenEmail: new CompactStringMap(),
     ids: { staff: [], mailboxes: [] },
   };
   const pageRows = options.pageRows ?? STAFF_PAGE_ROWS;

@@ -26,6 +26,12 @@ export interface ImportOptions {
   now?: Date;
   /** Staff: rows per page (default STAFF_PAGE_ROWS; tests use a few to cross pages cheaply). */
   pageRows?: number;
+  /**
+   * Staff with issueMailboxes: each address as it is planned, page by page in line order, instead
+   * of a list in the report (500,000 of them would hold ≈ 60 MB until the end). The caller shows
+   * them only once the report says they were written (or, for a dry run, would be).
+   */
+  onIssued?: (address: IssuedAddress) => void;
 }
 
 export interface RowError {
@@ -55,7 +61,8 @@ export interface ImportReport {
   notIssued: RowError[];
   /**
    * issueMailboxes: who got which address, in line order (with dryRun: who would get which; the
-   * same addresses a real run of the same file on the same database writes).
+   * same addresses a real run of the same file on the same database writes). Empty when the
+   * caller took them one by one (onIssued).
    */
   issued: IssuedAddress[];
 }
