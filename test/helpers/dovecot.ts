@@ -43,6 +43,15 @@ function postfixPgsql(): boolean {
 }
 
 /** Why the mail-server tests cannot run here, or null when they can. */
+/** Appended to the tests' dovecot.conf: no failure delay, no auth penalty (anvil). */
+const NO_LOGIN_DELAY = `auth_failure_delay = 0
+service anvil {
+  unix_listener anvil-auth-penalty {
+    mode = 0
+  }
+}
+`;
+
 export function mailserverUnavailable(env: NodeJS.ProcessEnv = process.env): string | null {
   const missing = REQUIRED.filter((path) => !existsSync(path));
   if (missing.length === 0 && !postfixPgsql()) missing.push("postfix-pgsql (postconf -m)");
@@ -160,7 +169,13 @@ export async function startDovecot(
     instanceName: `mailbot-${randomBytes(4).toString("hex")}`,
   });
   mkdirSync(join(dir, "postfix"));
-  for (const file of files) writeFileSync(join(dir, file.name), file.content, { mode: file.mode });
+  for (const file of files) {
+    // Tests only: a refused login answers at once, without Dovecot's brute-force delay (2 s, and
+    // growing per client IP: every test logs in from 127.0.0.1). The generated configuration
+    // keeps both; the tests assert the refusal, not its timing.
+    const content = file.name === "dovecot.conf" ? `${file.content}\n${NO_LOGIN_DELAY}` : file.content;
+    writeFileSync(join(dir, file.name), content, { mode: file.mode });
+  }
   if (who.uid !== undefined && who.gid !== undefined) chownTree(dir, who.uid, who.gid);
 
   // Through the one spawn helper: its own process group (Dovecot's auth, imap and lmtp children
