@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config";
+import { BaseSequencer, type TestSpecification } from "vitest/node";
 
 /**
  * Files that change process-wide state on purpose and leave it changed: `--profile-file` and
@@ -8,6 +9,36 @@ import { defineConfig } from "vitest/config";
 // (Each project lists its own files: with `extends`, an `include` at the root would be added to both.)
 const ISOLATED = ["test/cli/cli.test.ts", "test/policy/profiles.test.ts"];
 
+/**
+ * Files that run real processes (HAProxy and three bots, `npm start`, lock holders, CLI walks):
+ * seconds each, so they go first and the two workers end together. Vitest orders by the durations
+ * it cached on the last run, but a fresh clone (CI) has none and would order by file size.
+ */
+const SLOW_FIRST = [
+  "test/http/haproxy.test.ts",
+  "test/bot/process.test.ts",
+  "test/http/db-outage.test.ts",
+  "test/cli/operator-cli.test.ts",
+  "test/cli/store-cli.test.ts",
+  "test/db/lock-file.test.ts",
+  "test/bot/start-build.test.ts",
+  "test/commands/role-matrix.test.ts",
+];
+
+class SlowFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const rank = (file: TestSpecification) => {
+      const at = SLOW_FIRST.findIndex((path) => file.moduleId.endsWith(path));
+      return at === -1 ? SLOW_FIRST.length : at;
+    };
+    return sorted
+      .map((file, order) => ({ file, order }))
+      .sort((a, b) => rank(a.file) - rank(b.file) || a.order - b.order)
+      .map(({ file }) => file);
+  }
+}
+
 export default defineConfig({
   test: {
     // PGlite boots slowly on 2 cores; give database tests room, but keep the suite bounded.
@@ -15,6 +46,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: "forks",
     maxWorkers: 2,
+    sequence: { sequencer: SlowFirst },
     projects: [
       {
         extends: true,

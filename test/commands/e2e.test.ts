@@ -55,7 +55,7 @@ function press(server: FakeBotApiServer, user: User, sent: RecordedCall, label: 
   if (!button) throw new Error(`No button ${label}`);
   const message = sent.result as Message;
   server.api.queueUpdate({
-    update_id: Math.floor(Math.random() * 1e9),
+    update_id: server.nextUpdateId(),
     callback_query: {
       id: `cq${randomBytes(4).toString("hex")}`,
       from: user,

@@ -92,13 +92,21 @@ export class FakeBotApiServer {
     return new Promise((resolve) => this.requestWaiters.push({ method, resolve }));
   }
 
+  /**
+   * The next update id: increasing, as Telegram's are (getUpdates drops ids below the offset, so
+   * an update queued with a smaller id than one already handled would never arrive).
+   */
+  nextUpdateId(): number {
+    return this.updateId++;
+  }
+
   /** Queues a text message from `user` (in a private chat unless `chat` is given). */
   userSays(user: User, text: string, chat?: Chat): Update {
     const where: Chat = chat ?? ({ id: user.id, type: "private", first_name: user.first_name } as Chat);
     this.api.registerChat(where);
     const command = /^\/[A-Za-z0-9_]+(@[A-Za-z0-9_]+)?/.exec(text);
     const update = {
-      update_id: this.updateId++,
+      update_id: this.nextUpdateId(),
       message: {
         message_id: this.api.allocateMessageId(where.id),
         date: Math.floor(Date.now() / 1000),
