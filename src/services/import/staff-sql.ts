@@ -152,6 +152,16 @@ export interface PageWrites {
   audits: AuditInput[];
 }
 
+/** The staff columns an import writes, in the order of `staffUpdates` / `staffInserts` rows. */
+const STAFF_FIELDS = [
+  ["full_name", "text"],
+  ["birth_date", "date"],
+  ["unit_id", "int"],
+  ["leader_level", "leader_level"],
+  ["employment_type", "employment_type"],
+  ["contract_months", "int"],
+] as const;
+
 /** The page's writes as one statement, or null when the page changes nothing. */
 export function pageWriteSql(w: PageWrites): SQL | null {
   const parts: SQL[] = [];
@@ -159,16 +169,7 @@ export function pageWriteSql(w: PageWrites): SQL | null {
     parts.push(
       unnestUpdateSql(
         "staff",
-        [
-          ["id", "int"],
-          ["full_name", "text"],
-          ["birth_date", "date"],
-          ["unit_id", "int"],
-          ["leader_level", "leader_level"],
-          ["employment_type", "employment_type"],
-          ["contract_months", "int"],
-          ["updated_at", "timestamptz"],
-        ],
+        [["id", "int"], ...STAFF_FIELDS, ["updated_at", "timestamptz"]],
         w.staffUpdates,
       ),
     );
@@ -179,12 +180,7 @@ export function pageWriteSql(w: PageWrites): SQL | null {
         [
           ["id", "int"],
           ["external_id", "text"],
-          ["full_name", "text"],
-          ["birth_date", "date"],
-          ["unit_id", "int"],
-          ["leader_level", "leader_level"],
-          ["employment_type", "employment_type"],
-          ["contract_months", "int"],
+          ...STAFF_FIELDS,
           ["created_at", "timestamptz"],
           ["updated_at", "timestamptz"],
         ],
