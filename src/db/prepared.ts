@@ -7,6 +7,8 @@
  * Here the text is built once and run as a named prepared statement: one round trip after its
  * first use on each pooled connection, planned by the server once. PGlite (in-process, no round
  * trips) gets the same text with the values as parameters, which saves Drizzle's per-call build.
+ * `prepare: false` (DATABASE_PREPARED_STATEMENTS=off, a pooler in transaction mode that cannot
+ * keep named statements) sends the same text unnamed: the same answer, one more round trip.
  */
 import { fillPlaceholders, type SQL } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
@@ -16,13 +18,17 @@ export type PreparedStatement<T extends Row> = (values: Record<string, unknown>)
 
 const dialect = new PgDialect();
 
-export function prepareStatement<T extends Row = Row>(database: Database, query: SQL): PreparedStatement<T> {
+export function prepareStatement<T extends Row = Row>(
+  database: Database,
+  query: SQL,
+  { prepare = true }: { prepare?: boolean } = {},
+): PreparedStatement<T> {
   const built = dialect.sqlToQuery(query);
   if (database.driver === "postgres") {
     const client = database.client;
     return async (values) =>
       (await client.unsafe(built.sql, fillPlaceholders(built.params, values) as never[], {
-        prepare: true,
+        prepare,
       })) as unknown as T[];
   }
   const client = database.client;

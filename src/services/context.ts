@@ -22,8 +22,9 @@ export interface ServicesOptions {
   /** Vietnamese Culture Day is a holiday from this day (config CULTURE_DAY_FROM); default never. */
   cultureDayFrom?: IsoDate | null;
   /**
-   * Hot statements (the /trangthai status) as named prepared statements (default true); false
-   * for a pooler in transaction mode that cannot keep them (src/db/prepared.ts).
+   * Hot statements (the /trangthai status, the identity lookup) as named prepared statements
+   * (default true); false for a pooler in transaction mode that cannot keep them: the same
+   * statements sent unnamed (src/db/prepared.ts).
    */
   preparedStatements?: boolean;
   /** Link codes: wrong guesses allowed per window (default 5 per 15 minutes). */

@@ -170,16 +170,14 @@ function staffViewOfRow(row: StaffByTelegramRow): StaffView {
 
 export function createIdentityService(ctx: ServiceContext): IdentityService {
   const { db } = ctx.database;
-  const staffByTelegram =
-    ctx.options.preparedStatements === false
-      ? undefined
-      : prepareStatement<StaffByTelegramRow>(ctx.database, STAFF_BY_TELEGRAM);
+  const staffByTelegram = prepareStatement<StaffByTelegramRow>(ctx.database, STAFF_BY_TELEGRAM, {
+    prepare: ctx.options.preparedStatements !== false,
+  });
   const limits = ctx.options.linkAttempts ?? { max: 5, windowMinutes: 15 };
 
   return {
     async findByTelegramId(tgUserId) {
       if (!TelegramUserId.safeParse(tgUserId).success) return null;
-      if (!staffByTelegram) return (await staffViews(db, eq(staff.telegramUserId, tgUserId), 1))[0] ?? null;
       const [row] = await staffByTelegram({ tg: tgUserId });
       return row ? staffViewOfRow(row) : null;
     },

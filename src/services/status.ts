@@ -13,7 +13,6 @@
 import { sql, type Placeholder, type SQL } from "drizzle-orm";
 import type { PgColumn } from "drizzle-orm/pg-core";
 import type { WorkingDayCalendar } from "../calendar/calendar.ts";
-import { executeRows } from "../db/client.ts";
 import { prepareStatement } from "../db/prepared.ts";
 import { mailboxes, requests, staff, units } from "../db/schema.ts";
 import { CALENDAR_FINGERPRINT } from "./calendar-store.ts";
@@ -141,15 +140,11 @@ function statusQuery(staffId: number | Placeholder, recentClosed: number | Place
 type StatusRow = { calendar: string | null; mailboxes: unknown; requests: unknown };
 
 export function createStatusService(ctx: ServiceContext): StatusService {
-  // Unprepared (a pooler in transaction mode): built and sent by Drizzle on every call.
-  const query =
-    ctx.options.preparedStatements === false
-      ? async (values: { staffId: number; recentClosed: number }) =>
-          executeRows<StatusRow>(ctx.database.db, statusQuery(values.staffId, values.recentClosed))
-      : prepareStatement<StatusRow>(
-          ctx.database,
-          statusQuery(sql.placeholder("staffId"), sql.placeholder("recentClosed")),
-        );
+  const query = prepareStatement<StatusRow>(
+    ctx.database,
+    statusQuery(sql.placeholder("staffId"), sql.placeholder("recentClosed")),
+    { prepare: ctx.options.preparedStatements !== false },
+  );
   return {
     async ofStaff(staffId, options = {}) {
       const recent = Math.max(0, Math.min(50, Math.trunc(options.recentClosed ?? 5)));
