@@ -7,6 +7,8 @@
  * addresses: 500,000 of each). V8 lets its heap grow to about four times what survived the last
  * full collection before it collects again, so every byte kept alive on the heap costs about four
  * at the peak; bytes in an ArrayBuffer do not count there. Keys are compared exactly.
+ * Hand-written: we found no maintained npm package for an off-heap string map; it is small and
+ * tested against a plain Map (test/lib/compact-strings.test.ts).
  */
 export class CompactStringMap {
   /** Keys, each as a 2-byte little-endian length and its UTF-8 bytes. */
