@@ -36,6 +36,24 @@ import {
 
 export type Values = Record<Token, string>;
 
+/** Every token empty: each kind of address fills in the ones it has. */
+export function noValues(): Values {
+  return {
+    family: "",
+    middle: "",
+    given: "",
+    f: "",
+    m: "",
+    g: "",
+    agency: "",
+    unit: "",
+    ward: "",
+    abbr: "",
+    name: "",
+    parent: "",
+  };
+}
+
 export interface PersonContext {
   values: Values;
   /** Folded words, for permutations. */
@@ -68,18 +86,13 @@ export function personContext(
     m += w[0] as string;
   }
   const values: Values = {
+    ...noValues(),
     family,
     middle,
     given,
     f: family[0] as string,
     m,
     g: given[0] as string,
-    agency: "",
-    unit: "",
-    ward: "",
-    abbr: "",
-    name: "",
-    parent: "",
   };
 
   const usesWard = present(person.ward) && naming.wardSuffix !== null;

@@ -4,7 +4,7 @@ import type { Profile } from "../profile.ts";
 import type { UnitKind } from "../types.ts";
 import { cleanAbbr, cleanName, cleanReference, listedForm, present } from "./cleaning.ts";
 import { isValidLocalPart, validateLocalPart } from "./local-part.ts";
-import { type Values, toLookup } from "./personal.ts";
+import { noValues, type Values, toLookup } from "./personal.ts";
 import { cite, compileNaming, describe, render, uses, withNote } from "./templates.ts";
 import type { AddressError, AddressProposal, TakenAddresses, UnitInput } from "./types.ts";
 
@@ -36,20 +36,7 @@ export function proposeUnitAddress(
   const parts = naming.unit[unit.kind];
   const label = KIND_LABEL[unit.kind];
   const isTaken = toLookup(taken);
-  const values: Values = {
-    family: "",
-    middle: "",
-    given: "",
-    f: "",
-    m: "",
-    g: "",
-    agency: "",
-    unit: "",
-    ward: "",
-    abbr: "",
-    name: "",
-    parent: "",
-  };
+  const values: Values = noValues();
   const place = unit.kind === "district" || unit.kind === "commune";
 
   if (uses(parts, "parent")) {
