@@ -112,7 +112,8 @@ function runModuleInChild(
   return new Promise((resolve) => {
     const child = spawn(
       process.execPath,
-      ["--import", "tsx", fileURLToPath(import.meta.url), CHILD_FLAG, file, ...filters],
+      // --expose-gc: memory benchmarks collect garbage before they measure a baseline.
+      ["--expose-gc", "--import", "tsx", fileURLToPath(import.meta.url), CHILD_FLAG, file, ...filters],
       { stdio: ["ignore", "pipe", "inherit"], env: process.env },
     );
     let out = "";
