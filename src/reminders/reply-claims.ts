@@ -32,10 +32,9 @@ function claimStatement(
   claim: { runId: string; at: Date },
 ): SQL {
   const overdue = sql`t.received_at < ${before(cuts.overdue)}`;
-  // keeper_acts: the keeper of a unit/group mailbox acts when linked (rules/common.ts primaryChat).
   return sql`${headsCte(profile.id)},
     head_chats as (select distinct unit_id, chat_id from head_rows where depth = best),
-    due as (
+    due as materialized (
       select t.id, t.mailbox_id, t.sender, t.subject, t.received_at,
         case when ${overdue} then 'reply-overdue' else 'reply-half' end as rule
       from tracked_messages t
@@ -46,39 +45,44 @@ function claimStatement(
              or not exists (select 1 from reminder_claims c where c.rule = 'reply-half' and c.target = 'tm:' || t.id))
     ),
     facts as (
-      select d.*, m.address, m.unit_id, u.name as unit_name,
-        case when ka.acts then ks.telegram_user_id else coalesce(os.telegram_user_id, ks.telegram_user_id) end as primary_chat,
-        case when ka.acts then ks.full_name else coalesce(os.full_name, ks.full_name) end as person
+      select d.id, d.rule, m.unit_id, p.primary_chat,
+        -- The payload once per message, shared by its recipients' claims.
+        jsonb_build_object(
+          'section', d.rule, 'profileId', ${profile.id}::text,
+          'reply', jsonb_build_object('trackedId', d.id, 'address', m.address, 'subject', d.subject,
+            'sender', d.sender, 'receivedAt', d.received_at),
+          'about', jsonb_build_object('person', p.person, 'personChatId', p.primary_chat, 'unit', u.name,
+            'mailboxId', m.id),
+          'button', jsonb_build_object('text', ${REPLY_BUTTON_TEXT}::text, 'data', 'ans:' || d.id)) as payload
       from due d
         join mailboxes m on m.id = d.mailbox_id
         join units u on u.id = m.unit_id
         left join staff ks on ks.id = m.keeper_staff_id and ks.employment_status = 'active'
         left join staff os on os.id = m.owner_staff_id and os.employment_status = 'active'
-        cross join lateral (select m.kind <> 'personal' and ks.telegram_user_id is not null as acts) ka
+        -- Who acts: the keeper of a unit/group mailbox when linked, else the owner (common.ts primaryChat).
+        cross join lateral (
+          select case when m.kind <> 'personal' and ks.telegram_user_id is not null then ks.telegram_user_id
+                   else coalesce(os.telegram_user_id, ks.telegram_user_id) end as primary_chat,
+                 case when m.kind <> 'personal' and ks.telegram_user_id is not null then ks.full_name
+                   else coalesce(os.full_name, ks.full_name) end as person) p
       where m.profile_id = ${profile.id} and m.status <> 'revoked' and ${notAbsent(today)}
+    ),
+    -- The keeper/owner; the unit heads too when overdue, or instead when nobody is linked
+    -- (rules/common.ts mailboxRecipients). Joins, not a subquery per message: one hash of heads.
+    recipients as (
+      select f.*, f.primary_chat as chat from facts f where f.primary_chat is not null
+      union all
+      select f.*, h.chat_id from facts f join head_chats h on h.unit_id = f.unit_id
+      where (f.primary_chat is null or f.rule = 'reply-overdue') and h.chat_id is distinct from f.primary_chat
     ),
     ins as (
       insert into reminder_claims (key, rule, target, recipient_chat_id, claimed_at, claimed_by, attempts, payload)
-      select f.rule || ':tm:' || f.id || '@' || r.chat, f.rule, 'tm:' || f.id, r.chat,
-        ${ts(claim.at)}, ${claim.runId}, 1,
-        jsonb_build_object(
-          'section', f.rule, 'profileId', ${profile.id}::text,
-          'reply', jsonb_build_object('trackedId', f.id, 'address', f.address, 'subject', f.subject,
-            'sender', f.sender, 'receivedAt', to_char(f.received_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')),
-          'about', jsonb_build_object('person', f.person, 'personChatId', f.primary_chat, 'unit', f.unit_name,
-            'mailboxId', f.mailbox_id),
-          'button', jsonb_build_object('text', ${REPLY_BUTTON_TEXT}::text, 'data', 'ans:' || f.id))
-      from facts f
-        -- The keeper/owner; the unit heads too when overdue, or instead when nobody is linked.
-        cross join lateral (
-          select f.primary_chat where f.primary_chat is not null
-          union
-          select h.chat_id from head_chats h
-          where h.unit_id = f.unit_id and (f.primary_chat is null or f.rule = 'reply-overdue')
-        ) r(chat)
+      select f.rule || ':tm:' || f.id || '@' || f.chat, f.rule, 'tm:' || f.id, f.chat,
+        ${ts(claim.at)}, ${claim.runId}, 1, f.payload
+      from recipients f
       -- Chats that blocked the bot get nothing until they write again (as claims.ts insertClaims).
-      where not exists (select 1 from blocked_chats b where b.chat_id = r.chat)
-      order by r.chat, 1
+      where not exists (select 1 from blocked_chats b where b.chat_id = f.chat)
+      order by f.chat, 1
       on conflict (key) do nothing
       returning 1
     )
@@ -107,10 +111,16 @@ export async function claimReplies(
   const maxId = Number(last?.id ?? 0);
   for (let after = 0; after < maxId; after += span) {
     const range = { after, upTo: after + span };
-    const [row] = await executeRows<{ due: number | string; claimed: number | string }>(
-      db,
-      claimStatement(profile, cuts, today, range, claim),
-    );
+    const [row] = await db.transaction(async (tx) => {
+      // One big one-shot statement: compiling it (JIT) costs more than it saves, and its sort of
+      // the claims (lock order) should not spill to disk.
+      await executeRows(tx, sql`set local jit = off`);
+      await executeRows(tx, sql`set local work_mem = '64MB'`);
+      return executeRows<{ due: number | string; claimed: number | string }>(
+        tx,
+        claimStatement(profile, cuts, today, range, claim),
+      );
+    });
     total.due += Number(row?.due ?? 0);
     total.claimed += Number(row?.claimed ?? 0);
   }

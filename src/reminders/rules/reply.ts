@@ -102,7 +102,7 @@ export interface ReplyPayload {
     address: string;
     subject: string | null;
     sender: string;
-    /** ISO instant, UTC, to the millisecond. */
+    /** ISO instant (the SQL writes PostgreSQL's JSON form of a timestamptz: any offset, microseconds). */
     receivedAt: string;
   };
   about: ItemAbout;
