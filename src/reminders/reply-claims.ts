@@ -114,8 +114,7 @@ export async function claimReplies(
     const [row] = await db.transaction(async (tx) => {
       // One big one-shot statement: compiling it (JIT) costs more than it saves, and its sort of
       // the claims (lock order) should not spill to disk.
-      await executeRows(tx, sql`set local jit = off`);
-      await executeRows(tx, sql`set local work_mem = '64MB'`);
+      await executeRows(tx, sql`select set_config('jit', 'off', true), set_config('work_mem', '64MB', true)`);
       return executeRows<{ due: number | string; claimed: number | string }>(
         tx,
         claimStatement(profile, cuts, today, range, claim),
