@@ -150,8 +150,8 @@ const KIND_GROUPS: { slots: "unit" | "personal"; kinds: MailboxKind[] }[] = [
 
 /**
  * Facts → rules for one profile, a page at a time: yields each page's decisions. Pure
- * decisions, SQL reads only. Every rule but the reply limit, which is decided in SQL (see
- * replyClaims below).
+ * decisions, SQL reads only. Every rule but the reply limit, which decides and claims in SQL
+ * (claimReplies in runSweep, previewReplies in dryRunSweep).
  */
 async function* evaluateProfile(
   deps: SweepDeps,
