@@ -148,7 +148,11 @@ export type FactRenderer = (payload: unknown) => { line: string; sortAt: string 
 /** A claim as read back: its recipient as text (a bigint), its payload as stored. */
 export type OwnedRow = { key: string; rule: string; target: string; chat: string; payload: unknown };
 
-export function itemOfRow(row: OwnedRow, render?: FactRenderer): ReminderItem | null {
+/**
+ * A claim as an item. `render` is required (null only where the query reads claims with a line):
+ * a reader without it would silently skip the reply rule's claims, which would never be sent.
+ */
+export function itemOfRow(row: OwnedRow, render: FactRenderer | null): ReminderItem | null {
   const payload = (typeof row.payload === "string" ? JSON.parse(row.payload) : row.payload) as Payload | null;
   if (!payload || typeof payload !== "object") return null;
   const text =
@@ -212,7 +216,7 @@ export async function claimItems(
           returning c.key, c.rule, c.target, c.recipient_chat_id::text as chat, c.payload`,
       );
       for (const row of rows) {
-        const item = itemOfRow(row);
+        const item = itemOfRow(row, null);
         if (item) retried.push(item);
       }
     }
@@ -457,8 +461,8 @@ export async function releaseOwnClaims(database: Database, instanceId: string): 
 export async function* ownedPages(
   database: Database,
   runId: string,
+  render: FactRenderer,
   itemsPerPage = 10_000,
-  render?: FactRenderer,
 ): AsyncGenerator<ReminderItem[]> {
   const columns = sql`key, rule, target, recipient_chat_id::text as chat, payload`;
   let after = "-9223372036854775808";

@@ -418,7 +418,7 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions = {}): Pro
     };
     const delivery = emptyDelivery();
     const render = renderer(now, calendar);
-    for await (const page of ownedPages(deps.database, runId, ITEMS_PER_PAGE, render)) {
+    for await (const page of ownedPages(deps.database, runId, render, ITEMS_PER_PAGE)) {
       const digests = buildDigests(page, now);
       report.digestCount += digests.length;
       for (const d of digests) {
