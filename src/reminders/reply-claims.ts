@@ -84,7 +84,9 @@ function claimStatement(
       from recipients f
       -- Chats that blocked the bot get nothing until they write again (as claims.ts insertClaims).
       where not exists (select 1 from blocked_chats b where b.chat_id = f.chat)
-      order by f.chat, 1
+      -- A fixed order (the keys' locks are taken in it: a dry run's rolled-back claims and a real
+      -- run's cannot deadlock); numbers, not the collated text keys, to sort cheaply.
+      order by f.chat, f.id
       on conflict (key) do nothing
       returning 1
     )
