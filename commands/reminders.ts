@@ -21,6 +21,8 @@ import type { BotContext, BotFeature } from "../src/bot/context.ts";
 import { onCallback, reminderButton } from "../src/bot/keyboards.ts";
 import { ensureMay, refuse } from "../src/bot/middleware/require-role.ts";
 import { rolesFor } from "../src/policy/permissions.ts";
+import { getProfile, profileIds } from "../src/policy/profiles/index.ts";
+import { replyRenderer } from "../src/reminders/rules/reply.ts";
 import type { PingAbout, PingView } from "../src/services/index.ts";
 import { staffActor } from "../src/services/types.ts";
 import { startKhoiphuc } from "./khoiphuc.ts";
@@ -80,7 +82,18 @@ async function markHandled(ctx: BotContext, trackedId: number): Promise<unknown>
 }
 
 /** What the ping says: the presser's own digest lines about it, else a line built from the item. */
-function pingLines(view: PingView): string[] {
+async function pingLines(ctx: BotContext, view: PingView): Promise<string[]> {
+  if (view.facts.length > 0) {
+    // Reply claims store the fact: rendered as the digest renders it, at this moment.
+    const render = replyRenderer({
+      now: ctx.now(),
+      calendar: await ctx.services.calendar.get(),
+      profileOf: (id) => (profileIds().includes(id) ? getProfile(id) : null),
+    });
+    const rendered = view.facts.map((fact) => render(fact)?.line).filter((l): l is string => l !== undefined);
+    const lines = [...new Set([...view.lines, ...rendered])];
+    if (lines.length > 0) return lines;
+  }
   if (view.lines.length > 0) return view.lines;
   if (view.message) {
     const subject = view.message.subject ? `"${view.message.subject}"` : "(không có tiêu đề)";
@@ -102,7 +115,7 @@ async function pingPerson(ctx: BotContext, about: PingAbout): Promise<unknown> {
   if (person.chatId === null) {
     return ctx.answerCallbackQuery({ text: m.pingUnlinked(person.name, view.address), show_alert: true });
   }
-  const text = m.pingText(`${me.fullName} (${me.unitName})`, view.address, pingLines(view));
+  const text = m.pingText(`${me.fullName} (${me.unitName})`, view.address, await pingLines(ctx, view));
   const keyboard =
     about.kind === "message"
       ? { inline_keyboard: [[reminderButton.button("✅ Đã xử lý", "ans", about.trackedId)]] }

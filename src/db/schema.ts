@@ -546,8 +546,8 @@ export const trackedMessages = pgTable(
     index("tracked_messages_unanswered_idx")
       .on(t.answeredAt, t.receivedAt)
       .where(sql`${t.answeredAt} IS NULL`),
-    // The reply rule's pages walk the unanswered messages in id order (keyset): without it a
-    // page at 0.5% due walks the primary key past 200 answered rows per due one.
+    // The reply rule's claim statements walk the unanswered messages by id range: without it a
+    // range at 0.5% due walks the primary key past 200 answered rows per due one.
     index("tracked_messages_unanswered_id_idx")
       .on(t.id)
       .where(sql`${t.answeredAt} IS NULL`),

@@ -138,23 +138,36 @@ async function insertClaims(
   return won;
 }
 
-export function itemOfRow(row: {
-  key: string;
-  rule: string;
-  target: string;
-  chat: string;
-  payload: unknown;
-}): ReminderItem | null {
+/**
+ * Renders a claim whose payload stores a fact instead of a line (the reply rule's, see
+ * rules/reply.ts replyRenderer): its line and sort key at the time of reading. null = not such
+ * a payload.
+ */
+export type FactRenderer = (payload: unknown) => { line: string; sortAt: string } | null;
+
+/** A claim as read back: its recipient as text (a bigint), its payload as stored. */
+export type OwnedRow = { key: string; rule: string; target: string; chat: string; payload: unknown };
+
+/**
+ * A claim as an item. `render` is required (null only where the query reads claims with a line):
+ * a reader without it would silently skip the reply rule's claims, which would never be sent.
+ */
+export function itemOfRow(row: OwnedRow, render: FactRenderer | null): ReminderItem | null {
   const payload = (typeof row.payload === "string" ? JSON.parse(row.payload) : row.payload) as Payload | null;
-  if (!payload || typeof payload.line !== "string") return null;
+  if (!payload || typeof payload !== "object") return null;
+  const text =
+    typeof payload.line === "string"
+      ? { line: payload.line, sortAt: payload.sortAt }
+      : (render?.(payload) ?? null);
+  if (text === null) return null;
   return {
     key: row.key,
     rule: row.rule,
     target: row.target,
     chatId: Number(row.chat),
     section: payload.section,
-    line: payload.line,
-    sortAt: payload.sortAt,
+    line: text.line,
+    sortAt: text.sortAt,
     profileId: payload.profileId,
     ...(payload.button ? { button: payload.button } : {}),
     ...(payload.about && typeof payload.about === "object" ? { about: payload.about } : {}),
@@ -194,7 +207,8 @@ export async function claimItems(
           where c.key in (
             select key from reminder_claims
             where sent_at is null and claimed_at < ${new Date(now.getTime() - leaseMs).toISOString()}::timestamptz
-              and payload is not null
+              -- Claims with a line only: a stored fact (reply) needs the sweep's renderer (takeOverAbandoned).
+              and payload is not null and payload ? 'line'
               and payload->>'profileId' in (select jsonb_array_elements_text(${jsonText(retryProfiles)}::jsonb))
             order by claimed_at, key
             limit 20000
@@ -202,7 +216,7 @@ export async function claimItems(
           returning c.key, c.rule, c.target, c.recipient_chat_id::text as chat, c.payload`,
       );
       for (const row of rows) {
-        const item = itemOfRow(row);
+        const item = itemOfRow(row, null);
         if (item) retried.push(item);
       }
     }
@@ -408,7 +422,7 @@ export async function takeOverAbandoned(
         update reminder_claims c set claimed_by = ${runId}, claimed_at = ${now.toISOString()}::timestamptz,
           attempts = c.attempts + 1
         where c.sent_at is null and c.claimed_at < ${new Date(now.getTime() - leaseMs).toISOString()}::timestamptz
-          and c.payload is not null and c.payload ? 'line'
+          and c.payload is not null and (c.payload ? 'line' or c.payload ? 'reply')
           and c.payload->>'profileId' in (select jsonb_array_elements_text(${jsonText(profiles)}::jsonb))
         returning 1)
       select count(*) as n from taken`,
@@ -436,18 +450,18 @@ export async function releaseOwnClaims(database: Database, instanceId: string): 
   return Number(rows[0]?.n ?? 0);
 }
 
-type OwnedRow = { key: string; rule: string; target: string; chat: string; payload: unknown };
-
 /**
  * The unsent claims this run owns, a page of whole recipients at a time (chat order), as items:
  * the sweep renders and delivers each page before reading the next. Fresh, taken-over and notice
  * claims alike, so each recipient gets one digest with all of them. Keyset pages of about
  * `itemsPerPage` claims on the unsent-by-chat index (each page reads only its own rows); the last
- * recipient of a full page is completed by a second read, so no recipient is split.
+ * recipient of a full page is completed by a second read, so no recipient is split. `render`
+ * gives the lines of claims that store a fact (the reply rule's) at the time of reading.
  */
 export async function* ownedPages(
   database: Database,
   runId: string,
+  render: FactRenderer,
   itemsPerPage = 10_000,
 ): AsyncGenerator<ReminderItem[]> {
   const columns = sql`key, rule, target, recipient_chat_id::text as chat, payload`;
@@ -475,7 +489,7 @@ export async function* ownedPages(
     after = last.chat;
     const items: ReminderItem[] = [];
     for (const row of rows) {
-      const item = itemOfRow(row);
+      const item = itemOfRow(row, render);
       if (item) items.push(item);
     }
     rows.length = 0;

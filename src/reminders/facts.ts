@@ -9,11 +9,9 @@
  * (`after`, `limit`), so the sweep holds one page of facts at a time whatever is due.
  */
 import { sql, type SQL } from "drizzle-orm";
-import type { WorkingDayCalendar } from "../calendar/calendar.ts";
 import { addCalendarMonths, addDays, vnDateOf, vnInstant } from "../calendar/time.ts";
 import type { IsoDate } from "../calendar/types.ts";
 import { executeRows, type DbOrTx } from "../db/client.ts";
-import { replyDeadline, replyHalfTime } from "../policy/lifecycle.ts";
 import type { Profile } from "../policy/profile.ts";
 import type { LeaderLevel, MailboxKind, MailboxStatus, RequestKind } from "../policy/types.ts";
 import type { CheckWindow, UncheckedFact } from "./rules/checks.ts";
@@ -21,7 +19,6 @@ import type { InactivityFact, SuspendedFact } from "./rules/inactivity.ts";
 import { LEAVER_NOTICE_DAYS, type LeaverFact } from "./rules/leavers.ts";
 import { PASSWORD_WARN_DAYS, type FirstLoginFact, type PasswordFact } from "./rules/passwords.ts";
 import type { QuotaFact } from "./rules/quota.ts";
-import type { UnansweredFact } from "./rules/reply.ts";
 import type { HandoverFact } from "./rules/handover.ts";
 import type { OutageFact } from "./rules/outages.ts";
 import type { StaffEventFact } from "./rules/unit-requests.ts";
@@ -30,11 +27,11 @@ import type { MailboxRef } from "./types.ts";
 
 const MS_PER_DAY = 86_400_000;
 
-const ts = (instant: Date): SQL => sql`${instant.toISOString()}::timestamptz`;
+export const ts = (instant: Date): SQL => sql`${instant.toISOString()}::timestamptz`;
 const epochMs = (column: SQL): SQL => sql`(extract(epoch from ${column}) * 1000)::float8`;
 
 /** Unit heads of every unit of the profile: the heads of the nearest unit up the tree that has one. */
-function headsCte(profileId: string): SQL {
+export function headsCte(profileId: string): SQL {
   return sql`with recursive up as (
       select u.id as unit_id, u.id as ancestor_id, u.parent_id, 0 as depth from units u where u.profile_id = ${profileId}
       union all
@@ -82,7 +79,7 @@ const REF_JOINS = sql`join units u on u.id = m.unit_id
   left join staff ks on ks.id = m.keeper_staff_id and ks.employment_status = 'active'
   left join staff os on os.id = m.owner_staff_id and os.employment_status = 'active'`;
 
-const notAbsent = (today: IsoDate): SQL =>
+export const notAbsent = (today: IsoDate): SQL =>
   sql`not exists (select 1 from absence_notices a where a.mailbox_id = m.id and a.starts_on <= ${today}::date and a.ends_on >= ${today}::date)`;
 
 type RefRow = {
@@ -238,102 +235,7 @@ export async function selectSuspended(
 
 // --- reply limit ----------------------------------------------------------------------------
 
-/**
- * The latest receipt instant whose `deadlineOf` has passed by `now` (monotone in the receipt
- * time): binary search over the last 90 days, to the minute. null if none.
- */
-export function latestReceiptDue(now: Date, deadlineOf: (receivedAt: Date) => Date | null): Date | null {
-  let lo = now.getTime() - 90 * MS_PER_DAY;
-  let hi = now.getTime();
-  const due = (t: number): boolean => {
-    const d = deadlineOf(new Date(t));
-    return d !== null && d.getTime() <= now.getTime();
-  };
-  if (!due(lo)) return null;
-  while (hi - lo > 60_000) {
-    const mid = lo + Math.floor((hi - lo) / 2);
-    if (due(mid)) lo = mid;
-    else hi = mid;
-  }
-  // One minute of slack on the loose side: the rule re-checks each row exactly.
-  return new Date(hi);
-}
-
-/** Tracked messages per page of the reply rule: bounds the rows (and their strings) alive at once. */
-export const UNANSWERED_PAGE = 2_000;
-
-/**
- * The reply-limit facts, page by page, in one pass: each page is one keyset query (id > the
- * last page's) that walks the unanswered messages in id order on their partial index
- * (tracked_messages_unanswered_id_idx) and returns the wide rows (mailbox, unit, sender,
- * subject) of the next `pageSize` that may be due. The sweep turns each page into reminders
- * (and claims them) before asking for the next, so at 50,000 due messages the process never
- * holds 50,000 wide rows at once, and no due message is read twice (issue 13). Claimed
- * messages drop out by the (rule, target) index of reminder_claims.
- */
-export async function* selectUnansweredPages(
-  db: DbOrTx,
-  profile: Profile,
-  now: Date,
-  calendar: WorkingDayCalendar,
-  heads: UnitHeads,
-  pageSize = UNANSWERED_PAGE,
-): AsyncGenerator<UnansweredFact[]> {
-  if (profile.replyLimitWorkingDays === null) return;
-  const halfCut = latestReceiptDue(now, (r) => replyHalfTime(profile, r, calendar));
-  if (halfCut === null) return;
-  const overCut = latestReceiptDue(now, (r) => replyDeadline(profile, r, calendar)) ?? new Date(0);
-  const today = vnDateOf(now);
-  let after = 0;
-  for (;;) {
-    const rows = await executeRows<
-      RefRow & { tracked_id: number | string; sender: string; subject: string | null; received_ms: number }
-    >(
-      db,
-      // The mailbox (profile, status, absence) of each message by primary key, in a lateral
-      // subquery: a hash join would scan every mailbox for the last, short page. Its unit and
-      // people are joined outside it, so the planner can cache the units.
-      // With several profiles in one database each profile's pass skips the others' messages.
-      sql`select ${REF_COLUMNS}, t.id as tracked_id, t.sender, t.subject, ${epochMs(sql`t.received_at`)} as received_ms
-      from tracked_messages t
-        cross join lateral (
-          select m.* from mailboxes m
-          where m.id = t.mailbox_id and m.profile_id = ${profile.id} and m.status <> 'revoked' and ${notAbsent(today)}
-          limit 1) m
-        ${REF_JOINS}
-      where t.answered_at is null and t.id > ${after}::int and t.received_at <= ${ts(halfCut)}
-        and not exists (select 1 from reminder_claims c where c.rule = 'reply-overdue' and c.target = 'tm:' || t.id)
-        and (t.received_at <= ${ts(overCut)}
-             or not exists (select 1 from reminder_claims c where c.rule = 'reply-half' and c.target = 'tm:' || t.id))
-      order by t.id limit ${pageSize}::int`,
-    );
-    if (rows.length > 0) {
-      after = Number(rows[rows.length - 1]?.tracked_id);
-      yield rows.map((row) => ({
-        ...refOf(row, heads),
-        trackedId: Number(row.tracked_id),
-        sender: row.sender,
-        subject: row.subject,
-        receivedAt: new Date(Number(row.received_ms)),
-      }));
-    }
-    if (rows.length < pageSize) return;
-  }
-}
-
-/** All pages at once (tests, small data). */
-export async function selectUnanswered(
-  db: DbOrTx,
-  profile: Profile,
-  now: Date,
-  calendar: WorkingDayCalendar,
-  heads: UnitHeads,
-): Promise<UnansweredFact[]> {
-  const all: UnansweredFact[] = [];
-  for await (const page of selectUnansweredPages(db, profile, now, calendar, heads))
-    for (const fact of page) all.push(fact);
-  return all;
-}
+// The reply rule decides and claims in one statement: ./reply-claims.ts.
 
 // --- service levels -------------------------------------------------------------------------
 

@@ -52,7 +52,8 @@ import { leaverRule } from "./rules/leavers.ts";
 import { outageRule } from "./rules/outages.ts";
 import { firstLoginRule, passwordExpiryRule } from "./rules/passwords.ts";
 import { quotaRule } from "./rules/quota.ts";
-import { replyRule } from "./rules/reply.ts";
+import { replyCuts, replyRenderer } from "./rules/reply.ts";
+import { claimReplies, previewReplies } from "./reply-claims.ts";
 import { serviceLevelRule } from "./rules/service-levels.ts";
 import { unitRequestRule } from "./rules/unit-requests.ts";
 import {
@@ -149,7 +150,8 @@ const KIND_GROUPS: { slots: "unit" | "personal"; kinds: MailboxKind[] }[] = [
 
 /**
  * Facts → rules for one profile, a page at a time: yields each page's decisions. Pure
- * decisions, SQL reads only.
+ * decisions, SQL reads only. Every rule but the reply limit, which decides and claims in SQL
+ * (claimReplies in runSweep, previewReplies in dryRunSweep).
  */
 async function* evaluateProfile(
   deps: SweepDeps,
@@ -212,15 +214,7 @@ async function* evaluateProfile(
       yield removalRule(rows, ctx);
     }
   }
-  if (rules.has("reply")) {
-    const replyPages = facts.selectUnansweredPages(db, profile, now, calendar, heads);
-    for (;;) {
-      const page = await select(replyPages.next());
-      if (page.done) break;
-      count("reply", page.value.length);
-      yield replyRule(page.value, ctx);
-    }
-  }
+  // The reply rule decides and claims in SQL: claimReplies/previewReplies, not a page of facts.
   if (rules.has("service-levels")) {
     const fetch = (p: facts.Page) => facts.selectOpenRequests(db, profile, now, p);
     for await (const rows of pages(fetch, (row) => row.requestId)) {
@@ -372,6 +366,18 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions = {}): Pro
         report.claimed += await claimFresh(deps.database, out.reminders, { runId, now: clock() });
         timing.claim = (timing.claim ?? 0) + performance.now() - t;
       }
+      const cuts = rules.has("reply") ? replyCuts(profile, now, calendar) : null;
+      if (cuts !== null) {
+        // Selected, decided and claimed by the same statements: its time counts as claim.
+        const t = performance.now();
+        const got = await claimReplies(deps.database.db, profile, cuts, vnDateOf(now), {
+          runId,
+          at: clock(),
+        });
+        timing.claim = (timing.claim ?? 0) + performance.now() - t;
+        if (got.due > 0) report.facts.reply = (report.facts.reply ?? 0) + got.due;
+        report.claimed += got.claimed;
+      }
       phase("evaluate");
       report.phases.select = Math.round((report.phases.select ?? 0) + (timing.select ?? 0));
       report.phases.claim = Math.round((report.phases.claim ?? 0) + (timing.claim ?? 0));
@@ -411,7 +417,8 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions = {}): Pro
       ...(deps.concurrency ? { concurrency: deps.concurrency } : {}),
     };
     const delivery = emptyDelivery();
-    for await (const page of ownedPages(deps.database, runId, ITEMS_PER_PAGE)) {
+    const render = renderer(now, calendar);
+    for await (const page of ownedPages(deps.database, runId, render, ITEMS_PER_PAGE)) {
       const digests = buildDigests(page, now);
       report.digestCount += digests.length;
       for (const d of digests) {
@@ -466,6 +473,15 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions = {}): Pro
   }
 }
 
+/** The lines of claims that store a fact (reply), rendered at the sweep's clock. */
+function renderer(now: Date, calendar: WorkingDayCalendar): ReturnType<typeof replyRenderer> {
+  return replyRenderer({
+    now,
+    calendar,
+    profileOf: (id) => (profileIds().includes(id) ? getProfile(id) : null),
+  });
+}
+
 const missingSend = async (): Promise<never> => {
   throw new Error("runSweep: a send function is required unless dryRun is set.");
 };
@@ -508,7 +524,8 @@ function problemItems(
 
 /**
  * Compute and render, but claim, apply and send nothing: everything in memory (a preview for
- * the operator, `remind run --dry-run`), without the profile lock (it writes nothing).
+ * the operator, `remind run --dry-run`), without the profile lock (it writes nothing: the
+ * reply rule's claims are made and read back in a transaction that is rolled back).
  */
 async function dryRunSweep(
   deps: SweepDeps,
@@ -537,6 +554,20 @@ async function dryRunSweep(
     for await (const out of evaluateProfile(deps, ctx, o.rules, report.facts, {})) {
       for (const item of out.reminders) reminders.push(item);
       for (const action of out.actions) actions.push(action);
+    }
+    const cuts = o.rules.has("reply") ? replyCuts(profile, o.now, o.calendar) : null;
+    if (cuts !== null) {
+      const runId = `dry-run:${randomBytes(4).toString("hex")}`;
+      const preview = await previewReplies(
+        deps.database,
+        profile,
+        cuts,
+        vnDateOf(o.now),
+        { runId, at: o.now },
+        renderer(o.now, o.calendar),
+      );
+      if (preview.due > 0) report.facts.reply = (report.facts.reply ?? 0) + preview.due;
+      for (const item of preview.items) reminders.push(item);
     }
   }
   const chats = [...new Set([...reminders, ...actions.flatMap((a) => a.notices)].map((i) => i.chatId))];

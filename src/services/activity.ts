@@ -540,6 +540,8 @@ export interface PingView {
   message: { subject: string | null; sender: string; answeredAt: Date | null } | null;
   /** The lines the presser's own digests said about it in the last 7 days, newest first. */
   lines: string[];
+  /** The same for claims that store a fact instead of a line (reply): the caller renders them. */
+  facts: unknown[];
 }
 
 export async function pingView(
@@ -599,13 +601,16 @@ export async function pingView(
         : null;
   const target = about.kind === "message" ? `tm:${id}` : `mb:${id}`;
   const since = new Date(now.getTime() - 7 * 86_400_000);
-  const lines = await executeRows<{ line: string }>(
+  // A claim stores its line, or (the reply rule's) the fact its line is rendered from.
+  const said = await executeRows<{ line: string | null; payload: unknown }>(
     database.db,
-    sql`select payload->>'line' as line from reminder_claims
+    sql`select payload->>'line' as line, case when payload ? 'line' then null else payload end as payload
+      from reminder_claims
       where target = ${target} and recipient_chat_id = ${presserChatId}
-        and sent_at >= ${since.toISOString()}::timestamptz and payload ? 'line'
+        and sent_at >= ${since.toISOString()}::timestamptz and (payload ? 'line' or payload ? 'reply')
       order by sent_at desc limit 5`,
   );
+  const lines = said.filter((row): row is { line: string; payload: unknown } => row.line !== null);
   return {
     target,
     mailboxId: Number(row.mailbox_id),
@@ -624,6 +629,7 @@ export async function pingView(
           }
         : null,
     lines: [...new Set(lines.map((l) => l.line))],
+    facts: said.filter((row) => row.line === null).map((row) => row.payload),
   };
 }
 

@@ -45,7 +45,7 @@ describeEachDb("owned claims, page by page", (getDb) => {
 
     const pages: number[][] = [];
     const perChat = new Map<number, number>();
-    for await (const page of ownedPages(database, "run-p", 4)) {
+    for await (const page of ownedPages(database, "run-p", () => null, 4)) {
       pages.push([...new Set(page.map((item) => item.chatId))]);
       for (const item of page) perChat.set(item.chatId, (perChat.get(item.chatId) ?? 0) + 1);
     }

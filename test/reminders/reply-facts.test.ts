@@ -1,14 +1,14 @@
 /**
- * The reply-limit facts read the due messages from tracked_messages alone and check the mailbox
- * (profile, status, absence) page by page (issue 13: no scan of every mailbox per sweep): a
- * revoked mailbox, one whose keeper filed an absence notice and another profile's mailbox get
- * no reply reminder; the others do, across pages.
+ * The reply rule's claims check the mailbox of every due message (profile, status, absence),
+ * range of message ids by range (issue 13): a revoked mailbox, one whose keeper filed an absence
+ * notice and another profile's mailbox get no reply reminder; the others do, in every range.
  */
 import { sql } from "drizzle-orm";
 import { expect, it } from "vitest";
 import { createCalendar } from "../../src/calendar/calendar.ts";
 import { getProfile } from "../../src/policy/profiles/index.ts";
-import * as facts from "../../src/reminders/facts.ts";
+import { claimReplies } from "../../src/reminders/reply-claims.ts";
+import { replyCuts } from "../../src/reminders/rules/reply.ts";
 import { runSweep } from "../../src/reminders/sweep.ts";
 import { describeEachDb } from "../helpers/db.ts";
 import { addMailbox, addTracked, at, fakeTelegram, instantLimiter, seedOrg } from "./fixtures.ts";
@@ -18,7 +18,7 @@ const MONDAY_1630 = at("2026-11-23T16:30:00+07:00");
 const WEDNESDAY = "2026-11-18T09:00:00+07:00";
 
 describeEachDb("reply-limit facts", (getDb) => {
-  it("skip revoked, absent and other profiles' mailboxes, page by page", async () => {
+  it("skip revoked, absent and other profiles' mailboxes, range by range", async () => {
     const db = getDb();
     const mic = await seedOrg(db);
     const other = await seedOrg(db, "binhtan", "binhtan.hochiminhcity.gov.vn");
@@ -34,19 +34,22 @@ describeEachDb("reply-limit facts", (getDb) => {
       for (const box of [open, revoked, absent, elsewhere])
         await addTracked(db, box, `<r${box}-${i}@x>`, WEDNESDAY);
     }
-    const pages: number[] = [];
-    for await (const page of facts.selectUnansweredPages(
+    // Ranges of 3 ids, so every statement mixes the kept and the dropped.
+    const claimed = await claimReplies(
       db.db,
       getProfile("mic"),
-      MONDAY_1630,
-      calendar,
-      await facts.loadUnitHeads(db.db, "mic"),
+      replyCuts(getProfile("mic"), MONDAY_1630, calendar)!,
+      "2026-11-23",
+      { runId: "reply-facts-ranges", at: MONDAY_1630 },
       3,
-    )) {
-      pages.push(page.length);
-      expect(new Set(page.map((f) => f.mailboxId))).toEqual(new Set([open]));
-    }
-    expect(pages.reduce((a, b) => a + b, 0)).toBe(5);
+    );
+    expect(claimed.due).toBe(5);
+    const boxes = await db.execute<{ mailbox_id: number }>(
+      sql`select distinct (payload->'about'->>'mailboxId')::int as mailbox_id from reminder_claims
+        where claimed_by = 'reply-facts-ranges'`,
+    );
+    expect(boxes.map((row) => Number(row.mailbox_id))).toEqual([open]);
+    await db.execute(sql`delete from reminder_claims where claimed_by = 'reply-facts-ranges'`);
 
     const telegram = fakeTelegram();
     const report = await runSweep(
