@@ -601,7 +601,7 @@ export async function pingView(
   const since = new Date(now.getTime() - 7 * 86_400_000);
   const lines = await executeRows<{ line: string }>(
     database.db,
-    sql`select payload->>'line' as line from reminder_claims
+    sql`select payload->>'line' as line from reminder_claim_state
       where target = ${target} and recipient_chat_id = ${presserChatId}
         and sent_at >= ${since.toISOString()}::timestamptz and payload ? 'line'
       order by sent_at desc limit 5`,
@@ -632,6 +632,7 @@ export async function pingView(
  * claim in reminder_claims (`ping:<target>:<day>@<chat>`) decides, so two presses (two heads,
  * a double tap) send one message. The claim is taken before the send and released if the send
  * fails (a later press may try again); the audit row is written with the confirmation.
+ * A ping is settled on its own claim row (it is no digest: it has no reminder_deliveries row).
  * "already" = this person was pinged about it today.
  */
 export async function pingPerson(
@@ -655,13 +656,17 @@ export async function pingPerson(
   try {
     await send(person.chatId);
   } catch (error) {
-    await database.db.execute(sql`delete from reminder_claims where key = ${key} and sent_at is null`);
+    await database.db.execute(
+      sql`delete from reminder_claims
+        where key in (select key from reminder_claim_state where key = ${key} and sent_at is null)`,
+    );
     throw error;
   }
   await database.db.transaction(async (tx) => {
     await executeRows(
       tx,
-      sql`update reminder_claims set sent_at = ${now.toISOString()}::timestamptz where key = ${key} returning key`,
+      sql`update reminder_claims set sent_at = ${now.toISOString()}::timestamptz
+        where key in (select key from reminder_claim_state where key = ${key} and sent_at is null) returning key`,
     );
     await writeAudit(tx, {
       actor,
