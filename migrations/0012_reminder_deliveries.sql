@@ -20,9 +20,12 @@ GROUP BY 1, 2;
 --> statement-breakpoint
 -- The one definition of "was this claim sent?": settled on its own row (an action, a ping, a
 -- claim given up after too many attempts) or with its digest (reminder_deliveries). Every
--- reader of a claim's state reads it here.
+-- reader of a claim's state reads it here. Filter on `sent` (`NOT sent`: the planner turns it
+-- into `c.sent_at IS NULL AND d.sent_at IS NULL` and estimates each from its column), not on
+-- `sent_at IS NULL` (an expression it cannot estimate: it then plans for a handful of rows).
 CREATE VIEW "reminder_claim_state" AS
 SELECT c.key, c.rule, c.target, c.recipient_chat_id, c.claimed_by, c.claimed_at, c.attempts, c.payload,
+  c.sent_at IS NOT NULL OR d.sent_at IS NOT NULL AS sent,
   coalesce(c.sent_at, d.sent_at) AS sent_at,
   CASE WHEN c.sent_at IS NULL AND d.sent_at IS NOT NULL THEN d.last_error ELSE c.last_error END AS last_error
 FROM reminder_claims c

@@ -330,7 +330,7 @@ export async function fenceDigests(
         where run_id = ${runId} and chat_id = any(${chats}::bigint[]) and sent_at is null
           and claimed_at < ${refreshBefore.toISOString()}::timestamptz)
       select recipient_chat_id::text as chat, count(*) as n from reminder_claim_state
-      where claimed_by = ${runId} and recipient_chat_id = any(${chats}::bigint[]) and sent_at is null
+      where claimed_by = ${runId} and recipient_chat_id = any(${chats}::bigint[]) and not sent
       group by recipient_chat_id`,
   );
   const unsent = new Map(rows.map((row) => [Number(row.chat), Number(row.n)]));
@@ -351,7 +351,7 @@ export async function fenceDigests(
       db,
       sql`select key from reminder_claim_state
         where claimed_by = ${runId} and recipient_chat_id = any(${bigintArray(partial.map((d) => d.chatId))}::bigint[])
-          and sent_at is null`,
+          and not sent`,
     );
     const ours = new Set(found.map((row) => row.key));
     for (const digest of partial) for (const key of digest.keys) if (ours.has(key)) fenced.keys.add(key);
@@ -388,7 +388,7 @@ export async function confirmDigests(
       db,
       sql`update reminder_claims set sent_at = ${now.toISOString()}::timestamptz, last_error = ${note}
         where key in (select key from reminder_claim_state
-          where key = any(${textArray(sent.keys)}::text[]) and claimed_by = ${runId} and sent_at is null)`,
+          where key = any(${textArray(sent.keys)}::text[]) and claimed_by = ${runId} and not sent)`,
     );
   }
 }
@@ -411,7 +411,7 @@ export async function failKeys(
       set last_error = ${error.slice(0, 500)},
           sent_at = case when attempts >= ${MAX_ATTEMPTS}::int then ${now.toISOString()}::timestamptz else null end
       where key in (select key from reminder_claim_state
-        where key = any(${textArray(keys)}::text[]) and claimed_by = ${runId} and sent_at is null)
+        where key = any(${textArray(keys)}::text[]) and claimed_by = ${runId} and not sent)
       returning key, sent_at is not null as settled`,
   );
   return rows.filter((row) => row.settled).map((row) => row.key);
@@ -518,7 +518,7 @@ export async function* ownedPages(
     const rows = await executeRows<OwnedRow>(
       database.db,
       sql`select ${OWNED_COLUMNS} from reminder_claim_state
-        where claimed_by = ${runId} and recipient_chat_id > ${after}::bigint and sent_at is null
+        where claimed_by = ${runId} and recipient_chat_id > ${after}::bigint and not sent
         order by recipient_chat_id limit ${itemsPerPage}::int`,
     );
     const last = rows[rows.length - 1];
@@ -529,7 +529,7 @@ export async function* ownedPages(
       const whole = await executeRows<OwnedRow>(
         database.db,
         sql`select ${OWNED_COLUMNS} from reminder_claim_state
-          where claimed_by = ${runId} and recipient_chat_id = ${last.chat}::bigint and sent_at is null`,
+          where claimed_by = ${runId} and recipient_chat_id = ${last.chat}::bigint and not sent`,
       );
       for (const row of whole) rows.push(row);
     }

@@ -658,7 +658,7 @@ export async function pingPerson(
   } catch (error) {
     await database.db.execute(
       sql`delete from reminder_claims
-        where key in (select key from reminder_claim_state where key = ${key} and sent_at is null)`,
+        where key in (select key from reminder_claim_state where key = ${key} and not sent)`,
     );
     throw error;
   }
@@ -666,7 +666,7 @@ export async function pingPerson(
     await executeRows(
       tx,
       sql`update reminder_claims set sent_at = ${now.toISOString()}::timestamptz
-        where key in (select key from reminder_claim_state where key = ${key} and sent_at is null) returning key`,
+        where key in (select key from reminder_claim_state where key = ${key} and not sent) returning key`,
     );
     await writeAudit(tx, {
       actor,
