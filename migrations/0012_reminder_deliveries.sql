@@ -10,6 +10,7 @@ CREATE TABLE "reminder_deliveries" (
 DROP INDEX "reminder_claims_unsent_idx";--> statement-breakpoint
 DROP INDEX "reminder_claims_unsent_chat_idx";--> statement-breakpoint
 CREATE INDEX "reminder_deliveries_unsent_idx" ON "reminder_deliveries" USING btree ("claimed_at") WHERE "reminder_deliveries"."sent_at" IS NULL;--> statement-breakpoint
+CREATE INDEX "reminder_deliveries_sent_run_idx" ON "reminder_deliveries" USING btree ("run_id") WHERE "reminder_deliveries"."sent_at" IS NOT NULL;--> statement-breakpoint
 CREATE INDEX "reminder_claims_owner_idx" ON "reminder_claims" USING btree ("claimed_by","recipient_chat_id");--> statement-breakpoint
 -- Claims still waiting for their digest when this migration runs keep waiting, now in
 -- reminder_deliveries (their lease clock: the oldest claim of each digest).
@@ -50,8 +51,12 @@ BEGIN
     INSERT INTO reminder_deliveries (run_id, chat_id, claimed_at)
     SELECT run_id, chat_id, claimed_at FROM pairs
     ON CONFLICT (run_id, chat_id) DO NOTHING)
-  -- The statement's snapshot: only rows that were there before this insert.
+  -- The statement's snapshot: only rows that were there before this insert. A run that has
+  -- sent nothing yet (every claim of a sweep) is answered by one probe of the sent-by-run index.
   SELECT EXISTS (
+    SELECT 1 FROM reminder_deliveries d
+    WHERE d.run_id = ANY (ARRAY(SELECT DISTINCT run_id FROM pairs)) AND d.sent_at IS NOT NULL)
+    AND EXISTS (
     SELECT 1 FROM pairs p JOIN reminder_deliveries d ON d.run_id = p.run_id AND d.chat_id = p.chat_id
     WHERE d.sent_at IS NOT NULL)
   INTO joined_sent;

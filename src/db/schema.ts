@@ -607,6 +607,11 @@ export const reminderDeliveries = pgTable(
     index("reminder_deliveries_unsent_idx")
       .on(t.claimedAt)
       .where(sql`${t.sentAt} IS NULL`),
+    // "Has this run sent a digest yet?": one probe per claim statement (the trigger), so claims
+    // of a run still claiming skip the check for a digest already sent.
+    index("reminder_deliveries_sent_run_idx")
+      .on(t.runId)
+      .where(sql`${t.sentAt} IS NOT NULL`),
   ],
 );
 
