@@ -11,6 +11,7 @@ import { createCalendar } from "../../src/calendar/calendar.ts";
 import { executeRows, type Database } from "../../src/db/client.ts";
 import {
   claimFresh,
+  claimItems,
   DEFAULT_LEASE_MS,
   MAX_ATTEMPTS,
   ownedPages,
@@ -157,6 +158,27 @@ describeEachDb("reminder deliveries: one row per digest", (getDb) => {
         profiles: ["mic"],
       }),
     ).toBe(0);
+  });
+
+  it("claimItems takes abandoned items over with their lines and claims fresh ones: one digest with all", async () => {
+    const database = getDb();
+    const abandoned = itemsFor(6501, 2, "ci-old");
+    await claimFresh(database, abandoned, { runId: "run-ci-crashed", now: START });
+    const fresh = itemsFor(6501, 1, "ci-new");
+    const result = await claimItems(database, fresh, {
+      runId: "run-ci",
+      now: later(12),
+      leaseMs: DEFAULT_LEASE_MS,
+      retryProfiles: ["mic"],
+    });
+    expect(result.retried.map((i) => i.line).sort()).toEqual(abandoned.map((i) => i.line).sort());
+    expect(result.claimed.map((i) => i.key)).toEqual(fresh.map((i) => i.key));
+    const tg = fakeTelegram();
+    await deliver(database, "run-ci", await owned(database, "run-ci"), tg.send, later(12));
+    expect(tg.sent).toHaveLength(1);
+    expect(tg.sent[0]?.text).toContain("ci-old6501@mic.gov.vn — công văn số 1/UBND");
+    expect(tg.sent[0]?.text).toContain("ci-new6501@mic.gov.vn — công văn số 0/UBND");
+    expect(await stateOf(database, "ci-old")).toEqual({ sent: 2, unsent: 0 });
   });
 
   it("a failed send keeps the items for the next run, up to MAX_ATTEMPTS; then they are settled with the error", async () => {
