@@ -177,7 +177,9 @@ export interface ClaimResult {
 /**
  * Moves to `runId` the unsent claims of `profiles` whose delivery is unsent and older than the
  * lease. An unsent delivery makes the claim's own sent_at its whole state (reminder_claim_state);
- * the trigger then opens the new owner's deliveries and drops the emptied ones.
+ * the trigger then opens the new owner's deliveries and drops the emptied ones. The stale
+ * deliveries are locked (a delivery its owner is refreshing right now is skipped: it is alive),
+ * so an owner's fence and a takeover never both believe the claims are theirs.
  */
 function takeOver(
   runId: string,
@@ -188,10 +190,11 @@ function takeOver(
 ): SQL {
   return sql`update reminder_claims c set claimed_by = ${runId}, claimed_at = ${now.toISOString()}::timestamptz,
       attempts = c.attempts + 1
-    from reminder_deliveries d
-    where d.sent_at is null and d.claimed_at < ${new Date(now.getTime() - leaseMs).toISOString()}::timestamptz
-      and d.run_id <> ${runId}
-      and c.claimed_by = d.run_id and c.recipient_chat_id = d.chat_id and c.sent_at is null
+    from (select run_id, chat_id from reminder_deliveries
+      where sent_at is null and claimed_at < ${new Date(now.getTime() - leaseMs).toISOString()}::timestamptz
+        and run_id <> ${runId}
+      for update skip locked) d
+    where c.claimed_by = d.run_id and c.recipient_chat_id = d.chat_id and c.sent_at is null
       and c.payload ? 'line'
       and c.payload->>'profileId' in (select jsonb_array_elements_text(${jsonText(profiles)}::jsonb))
     returning ${returning}`;
@@ -323,13 +326,17 @@ export async function fenceDigests(
   const fenced: Fenced = { keys: new Set(), whole: new Set() };
   if (digests.length === 0) return fenced;
   const chats = bigintArray(digests.map((d) => d.chatId));
+  // Two statements: the count must see a takeover that the refresh waited for (a takeover locks
+  // the stale deliveries it moves; see takeOver), which the refresh's own snapshot would not.
+  await executeRows(
+    db,
+    sql`update reminder_deliveries set claimed_at = ${now.toISOString()}::timestamptz
+      where run_id = ${runId} and chat_id = any(${chats}::bigint[]) and sent_at is null
+        and claimed_at < ${refreshBefore.toISOString()}::timestamptz`,
+  );
   const rows = await executeRows<{ chat: string; n: number | string }>(
     db,
-    sql`with refreshed as (
-        update reminder_deliveries set claimed_at = ${now.toISOString()}::timestamptz
-        where run_id = ${runId} and chat_id = any(${chats}::bigint[]) and sent_at is null
-          and claimed_at < ${refreshBefore.toISOString()}::timestamptz)
-      select recipient_chat_id::text as chat, count(*) as n from reminder_claim_state
+    sql`select recipient_chat_id::text as chat, count(*) as n from reminder_claim_state
       where claimed_by = ${runId} and recipient_chat_id = any(${chats}::bigint[]) and not sent
       group by recipient_chat_id`,
   );

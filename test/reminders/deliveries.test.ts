@@ -12,7 +12,9 @@ import { executeRows, type Database } from "../../src/db/client.ts";
 import {
   claimFresh,
   claimItems,
+  confirmDigests,
   DEFAULT_LEASE_MS,
+  fenceDigests,
   MAX_ATTEMPTS,
   ownedPages,
   takeOverAbandoned,
@@ -65,7 +67,7 @@ const deliver = (database: Database, runId: string, items: ReminderItem[], send:
     now: () => now,
   });
 
-describeEachDb("reminder deliveries: one row per digest", (getDb) => {
+describeEachDb("reminder deliveries: one row per digest", (getDb, driver) => {
   it("a delivered digest settles every one of its items: nothing is read back, taken over or sent again", async () => {
     const database = getDb();
     const items = [...itemsFor(6101, 4, "one"), ...itemsFor(6102, 3, "one")];
@@ -180,6 +182,42 @@ describeEachDb("reminder deliveries: one row per digest", (getDb) => {
     expect(tg.sent[0]?.text).toContain("ci-new6501@mic.gov.vn — công văn số 0/UBND");
     expect(await stateOf(database, "ci-old")).toEqual({ sent: 2, unsent: 0 });
   });
+
+  // Two connections at once: a server only (PGlite is one connection).
+  it.runIf(driver === "postgres")(
+    "a fence refreshing a stale delivery keeps a concurrent takeover out",
+    async () => {
+      const database = getDb();
+      const items = itemsFor(6601, 2, "race");
+      await claimFresh(database, items, { runId: "run-race-owner", now: START });
+      const takeover = () =>
+        takeOverAbandoned(database, {
+          runId: "run-race-taker",
+          now: later(12),
+          leaseMs: DEFAULT_LEASE_MS,
+          profiles: ["mic"],
+        });
+      await database.db.transaction(async (tx) => {
+        // The owner, slow past its lease, fences its digest: the delivery is refreshed (locked)…
+        const fenced = await fenceDigests(
+          tx,
+          [{ chatId: 6601, keys: items.map((i) => i.key) }],
+          "run-race-owner",
+          later(12),
+          later(10),
+        );
+        expect([...fenced.keys].sort()).toEqual(items.map((i) => i.key).sort());
+        // …so a takeover meanwhile moves nothing.
+        expect(await takeover()).toBe(0);
+      });
+      // After the owner's commit its lease runs again from the fence.
+      expect(await takeover()).toBe(0);
+      expect(await owned(database, "run-race-owner")).toHaveLength(2);
+      // The owner's send is confirmed (and leaves nothing for the other tests' takeovers).
+      await confirmDigests(database.db, { chats: [6601], keys: [] }, "run-race-owner", later(12));
+      expect(await stateOf(database, "race")).toEqual({ sent: 2, unsent: 0 });
+    },
+  );
 
   it("a failed send keeps the items for the next run, up to MAX_ATTEMPTS; then they are settled with the error", async () => {
     const database = getDb();
