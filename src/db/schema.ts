@@ -555,8 +555,10 @@ export const trackedMessages = pgTable(
 );
 
 /**
- * Exactly-once reminders: key = "rule:target:period". The sweep inserts with ON CONFLICT DO
- * NOTHING RETURNING; only the instance that got the row sends, then sets sent_at.
+ * Exactly-once reminders: key = "rule:target:period@chat". The sweep inserts with ON CONFLICT DO
+ * NOTHING RETURNING; only the run that got the row sends it. Whether a claim was sent is the view
+ * `reminder_claim_state` (migration `reminder_deliveries`): its own sent_at (settled one by one:
+ * actions, pings, given up) or that of its digest's row in reminder_deliveries.
  */
 export const reminderClaims = pgTable(
   "reminder_claims",
@@ -574,16 +576,42 @@ export const reminderClaims = pgTable(
     payload: jsonb("payload").$type<Record<string, unknown>>(),
   },
   (t) => [
-    index("reminder_claims_unsent_idx")
-      .on(t.claimedAt)
-      .where(sql`${t.sentAt} IS NULL`),
     // "Was this target already reminded by this rule?" (once-only rules such as reply-overdue).
     index("reminder_claims_rule_target_idx").on(t.rule, t.target),
-    // A run reads back what it owns and has not sent, a page of recipients at a time. Not on
-    // claimed_by: the planner would then prefer it to the key for the per-message fence.
-    index("reminder_claims_unsent_chat_idx")
-      .on(t.recipientChatId)
+    // A run's claims by recipient: its digests are read back a page of recipients at a time, and
+    // a delivery's claims are found (fence, takeover) from its (run, chat). Not partial on
+    // sent_at: a digest's claims are settled in reminder_deliveries, not here.
+    index("reminder_claims_owner_idx").on(t.claimedBy, t.recipientChatId),
+  ],
+);
+
+/**
+ * One digest's bookkeeping: a row per (run, recipient) with claims waiting for a digest, written
+ * by a statement trigger on reminder_claims (any insert, and a takeover that changes
+ * claimed_by). claimed_at is the lease clock of all its claims; sent_at settles all of them at
+ * once (one row per digest instead of one per item, issue 13).
+ */
+export const reminderDeliveries = pgTable(
+  "reminder_deliveries",
+  {
+    runId: text("run_id").notNull(),
+    chatId: bigint("chat_id", { mode: "number" }).notNull(),
+    claimedAt: tstz("claimed_at").notNull().defaultNow(),
+    sentAt: tstz("sent_at"),
+    /** Why a digest was settled without being delivered (blocked chat). */
+    lastError: text("last_error"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.runId, t.chatId] }),
+    // Abandoned digests (lease over, unsent) are found here by the next run's takeover.
+    index("reminder_deliveries_unsent_idx")
+      .on(t.claimedAt)
       .where(sql`${t.sentAt} IS NULL`),
+    // "Has this run sent a digest yet?": one probe per claim statement (the trigger), so claims
+    // of a run still claiming skip the check for a digest already sent.
+    index("reminder_deliveries_sent_run_idx")
+      .on(t.runId)
+      .where(sql`${t.sentAt} IS NOT NULL`),
   ],
 );
 
@@ -706,6 +734,7 @@ export type TrackedMessage = typeof trackedMessages.$inferSelect;
 export type NewTrackedMessage = typeof trackedMessages.$inferInsert;
 export type ReminderClaim = typeof reminderClaims.$inferSelect;
 export type NewReminderClaim = typeof reminderClaims.$inferInsert;
+export type ReminderDelivery = typeof reminderDeliveries.$inferSelect;
 export type BlockedChat = typeof blockedChats.$inferSelect;
 export type MailserverOutboxRow = typeof mailserverOutbox.$inferSelect;
 export type PlannedOutage = typeof plannedOutages.$inferSelect;

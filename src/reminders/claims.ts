@@ -1,24 +1,30 @@
 /**
- * Exactly-once bookkeeping in reminder_claims. A row per reminder (and per enforcement action)
- * keyed `rule:target:period@chat`:
- *  - claim: INSERT … ON CONFLICT DO NOTHING RETURNING, inside a transaction holding an advisory
- *    lock, so when two instances sweep at once the first takes every item and the second finds
- *    them taken (one digest per recipient, never two);
- *  - fence: just before a send, the instance re-asserts ownership (claimed_by = its run) and
- *    refreshes claimed_at; a claim another run has taken over is skipped;
- *  - confirm: sent_at = now after the send returned (sent_at also settles a claim that can
- *    never be delivered: blocked chat, too many attempts; last_error says which);
- *  - retry: a claim still unsent after LEASE_MS (crash, network error) is re-claimed by the next
- *    run with FOR UPDATE SKIP LOCKED and resent once.
+ * Exactly-once bookkeeping. A row per reminder (and per enforcement action) in reminder_claims,
+ * keyed `rule:target:period@chat`, and a row per digest (run × recipient) in
+ * reminder_deliveries, written by a statement trigger on reminder_claims for every claim that
+ * waits for a digest (migration `reminder_deliveries`):
+ *  - claim: INSERT … ON CONFLICT DO NOTHING RETURNING (under the profile's sweep lock, or an
+ *    advisory lock), so when two instances sweep at once the first takes every item and the
+ *    second finds them taken (one digest per recipient, never two);
+ *  - fence: just before a send, the run re-asserts that the digest's claims are still its own
+ *    and unsent, and refreshes its delivery's claimed_at (the lease clock); a claim another run
+ *    has taken over is left out;
+ *  - confirm: the delivery's sent_at = now after the send returned, one row for all the digest's
+ *    items (it also settles a digest that can never be delivered: blocked chat). A claim is also
+ *    settled on its own row: an action, a ping, one given up after MAX_ATTEMPTS;
+ *  - retry: a delivery still unsent after LEASE_MS (crash, network error) is taken over by the
+ *    next run: its claims move to that run (claimed_by), which sends them once.
+ * Whether a claim was sent is defined once, by the view reminder_claim_state; read it there.
  * The one window left is a crash between Telegram accepting a message and the confirm: that
  * message is sent again (at-least-once there), which is the best any external send can do.
  *
  * The sweep (sweep.ts) claims page by page (claimFresh), takes abandoned claims over in SQL
  * (takeOverAbandoned) and reads what its run owns back a page of whole recipients at a time
- * (ownedPages), so no phase holds every due item in memory. A restarted process releases the unsent claims
- * of its dead predecessor at start-up (releaseOwnClaims) instead of waiting for the lease.
+ * (ownedPages), so no phase holds every due item in memory. A restarted process releases the
+ * unsent deliveries of its dead predecessor at start-up (releaseOwnClaims) instead of waiting
+ * for the lease.
  */
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import { executeRows, type Database, type DbOrTx } from "../db/client.ts";
 import { applyEnforcement } from "../services/enforcement.ts";
 import type { EnforcementAction, ItemAbout, ReminderButton, ReminderItem, SectionId } from "./types.ts";
@@ -177,8 +183,38 @@ export function itemOfRow(row: OwnedRow, render: FactRenderer | null): ReminderI
 export interface ClaimResult {
   /** Fresh items this run claimed. */
   claimed: ReminderItem[];
-  /** Abandoned claims (older than the lease, unsent) this run took over. */
+  /** Abandoned claims (their delivery older than the lease, unsent) this run took over. */
   retried: ReminderItem[];
+}
+
+/**
+ * Moves to `runId` the unsent claims of `profiles` whose delivery is unsent and older than the
+ * lease. An unsent delivery makes the claim's own sent_at its whole state (reminder_claim_state);
+ * the trigger then opens the new owner's deliveries and drops the emptied ones. The stale
+ * deliveries are locked (a delivery its owner is refreshing right now is skipped: it is alive),
+ * so an owner's fence and a takeover never both believe the claims are theirs.
+ */
+/** Claims that wait for a digest: a line, or the fact a line is rendered from (the reply rule's). */
+const DIGEST_PAYLOAD = sql`(c.payload ? 'line' or c.payload ? 'reply')`;
+
+function takeOver(
+  runId: string,
+  now: Date,
+  leaseMs: number,
+  profiles: readonly string[],
+  returning: SQL,
+  which: SQL,
+): SQL {
+  return sql`update reminder_claims c set claimed_by = ${runId}, claimed_at = ${now.toISOString()}::timestamptz,
+      attempts = c.attempts + 1
+    from (select run_id, chat_id from reminder_deliveries
+      where sent_at is null and claimed_at < ${new Date(now.getTime() - leaseMs).toISOString()}::timestamptz
+        and run_id <> ${runId}
+      for update skip locked) d
+    where c.claimed_by = d.run_id and c.recipient_chat_id = d.chat_id and c.sent_at is null
+      and ${which}
+      and c.payload->>'profileId' in (select jsonb_array_elements_text(${jsonText(profiles)}::jsonb))
+    returning ${returning}`;
 }
 
 /**
@@ -195,25 +231,10 @@ export async function claimItems(
     await executeRows(tx, sql`select pg_advisory_xact_lock(${CLAIM_LOCK_KEY})`);
     const retried: ReminderItem[] = [];
     if (retryProfiles.length > 0) {
-      const rows = await executeRows<{
-        key: string;
-        rule: string;
-        target: string;
-        chat: string;
-        payload: unknown;
-      }>(
+      const rows = await executeRows<OwnedRow>(
         tx,
-        sql`update reminder_claims c set claimed_by = ${runId}, claimed_at = ${now.toISOString()}::timestamptz, attempts = c.attempts + 1
-          where c.key in (
-            select key from reminder_claims
-            where sent_at is null and claimed_at < ${new Date(now.getTime() - leaseMs).toISOString()}::timestamptz
-              -- Claims with a line only: a stored fact (reply) needs the sweep's renderer (takeOverAbandoned).
-              and payload is not null and payload ? 'line'
-              and payload->>'profileId' in (select jsonb_array_elements_text(${jsonText(retryProfiles)}::jsonb))
-            order by claimed_at, key
-            limit 20000
-            for update skip locked)
-          returning c.key, c.rule, c.target, c.recipient_chat_id::text as chat, c.payload`,
+        // Claims with a line only: a stored fact (reply) needs the sweep's renderer (takeOverAbandoned).
+        takeOver(runId, now, leaseMs, retryProfiles, OWNED_COLUMNS, sql`c.payload ? 'line'`),
       );
       for (const row of rows) {
         const item = itemOfRow(row, null);
@@ -284,70 +305,123 @@ export async function applyAction(
   });
 }
 
-/**
- * Claims named by key, with their recipients: the chats let each statement reach the claims
- * through the unsent-by-chat index (a few hundred probes) instead of testing every unsent claim
- * against thousands of keys, whatever the planner believes of the table's size (a first big
- * sweep runs before any ANALYZE has seen the claims).
- */
-export interface ClaimSet {
+/** A digest's claims: its recipient and the keys it shows. */
+export interface DigestClaims {
+  chatId: number;
   keys: readonly string[];
-  /** The recipients of those keys (each at least once). */
-  chats: readonly number[];
+}
+
+/** What the fence found still this run's to send. */
+export interface Fenced {
+  /** Keys still this run's and unsent. */
+  keys: Set<string>;
+  /**
+   * Recipients whose digest holds every unsent claim this run has for them: their delivery row
+   * settles them all (confirmDigests). Another digest is settled claim by claim.
+   */
+  whole: Set<number>;
 }
 
 const bigintArray = (chats: readonly number[]): string => `{${chats.map((c) => String(c)).join(",")}}`;
 
 /**
- * Re-asserts ownership of `claims` just before sending; returns the keys still ours and unsent.
- * Claims taken or refreshed after `refreshBefore` keep their claimed_at (their lease has most of
- * its time left, and no other run may take them over before it ends), so fencing a whole page
- * of fresh claims reads them by key and writes nothing; older ones get claimed_at = now.
+ * Re-asserts ownership of the digests' claims just before sending. Reads how many unsent claims
+ * this run has per recipient: a digest that shows exactly that many holds all of them (the run
+ * read them back whole, and only it adds claims to its deliveries), so its keys need not be
+ * sent to the server; only a digest that lost claims (taken over, settled one by one) or does
+ * not show them all has its keys compared. Deliveries fenced or claimed after `refreshBefore`
+ * keep their claimed_at (their lease has most of its time left, and no other run may take them
+ * over before it ends), so fencing a page of fresh digests writes nothing; older ones get
+ * claimed_at = now.
  */
-export async function fenceKeys(
+export async function fenceDigests(
   db: DbOrTx,
-  claims: ClaimSet,
+  digests: readonly DigestClaims[],
   runId: string,
   now: Date,
   refreshBefore: Date = now,
-): Promise<string[]> {
-  if (claims.keys.length === 0) return [];
-  const rows = await executeRows<{ key: string }>(
+): Promise<Fenced> {
+  const fenced: Fenced = { keys: new Set(), whole: new Set() };
+  if (digests.length === 0) return fenced;
+  const chats = bigintArray(digests.map((d) => d.chatId));
+  // Two statements: the count must see a takeover that the refresh waited for (a takeover locks
+  // the stale deliveries it moves; see takeOver), which the refresh's own snapshot would not.
+  await executeRows(
     db,
-    sql`with mine as (
-        select key, claimed_at from reminder_claims
-        where recipient_chat_id = any(${bigintArray(claims.chats)}::bigint[]) and sent_at is null
-          and key = any(${textArray(claims.keys)}::text[]) and claimed_by = ${runId}),
-      refreshed as (
-        update reminder_claims c set claimed_at = ${now.toISOString()}::timestamptz
-        from mine where c.key = mine.key and mine.claimed_at < ${refreshBefore.toISOString()}::timestamptz
-          and c.claimed_by = ${runId} and c.sent_at is null
-        returning c.key)
-      select key from mine`,
+    sql`update reminder_deliveries set claimed_at = ${now.toISOString()}::timestamptz
+      where run_id = ${runId} and chat_id = any(${chats}::bigint[]) and sent_at is null
+        and claimed_at < ${refreshBefore.toISOString()}::timestamptz`,
   );
-  return rows.map((row) => row.key);
+  const rows = await executeRows<{ chat: string; n: number | string }>(
+    db,
+    sql`select recipient_chat_id::text as chat, count(*) as n from reminder_claim_state
+      where claimed_by = ${runId} and recipient_chat_id = any(${chats}::bigint[]) and not sent
+      group by recipient_chat_id`,
+  );
+  const unsent = new Map(rows.map((row) => [Number(row.chat), Number(row.n)]));
+  // Two digests to one chat: neither holds all of its claims.
+  const digestsTo = new Map<number, number>();
+  for (const digest of digests) digestsTo.set(digest.chatId, (digestsTo.get(digest.chatId) ?? 0) + 1);
+  const partial: DigestClaims[] = [];
+  for (const digest of digests) {
+    const n = unsent.get(digest.chatId) ?? 0;
+    if (n === 0) continue;
+    if (n === digest.keys.length && digestsTo.get(digest.chatId) === 1) {
+      fenced.whole.add(digest.chatId);
+      for (const key of digest.keys) fenced.keys.add(key);
+    } else partial.push(digest);
+  }
+  if (partial.length > 0) {
+    const found = await executeRows<{ key: string }>(
+      db,
+      sql`select key from reminder_claim_state
+        where claimed_by = ${runId} and recipient_chat_id = any(${bigintArray(partial.map((d) => d.chatId))}::bigint[])
+          and not sent`,
+    );
+    const ours = new Set(found.map((row) => row.key));
+    for (const digest of partial) for (const key of digest.keys) if (ours.has(key)) fenced.keys.add(key);
+  }
+  return fenced;
 }
 
-/** Marks `claims` sent (one statement for any number of keys, e.g. a batch of delivered digests). */
-export async function confirmKeys(
+/** Delivered digests: whole ones by recipient (one delivery row each), the others by key. */
+export interface SentDigests {
+  chats: readonly number[];
+  keys: readonly string[];
+}
+
+/**
+ * Marks delivered digests sent: one statement for any number of whole digests (e.g. a batch),
+ * and one for the claims of the others. `note` says why a digest was settled unsent (blocked).
+ */
+export async function confirmDigests(
   db: DbOrTx,
-  claims: ClaimSet,
+  sent: SentDigests,
   runId: string,
   now: Date,
   note: string | null = null,
 ): Promise<void> {
-  if (claims.keys.length === 0) return;
-  await executeRows(
-    db,
-    sql`update reminder_claims set sent_at = ${now.toISOString()}::timestamptz, last_error = ${note}
-      where recipient_chat_id = any(${bigintArray(claims.chats)}::bigint[]) and sent_at is null
-        and key = any(${textArray(claims.keys)}::text[]) and claimed_by = ${runId}`,
-  );
+  if (sent.chats.length > 0) {
+    await executeRows(
+      db,
+      sql`update reminder_deliveries set sent_at = ${now.toISOString()}::timestamptz, last_error = ${note}
+        where run_id = ${runId} and chat_id = any(${bigintArray(sent.chats)}::bigint[]) and sent_at is null`,
+    );
+  }
+  if (sent.keys.length > 0) {
+    await executeRows(
+      db,
+      sql`update reminder_claims set sent_at = ${now.toISOString()}::timestamptz, last_error = ${note}
+        where key in (select key from reminder_claim_state
+          where key = any(${textArray(sent.keys)}::text[]) and claimed_by = ${runId} and not sent)`,
+    );
+  }
 }
 
 /**
- * Records a failed send. Claims that reached MAX_ATTEMPTS are settled (sent_at set, error kept)
- * and returned, to be reported; the others stay unsent for the next run after the lease.
+ * Records a failed send on the digest's claims. Claims that reached MAX_ATTEMPTS are settled
+ * (sent_at set, error kept) and returned, to be reported; the others stay unsent, and their
+ * delivery is taken over by the next run after the lease.
  */
 export async function failKeys(
   db: DbOrTx,
@@ -361,7 +435,8 @@ export async function failKeys(
     sql`update reminder_claims
       set last_error = ${error.slice(0, 500)},
           sent_at = case when attempts >= ${MAX_ATTEMPTS}::int then ${now.toISOString()}::timestamptz else null end
-      where key in (select jsonb_array_elements_text(${jsonText(keys)}::jsonb)) and claimed_by = ${runId} and sent_at is null
+      where key in (select key from reminder_claim_state
+        where key = any(${textArray(keys)}::text[]) and claimed_by = ${runId} and not sent)
       returning key, sent_at is not null as settled`,
   );
   return rows.filter((row) => row.settled).map((row) => row.key);
@@ -406,9 +481,9 @@ export async function claimFresh(
 }
 
 /**
- * Takes over, for this run, the unsent claims of `profiles` older than the lease (a run that
- * crashed, was stopped, or could not send). Set-based: nothing is loaded; ownedPages reads
- * them back with the fresh claims. Returns how many were taken over.
+ * Takes over, for this run, the unsent claims of `profiles` whose delivery is older than the
+ * lease (a run that crashed, was stopped, or could not send). Set-based: nothing is loaded;
+ * ownedPages reads them back with the fresh claims. Returns how many were taken over.
  */
 export async function takeOverAbandoned(
   database: Database,
@@ -418,45 +493,44 @@ export async function takeOverAbandoned(
   if (profiles.length === 0) return 0;
   const rows = await executeRows<{ n: number | string }>(
     database.db,
-    sql`with taken as (
-        update reminder_claims c set claimed_by = ${runId}, claimed_at = ${now.toISOString()}::timestamptz,
-          attempts = c.attempts + 1
-        where c.sent_at is null and c.claimed_at < ${new Date(now.getTime() - leaseMs).toISOString()}::timestamptz
-          and c.payload is not null and (c.payload ? 'line' or c.payload ? 'reply')
-          and c.payload->>'profileId' in (select jsonb_array_elements_text(${jsonText(profiles)}::jsonb))
-        returning 1)
-      select count(*) as n from taken`,
+    sql`with taken as (${takeOver(runId, now, leaseMs, profiles, sql`1`, DIGEST_PAYLOAD)}) select count(*) as n from taken`,
   );
   return Number(rows[0]?.n ?? 0);
 }
 
 /**
  * A restarted process takes over its own stale claims at start-up (issue 9.12): the unsent
- * claims of an earlier process of the same instance (claimed_by starts with `instance:`) are
+ * deliveries of an earlier process of the same instance (run_id starts with `instance:`) are
  * released, i.e. their lease ends now, so the next sweep retries them at once instead of after
  * 10 minutes. Safe with a run of the same instance still delivering (a CLI run on the same
  * host): its fence re-asserts claimed_by, and the sweep lock keeps any retry out until it ends.
+ * Returns how many unsent claims were released.
  */
 export async function releaseOwnClaims(database: Database, instanceId: string): Promise<number> {
   const prefix = `${instanceId}:`;
   const rows = await executeRows<{ n: number | string }>(
     database.db,
     sql`with released as (
-        update reminder_claims set claimed_at = 'epoch'::timestamptz
-        where sent_at is null and left(claimed_by, ${prefix.length}::int) = ${prefix}
-        returning 1)
-      select count(*) as n from released`,
+        update reminder_deliveries set claimed_at = 'epoch'::timestamptz
+        where sent_at is null and left(run_id, ${prefix.length}::int) = ${prefix}
+        returning run_id, chat_id)
+      select count(*) as n from reminder_claims c
+        join released r on c.claimed_by = r.run_id and c.recipient_chat_id = r.chat_id
+      where c.sent_at is null`,
   );
   return Number(rows[0]?.n ?? 0);
 }
+
+const OWNED_COLUMNS = sql`key, rule, target, recipient_chat_id::text as chat, payload`;
 
 /**
  * The unsent claims this run owns, a page of whole recipients at a time (chat order), as items:
  * the sweep renders and delivers each page before reading the next. Fresh, taken-over and notice
  * claims alike, so each recipient gets one digest with all of them. Keyset pages of about
- * `itemsPerPage` claims on the unsent-by-chat index (each page reads only its own rows); the last
- * recipient of a full page is completed by a second read, so no recipient is split. `render`
- * gives the lines of claims that store a fact (the reply rule's) at the time of reading.
+ * `itemsPerPage` claims on the (run, chat) index (each page reads only its own rows); the last
+ * recipient of a full page is completed by a second read, so no recipient is split (a digest
+ * that holds all of a recipient's claims is confirmed by one delivery row). `render` gives the
+ * lines of claims that store a fact (the reply rule's) at the time of reading.
  */
 export async function* ownedPages(
   database: Database,
@@ -464,14 +538,13 @@ export async function* ownedPages(
   render: FactRenderer,
   itemsPerPage = 10_000,
 ): AsyncGenerator<ReminderItem[]> {
-  const columns = sql`key, rule, target, recipient_chat_id::text as chat, payload`;
   let after = "-9223372036854775808";
   for (;;) {
     // Chat order only: the index gives it, and the digest orders a recipient's items itself.
     const rows = await executeRows<OwnedRow>(
       database.db,
-      sql`select ${columns} from reminder_claims
-        where recipient_chat_id > ${after}::bigint and sent_at is null and claimed_by = ${runId}
+      sql`select ${OWNED_COLUMNS} from reminder_claim_state
+        where claimed_by = ${runId} and recipient_chat_id > ${after}::bigint and not sent
         order by recipient_chat_id limit ${itemsPerPage}::int`,
     );
     const last = rows[rows.length - 1];
@@ -481,8 +554,8 @@ export async function* ownedPages(
       while (rows.length > 0 && (rows[rows.length - 1] as OwnedRow).chat === last.chat) rows.pop();
       const whole = await executeRows<OwnedRow>(
         database.db,
-        sql`select ${columns} from reminder_claims
-          where recipient_chat_id = ${last.chat}::bigint and sent_at is null and claimed_by = ${runId}`,
+        sql`select ${OWNED_COLUMNS} from reminder_claim_state
+          where claimed_by = ${runId} and recipient_chat_id = ${last.chat}::bigint and not sent`,
       );
       for (const row of whole) rows.push(row);
     }
@@ -498,11 +571,12 @@ export async function* ownedPages(
 }
 
 /**
- * Refreshes the planner's statistics of reminder_claims after a run claimed many items, when
- * this role owns the table (single-role and embedded deployments): the delivery's reads by
- * recipient are then planned on the unsent-by-chat index. Without it, the first big sweep of a
- * fresh table is planned as if the table were empty (full sorts of every unsent claim per
- * page) until autovacuum analyzes it, which is what happens under a separate owner role.
+ * Refreshes the planner's statistics of reminder_claims and reminder_deliveries after a run
+ * claimed many items, when this role owns them (single-role and embedded deployments): the
+ * delivery's reads by recipient are then planned on the (run, chat) index. Without it, the
+ * first big sweep of a fresh table is planned as if the table were empty (full sorts of every
+ * claim per page) until autovacuum analyzes it, which is what happens under a separate owner
+ * role.
  */
 export async function refreshClaimStatistics(database: Database): Promise<boolean> {
   const owner = await executeRows<{ mine: boolean }>(
@@ -516,5 +590,6 @@ export async function refreshClaimStatistics(database: Database): Promise<boolea
     database.db,
     sql`analyze reminder_claims (recipient_chat_id, claimed_by, sent_at, claimed_at, rule, target)`,
   );
+  await executeRows(database.db, sql`analyze reminder_deliveries`);
   return true;
 }

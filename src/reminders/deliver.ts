@@ -3,23 +3,24 @@
  * second per chat (token bucket; the clock and sleep are injected so tests run instantly).
  * The claims of a batch of digests are fenced (still ours?) in one statement before the first is
  * sent, and again digest by digest once a quarter of the lease has passed; sent messages are
- * confirmed in batches (one UPDATE per CONFIRM_BATCH digests or CONFIRM_DELAY_MS, whichever
- * comes first, and at the end), not one statement each: at national scale the per-message
- * bookkeeping was most of the sweep (issue 13). The price: a process killed between a send and
- * its batch's confirm resends up to one batch (≈ CONFIRM_DELAY_MS of sends) after the lease,
- * instead of one message. A blocked or
- * deleted chat (403, "chat not found") is recorded in blocked_chats, its items are settled, and
- * it is returned for the report to the support chat; it never stops the run. Other errors
- * leave the claims unsent for the next run (after the lease), up to MAX_ATTEMPTS.
+ * confirmed in batches (one UPDATE of reminder_deliveries per CONFIRM_BATCH digests or
+ * CONFIRM_DELAY_MS, whichever comes first, and at the end): one row per digest, not one per
+ * item nor one statement per message, since at national scale the per-item bookkeeping was
+ * most of the sweep (issue 13). The price: a process killed between a send and its batch's
+ * confirm resends up to one batch (≈ CONFIRM_DELAY_MS of sends) after the lease, instead of one
+ * message. A blocked or deleted chat (403, "chat not found") is recorded in blocked_chats, its
+ * digest is settled with the reason, and it is returned for the report to the support chat; it
+ * never stops the run. Other errors leave the claims unsent for the next run (after the
+ * lease), up to MAX_ATTEMPTS.
  */
 import type { Database } from "../db/client.ts";
 import {
-  confirmKeys,
+  confirmDigests,
   DEFAULT_LEASE_MS,
   failKeys,
-  fenceKeys,
+  fenceDigests,
   recordBlockedChat,
-  type ClaimSet,
+  type Fenced,
 } from "./claims.ts";
 import { renderDigest, type Digest, type InlineKeyboard } from "./digest.ts";
 import type { ReminderItem } from "./types.ts";
@@ -176,36 +177,37 @@ export async function deliverDigests(
   // A claim fenced (or claimed) less than a quarter-lease ago cannot be taken over before the
   // send: no other run takes a claim over before its lease ends.
   const refreshAfterMs = leaseMs / 4;
-  const fenceOf = async (claims: ClaimSet): Promise<Set<string>> => {
+  const fenceOf = async (batch: readonly Digest[]): Promise<Fenced> => {
     const at = now();
-    return new Set(await fenceKeys(database.db, claims, runId, at, new Date(at.getTime() - refreshAfterMs)));
+    return fenceDigests(database.db, batch, runId, at, new Date(at.getTime() - refreshAfterMs));
   };
-  const allKeys: string[] = [];
-  for (const digest of digests) for (const key of digest.keys) allKeys.push(key);
-  const owned = await fenceOf({ keys: allKeys, chats: digests.map((d) => d.chatId) });
-  allKeys.length = 0;
+  const owned = await fenceOf(digests);
   // On the delivery's clock (the sweep's), the one leases are judged by.
   const fencedAt = now().getTime();
 
   // Sent, not yet confirmed: flushed by one statement, one flush at a time.
-  let pending: string[] = [];
   let pendingChats: number[] = [];
+  let pendingKeys: string[] = [];
   let pendingDigests = 0;
   let pendingSince = 0;
   let flushing: Promise<void> = Promise.resolve();
   const flush = (): Promise<void> => {
-    if (pending.length === 0) return flushing;
-    const claims = { keys: pending, chats: pendingChats };
-    pending = [];
+    if (pendingDigests === 0) return flushing;
+    const sent = { chats: pendingChats, keys: pendingKeys };
     pendingChats = [];
+    pendingKeys = [];
     pendingDigests = 0;
-    flushing = flushing.then(() => confirmKeys(database.db, claims, runId, now()));
+    flushing = flushing.then(() => confirmDigests(database.db, sent, runId, now()));
     return flushing;
   };
-  const sent = async (chatId: number, keys: readonly string[]): Promise<void> => {
+  /** A digest that holds all of its recipient's claims is settled by its delivery row. */
+  const settling = (digest: Digest, ours: Fenced): { chats: number[]; keys: string[] } =>
+    ours.whole.has(digest.chatId) ? { chats: [digest.chatId], keys: [] } : { chats: [], keys: digest.keys };
+  const sent = async (digest: Digest, ours: Fenced): Promise<void> => {
     if (pendingDigests === 0) pendingSince = performance.now();
-    for (const key of keys) pending.push(key);
-    pendingChats.push(chatId);
+    const settles = settling(digest, ours);
+    for (const chat of settles.chats) pendingChats.push(chat);
+    for (const key of settles.keys) pendingKeys.push(key);
     pendingDigests++;
     if (pendingDigests >= CONFIRM_BATCH || performance.now() - pendingSince >= CONFIRM_DELAY_MS) {
       await flush();
@@ -227,11 +229,8 @@ export async function deliverDigests(
   const deliverOne = async (original: Digest): Promise<void> => {
     // A long delivery (rate limits, retry_after): past a quarter of the lease since the batch's
     // fence, each digest's claims are fenced afresh just before it is sent.
-    const ours =
-      now().getTime() - fencedAt >= refreshAfterMs
-        ? await fenceOf({ keys: original.keys, chats: [original.chatId] })
-        : owned;
-    const mine = original.keys.filter((key) => ours.has(key));
+    const ours = now().getTime() - fencedAt >= refreshAfterMs ? await fenceOf([original]) : owned;
+    const mine = original.keys.filter((key) => ours.keys.has(key));
     if (mine.length === 0) {
       report.skipped++;
       return;
@@ -241,7 +240,7 @@ export async function deliverDigests(
         ? original
         : renderDigest(
             original.chatId,
-            original.items.filter((item) => ours.has(item.key)),
+            original.items.filter((item) => ours.keys.has(item.key)),
             now(),
           );
     for (let attempt = 0; attempt < 2; attempt++) {
@@ -256,9 +255,9 @@ export async function deliverDigests(
         }
         if (failure.kind === "blocked") {
           await recordBlockedChat(database.db, digest.chatId, failure.description, now());
-          await confirmKeys(
+          await confirmDigests(
             database.db,
-            { keys: digest.keys, chats: [digest.chatId] },
+            settling(digest, ours),
             runId,
             now(),
             `blocked: ${failure.description}`.slice(0, 500),
@@ -274,7 +273,7 @@ export async function deliverDigests(
       }
       report.messages++;
       report.items += digest.keys.length;
-      await sent(digest.chatId, digest.keys);
+      await sent(digest, ours);
       return;
     }
   };

@@ -355,7 +355,7 @@ export async function selectFirstLoginPending(
   >(
     db,
     sql`select ${REF_COLUMNS}, ${epochMs(issued)} as issued_ms, ${epochMs(sql`m.last_login_at`)} as last_login_ms,
-      (select ${epochMs(sql`min(c.sent_at)`)} from reminder_claims c
+      (select ${epochMs(sql`min(c.sent_at)`)} from reminder_claim_state c
         where c.rule = 'first-login-warn' and c.target = 'mb:' || m.id and c.sent_at >= ${issued}) as warned_ms
     from mailboxes m ${REF_JOINS}
     where m.must_change_password and m.profile_id = ${profile.id} and m.status = 'active' ${pageOf(sql`m.id`, page)}`,

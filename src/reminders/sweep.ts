@@ -2,7 +2,8 @@
  * The sweep: SQL selects what may be due (facts.ts) → pure rules decide (rules/) → enforcement
  * actions are claimed and applied (each in its own transaction, with its notices) → reminders
  * are claimed (claims.ts) together with abandoned earlier claims → one digest per recipient
- * (digest.ts) → delivery within Telegram's limits (deliver.ts).
+ * (digest.ts) → delivery within Telegram's limits (deliver.ts), each digest confirmed by its one
+ * row of reminder_deliveries (run × recipient), not item by item.
  *
  * Timers only wake this function; everything it needs is in the database, so running it twice,
  * on two instances, or after a crash gives each reminder and action exactly once. A profile is

@@ -605,7 +605,7 @@ export async function pingView(
   const said = await executeRows<{ line: string | null; payload: unknown }>(
     database.db,
     sql`select payload->>'line' as line, case when payload ? 'line' then null else payload end as payload
-      from reminder_claims
+      from reminder_claim_state
       where target = ${target} and recipient_chat_id = ${presserChatId}
         and sent_at >= ${since.toISOString()}::timestamptz and (payload ? 'line' or payload ? 'reply')
       order by sent_at desc limit 5`,
@@ -638,6 +638,7 @@ export async function pingView(
  * claim in reminder_claims (`ping:<target>:<day>@<chat>`) decides, so two presses (two heads,
  * a double tap) send one message. The claim is taken before the send and released if the send
  * fails (a later press may try again); the audit row is written with the confirmation.
+ * A ping is settled on its own claim row (it is no digest: it has no reminder_deliveries row).
  * "already" = this person was pinged about it today.
  */
 export async function pingPerson(
@@ -661,13 +662,17 @@ export async function pingPerson(
   try {
     await send(person.chatId);
   } catch (error) {
-    await database.db.execute(sql`delete from reminder_claims where key = ${key} and sent_at is null`);
+    await database.db.execute(
+      sql`delete from reminder_claims
+        where key in (select key from reminder_claim_state where key = ${key} and not sent)`,
+    );
     throw error;
   }
   await database.db.transaction(async (tx) => {
     await executeRows(
       tx,
-      sql`update reminder_claims set sent_at = ${now.toISOString()}::timestamptz where key = ${key} returning key`,
+      sql`update reminder_claims set sent_at = ${now.toISOString()}::timestamptz
+        where key in (select key from reminder_claim_state where key = ${key} and not sent) returning key`,
     );
     await writeAudit(tx, {
       actor,

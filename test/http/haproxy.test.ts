@@ -336,7 +336,7 @@ describe.skipIf(missing !== null)("three bot processes behind HAProxy, one kille
       0,
     ]);
     const [claims] = await owner.execute<{ n: number; sent: number }>(
-      `select count(*)::int as n, count(sent_at)::int as sent from reminder_claims`,
+      `select count(*)::int as n, count(sent_at)::int as sent from reminder_claim_state`,
     );
     expect(claims).toEqual({ n: items, sent: items });
     const digests = new Map<number, number>();

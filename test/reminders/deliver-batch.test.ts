@@ -38,8 +38,8 @@ function items(chats: number, perChat: number, tag: string): ReminderItem[] {
 async function unsentOf(db: Parameters<typeof executeRows>[0], tag: string): Promise<Map<string, number>> {
   const rows = await executeRows<{ claimed_by: string; n: number | string }>(
     db,
-    sql`select claimed_by, count(*) as n from reminder_claims
-      where target like ${`tm:${tag}-%`} and sent_at is null group by claimed_by`,
+    sql`select claimed_by, count(*) as n from reminder_claim_state
+      where target like ${`tm:${tag}-%`} and not sent group by claimed_by`,
   );
   return new Map(rows.map((r) => [r.claimed_by, Number(r.n)]));
 }

@@ -195,7 +195,7 @@ describeEachDb(
       const everyone = [...first.sent, ...restarted.sent].map((m) => m.chatId).sort();
       expect(everyone).toEqual([org.ownerChat, org.headChat].sort());
       const left = await db.execute<{ key: string; claimed_by: string }>(
-        sql`select key, claimed_by from reminder_claims where sent_at is null`,
+        sql`select key, claimed_by from reminder_claim_state where not sent`,
       );
       expect(left).toEqual([{ key: "other@1", claimed_by: "node-ab:1:ff" }]);
     });

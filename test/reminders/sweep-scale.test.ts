@@ -81,7 +81,7 @@ describe(`reminder sweep with 20,000 due items, paged [${driver}]`, () => {
     expect([...perChat.values()].every((n) => n === 1)).toBe(true);
     expect(report.delivery?.items).toBe(2 * MESSAGES);
     const unsent = await db.execute<{ n: number }>(
-      sql`select count(*)::int as n from reminder_claims where sent_at is null`,
+      sql`select count(*)::int as n from reminder_claim_state where not sent`,
     );
     expect(unsent[0]?.n).toBe(0);
   }, 900_000);

@@ -103,7 +103,7 @@ describeEachDb(
       expect(first.sent.length).toBe(1);
       expect(r1.delivery?.aborted).toBe(true);
       const unsent = await getDb().execute<{ n: number }>(
-        sql`select count(*)::int as n from reminder_claims where sent_at is null`,
+        sql`select count(*)::int as n from reminder_claim_state where not sent`,
       );
       expect(unsent[0]?.n).toBeGreaterThan(0);
 
@@ -179,7 +179,7 @@ describeEachDb(
       );
       expect(blocked.map((r) => Number(r.chat))).toEqual([org.headChat]);
       const unsent = await getDb().execute<{ n: number }>(
-        sql`select count(*)::int as n from reminder_claims where sent_at is null`,
+        sql`select count(*)::int as n from reminder_claim_state where not sent`,
       );
       expect(unsent[0]?.n).toBe(0);
     });
