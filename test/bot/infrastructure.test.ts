@@ -309,6 +309,51 @@ describeEachDb("bot infrastructure", (getDb) => {
     }
   });
 
+  it("a claim give-back still on its way never deletes the claim of the re-sent copy", async () => {
+    // An update failed for want of a database; its claim is given back. Telegram re-sends it to
+    // the same instance while the retry timer's give-back is still on its way (another pooled
+    // connection): the re-sent copy's fresh claim must survive it, or the update would be
+    // answered with no claim row behind it (the HAProxy storm lost 8 of 2,000 this way).
+    const own = createServices(getDb(), { clock: new TestClock().now });
+    const original = own.chatState.releaseUpdates.bind(own.chatState);
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    let calls = 0;
+    const release = vi.spyOn(own.chatState, "releaseUpdates").mockImplementation(async (ids, claimant) => {
+      calls++;
+      if (calls === 1) await gate;
+      return original(ids, claimant);
+    });
+    const claims = new UpdateClaims(own, { claimant: "bot:race", leaseSeconds: 0 });
+    const id = 9_500_001;
+    try {
+      expect((await claims.claim(id)).outcome).toBe("won");
+      claims.failed(id);
+      const slowRelease = claims.releasePending();
+      await vi.waitFor(() => expect(calls).toBe(1));
+      const copy = claims.claim(id);
+      // The copy is not claimed while the give-back is on its way (a bound, not a wait for an
+      // event: were it claimed, it would be within this second on any machine).
+      const first = await Promise.race([
+        copy.then(() => "claimed"),
+        new Promise<string>((resolve) => setTimeout(() => resolve("waiting"), 1_000)),
+      ]);
+      open();
+      await slowRelease;
+      expect(first).toBe("waiting");
+      expect((await copy).outcome).toBe("won");
+      claims.finished(id);
+      await claims.flush();
+      const rows = await getDb().execute<{ done: boolean }>(
+        `select done_at is not null as done from processed_updates where update_id = ${id}`,
+      );
+      expect(rows.map((row) => row.done)).toEqual([true]);
+    } finally {
+      release.mockRestore();
+      await claims.stop();
+    }
+  });
+
   it("done marks ride on the next claim statement; with no traffic a short timer writes them", async () => {
     const claims = vi.spyOn(services.chatState, "claimUpdates");
     const marks = vi.spyOn(services.chatState, "markUpdatesDone");

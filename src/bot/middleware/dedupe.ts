@@ -163,6 +163,7 @@ export class UpdateClaims {
   readonly writes = new SessionWrites();
   private purgeTimer: NodeJS.Timeout | undefined;
   private purging: Promise<void> | undefined;
+  private releasing: Promise<void> | undefined;
 
   constructor(
     private readonly services: BotServices,
@@ -296,11 +297,25 @@ export class UpdateClaims {
     return this.toRelease.size;
   }
 
+  /**
+   * Gives back the claims of updates that failed for want of a database. One release at a time,
+   * and a claim statement waits for the one in flight: a release still on its way (the retry
+   * timer's, on another pooled connection) would otherwise delete this instance's fresh claim of
+   * the re-sent copy, and that update would be answered with no claim row left behind it.
+   */
   async releasePending(): Promise<void> {
+    while (this.releasing) await this.releasing.catch(() => undefined);
     if (this.toRelease.size === 0) return;
     const ids = [...this.toRelease];
-    await this.services.chatState.releaseUpdates(ids, this.options.claimant);
-    for (const id of ids) this.toRelease.delete(id);
+    const release = this.services.chatState.releaseUpdates(ids, this.options.claimant).then(() => {
+      for (const id of ids) this.toRelease.delete(id);
+    });
+    this.releasing = release;
+    try {
+      await release;
+    } finally {
+      if (this.releasing === release) this.releasing = undefined;
+    }
   }
 
   /** Writes the done marks no claim statement has carried yet. */
