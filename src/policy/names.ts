@@ -126,6 +126,7 @@ function isLatinLetterCode(c: number): boolean {
  * only right after a letter or another mark; full-width letters become ASCII.
  */
 export function readLookalikes(input: string): string {
+  if (isPlainNfc(input)) return input;
   const nfd = input.normalize("NFD");
   let out = "";
   let changed = false;
@@ -149,6 +150,19 @@ export function readLookalikes(input: string): string {
     prevLetter = isLatinLetterCode(c) || isCombiningMark(c) || (c >= 0xc0 && foldsToLatinLetter(c));
   }
   return (changed ? out : input).normalize("NFC");
+}
+
+/**
+ * Whether the text is ASCII and precomposed letters of the Vietnamese alphabet only: then it is
+ * NFC already and has no look-alike to read (no look-alike is ASCII or such a letter), so
+ * readLookalikes would return it unchanged. Nearly every name is; the import reads one a row.
+ */
+function isPlainNfc(input: string): boolean {
+  for (let i = 0; i < input.length; i++) {
+    const c = input.charCodeAt(i);
+    if (c >= 0x80 && (c >= TABLE_SIZE || VIET_FOLD[c] === 0)) return false;
+  }
+  return true;
 }
 
 /** Apostrophe-like characters allowed inside a word ("H'Hen"); normalised to "'". */
