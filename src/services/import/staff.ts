@@ -30,6 +30,7 @@ import { checkEligibility } from "../../policy/eligibility.ts";
 import { normalizeName } from "../../policy/names.ts";
 import { findProfile } from "../../policy/profiles/index.ts";
 import type { EmploymentType, LeaderLevel } from "../../policy/types.ts";
+import { actorLabel } from "../audit.ts";
 import type { Actor } from "../types.ts";
 import { readCsv, type CsvItem } from "./csv-reader.ts";
 import { ADDRESS, CODE, parseBirthDate, parseEmploymentType, parseLeaderLevel } from "./fields.ts";
@@ -218,11 +219,14 @@ function takeIds(pool: number[], n: number): number[] {
 function planPage(run: Run, valid: readonly StaffRow[], pre: Prefetched): PageWrites {
   const { report, actor, now } = run;
   const writes: PageWrites = {
+    now,
+    actor: actorLabel(actor),
     staffUpdates: [],
     staffInserts: [],
     ownerUpdates: [],
     mailboxInserts: [],
-    audits: [],
+    updateAudits: [],
+    ownerAudits: [],
   };
   const toInsert: StaffRow[] = [];
   /** Staff id by code: existing ones now, new ones once their ids are taken. */
@@ -257,7 +261,7 @@ function planPage(run: Run, valid: readonly StaffRow[], pre: Prefetched): PageWr
       now,
     ]);
     report.updated++;
-    writes.audits.push({
+    writes.updateAudits.push({
       actor,
       action: "staff.update",
       entity: "staff",
@@ -268,6 +272,7 @@ function planPage(run: Run, valid: readonly StaffRow[], pre: Prefetched): PageWr
   // A dry run takes no ids: it writes nothing, and only the counts and addresses are reported.
   const dry = run.options.dryRun === true;
   const staffIds = dry ? [] : takeIds(run.ids.staff, toInsert.length);
+  // Each is audited as staff.create {code, line} by the write itself (pageWriteSql).
   toInsert.forEach((r, i) => {
     const id = staffIds[i] as number;
     ids.set(r.code, id);
@@ -280,16 +285,8 @@ function planPage(run: Run, valid: readonly StaffRow[], pre: Prefetched): PageWr
       r.leaderLevel,
       r.employmentType,
       r.contractMonths,
-      now,
-      now,
+      r.line,
     ]);
-    writes.audits.push({
-      actor,
-      action: "staff.create",
-      entity: "staff",
-      entityId: id,
-      details: { code: r.code, line: r.line },
-    });
   });
   report.created += toInsert.length;
   // Existing addresses: recorded as they are (never renamed).
@@ -308,7 +305,7 @@ function planPage(run: Run, valid: readonly StaffRow[], pre: Prefetched): PageWr
   for (const o of owners) {
     const staffId = ids.get(o.code);
     writes.ownerUpdates.push([o.boxId, staffId, now]);
-    writes.audits.push({
+    writes.ownerAudits.push({
       actor,
       action: "mailbox.assign_owner",
       entity: "mailbox",
@@ -318,31 +315,20 @@ function planPage(run: Run, valid: readonly StaffRow[], pre: Prefetched): PageWr
   }
   if (run.options.issueMailboxes) issueAddresses(run, valid, pre, newBoxes);
   const boxIds = dry ? [] : takeIds(run.ids.mailboxes, newBoxes.length);
+  // Personal and active, each audited as mailbox.create {address, staffId, line, source: "import"}
+  // by the write itself (pageWriteSql).
   newBoxes.forEach((b, i) => {
-    const id = boxIds[i] as number;
-    const staffId = ids.get(b.code);
     writes.mailboxInserts.push([
-      id,
+      boxIds[i],
       b.address,
-      b.address.split("@")[0],
       b.unit.profileId,
-      "personal",
-      staffId,
+      ids.get(b.code),
       b.unit.id,
-      "active",
       findProfile(b.unit.profileId)?.limits.quotaMb ?? null,
       // Issued here without a password: the owner gets a temporary one through /doimk.
       b.issued,
-      now,
-      now,
+      b.line,
     ]);
-    writes.audits.push({
-      actor,
-      action: "mailbox.create",
-      entity: "mailbox",
-      entityId: id,
-      details: { address: b.address, staffId, line: b.line, source: "import" },
-    });
   });
   report.mailboxesCreated += newBoxes.length;
   return writes;
