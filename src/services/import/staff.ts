@@ -120,10 +120,11 @@ interface Run {
 function checkRow(run: Run, line: number, values: Record<string, string>): StaffRow | RowError {
   const code = values.ma_can_bo ?? "";
   const reasons: string[] = [];
-  if (!CODE.test(code))
-    reasons.push("ma_can_bo trống hoặc có ký tự không hợp lệ (chỉ chữ, số, . _ - /; tối đa 50)");
-  else if (run.seen.has(code.toLowerCase()))
-    reasons.push(`ma_can_bo ${code} trùng với dòng ${run.seen.get(code.toLowerCase())}`);
+  const codeOk = CODE.test(code);
+  const key = code.toLowerCase();
+  const firstLine = codeOk ? run.seen.get(key) : undefined;
+  if (!codeOk) reasons.push("ma_can_bo trống hoặc có ký tự không hợp lệ (chỉ chữ, số, . _ - /; tối đa 50)");
+  else if (firstLine !== undefined) reasons.push(`ma_can_bo ${code} trùng với dòng ${firstLine}`);
   const name = normalizeName(values.ho_ten ?? "");
   if (!name.ok) reasons.push(`ho_ten: ${name.error.message}`);
   const birth = parseBirthDate(values.ngay_sinh ?? "");
@@ -154,7 +155,7 @@ function checkRow(run: Run, line: number, values: Record<string, string>): Staff
       run.seenEmail.set(email, line);
     }
   }
-  if (CODE.test(code) && !run.seen.has(code.toLowerCase())) run.seen.set(code.toLowerCase(), line);
+  if (codeOk && firstLine === undefined) run.seen.set(key, line);
   if (reasons.length > 0) return { line, code, reason: reasons.join("; ") };
   return {
     line,
