@@ -252,20 +252,19 @@ export function scanName(input: string): Result<ScannedName, NameError> {
   /** Issue 9 item 7: an invisible character between two letters ("Nguyễn\u200bVăn"). */
   let gluedBy: { code: number; wordIndex: number; at: number } | null = null;
 
-  const endWord = (): void => {
-    if (word.length === 0) return;
-    if (!prevWasLetter) badJoiner = true; // the word ends with ' or -
-    rawWords.push(word);
-    folded.push(fold);
-    lengthSoFar += word.length + (rawWords.length > 1 ? 1 : 0);
-    word = "";
-    fold = "";
-  };
-
-  for (const ch of text) {
+  // One more space after the text ends its last word like the others: a word's end is handled in
+  // one place, without a closure made per name (the import scans two names a row).
+  for (const ch of `${text} `) {
     const c = ch.charCodeAt(0);
     if (isSpace(c)) {
-      endWord();
+      if (word.length > 0) {
+        if (!prevWasLetter) badJoiner = true; // the word ends with ' or -
+        rawWords.push(word);
+        folded.push(fold);
+        lengthSoFar += word.length + (rawWords.length > 1 ? 1 : 0);
+        word = "";
+        fold = "";
+      }
       prevWasLetter = false;
       pendingInvisible = null;
       continue;
@@ -302,7 +301,6 @@ export function scanName(input: string): Result<ScannedName, NameError> {
       invalid.push(ch);
     }
   }
-  endWord();
 
   if (rawWords.length === 0) {
     return err({ code: "empty", message: `Chưa có họ tên. Hãy nhập đầy đủ họ và tên (${EXAMPLE}).` });
