@@ -275,11 +275,13 @@ function detached(value: string): string {
   return value.length < 13 ? value : (" " + value).slice(1);
 }
 
+const isEmpty = (value: string): boolean => value === "";
+
 /** A data record as a row (known columns only), a row refused by its shape, or null (empty). */
 function toItem(record: CsvRecord, columns: Columns, spec: CsvSpec): CsvItem | null {
   const { fields, line } = record;
   const { headers, known } = columns;
-  if (fields.every((v) => v === "")) return null;
+  if (fields.every(isEmpty)) return null;
   if (fields.length !== headers.length) {
     return {
       line,
