@@ -55,7 +55,8 @@ export class CompactStringMap {
     }
     this.bytes[this.used] = len & 0xff;
     this.bytes[this.used + 1] = len >>> 8;
-    this.bytes.set(this.scratch.subarray(0, len), this.used + 2);
+    // Byte by byte: keys are short, and a subarray view per insert costs more than the copy.
+    for (let i = 0; i < len; i++) this.bytes[this.used + 2 + i] = this.scratch[i] as number;
     this.starts[this.count] = this.used;
     this.values[this.count] = value;
     this.used += 2 + len;

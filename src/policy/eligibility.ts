@@ -34,7 +34,6 @@ export function checkEligibility(
   person: EligibilityPerson,
 ): Result<void, EligibilityError> {
   const rules = profile.eligibility;
-  const where = cite(profile, rules.article);
 
   if (person.employmentStatus === "left") {
     return err({
@@ -45,7 +44,7 @@ export function checkEligibility(
   if (rules.onePersonalMailboxPerPerson && person.hasPersonalMailbox) {
     return err({
       code: "already_has_mailbox",
-      message: `Mỗi cá nhân chỉ được cấp một hộp thư cá nhân và người này đã có hộp thư (${where}). Nếu cần, hãy đề nghị khôi phục hoặc đổi mật khẩu hộp thư hiện có.`,
+      message: `Mỗi cá nhân chỉ được cấp một hộp thư cá nhân và người này đã có hộp thư (${cite(profile, rules.article)}). Nếu cần, hãy đề nghị khôi phục hoặc đổi mật khẩu hộp thư hiện có.`,
     });
   }
   if (person.employmentType === "contract" && rules.minContractMonths > 0) {
@@ -53,13 +52,13 @@ export function checkEligibility(
     if (months === undefined || months === null || !Number.isFinite(months)) {
       return err({
         code: "missing_contract_length",
-        message: `Thiếu thời hạn hợp đồng: người lao động hợp đồng chỉ được cấp hộp thư khi hợp đồng từ ${rules.minContractMonths} tháng trở lên (${where}). Hãy nhập số tháng của hợp đồng.`,
+        message: `Thiếu thời hạn hợp đồng: người lao động hợp đồng chỉ được cấp hộp thư khi hợp đồng từ ${rules.minContractMonths} tháng trở lên (${cite(profile, rules.article)}). Hãy nhập số tháng của hợp đồng.`,
       });
     }
     if (months < rules.minContractMonths) {
       return err({
         code: "contract_too_short",
-        message: `Hợp đồng ${months} tháng ngắn hơn mức tối thiểu ${rules.minContractMonths} tháng để được cấp hộp thư cá nhân (${where}).`,
+        message: `Hợp đồng ${months} tháng ngắn hơn mức tối thiểu ${rules.minContractMonths} tháng để được cấp hộp thư cá nhân (${cite(profile, rules.article)}).`,
       });
     }
   }

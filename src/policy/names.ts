@@ -126,6 +126,7 @@ function isLatinLetterCode(c: number): boolean {
  * only right after a letter or another mark; full-width letters become ASCII.
  */
 export function readLookalikes(input: string): string {
+  if (isPlainNfc(input)) return input;
   const nfd = input.normalize("NFD");
   let out = "";
   let changed = false;
@@ -149,6 +150,19 @@ export function readLookalikes(input: string): string {
     prevLetter = isLatinLetterCode(c) || isCombiningMark(c) || (c >= 0xc0 && foldsToLatinLetter(c));
   }
   return (changed ? out : input).normalize("NFC");
+}
+
+/**
+ * Whether the text is ASCII and precomposed letters of the Vietnamese alphabet only: then it is
+ * NFC already and has no look-alike to read (no look-alike is ASCII or such a letter), so
+ * readLookalikes would return it unchanged. Nearly every name is; the import reads one a row.
+ */
+function isPlainNfc(input: string): boolean {
+  for (let i = 0; i < input.length; i++) {
+    const c = input.charCodeAt(i);
+    if (c >= 0x80 && (c >= TABLE_SIZE || VIET_FOLD[c] === 0)) return false;
+  }
+  return true;
 }
 
 /** Apostrophe-like characters allowed inside a word ("H'Hen"); normalised to "'". */
@@ -238,20 +252,19 @@ export function scanName(input: string): Result<ScannedName, NameError> {
   /** Issue 9 item 7: an invisible character between two letters ("Nguyễn\u200bVăn"). */
   let gluedBy: { code: number; wordIndex: number; at: number } | null = null;
 
-  const endWord = (): void => {
-    if (word.length === 0) return;
-    if (!prevWasLetter) badJoiner = true; // the word ends with ' or -
-    rawWords.push(word);
-    folded.push(fold);
-    lengthSoFar += word.length + (rawWords.length > 1 ? 1 : 0);
-    word = "";
-    fold = "";
-  };
-
-  for (const ch of text) {
+  // One more space after the text ends its last word like the others: a word's end is handled in
+  // one place, without a closure made per name (the import scans two names a row).
+  for (const ch of `${text} `) {
     const c = ch.charCodeAt(0);
     if (isSpace(c)) {
-      endWord();
+      if (word.length > 0) {
+        if (!prevWasLetter) badJoiner = true; // the word ends with ' or -
+        rawWords.push(word);
+        folded.push(fold);
+        lengthSoFar += word.length + (rawWords.length > 1 ? 1 : 0);
+        word = "";
+        fold = "";
+      }
       prevWasLetter = false;
       pendingInvisible = null;
       continue;
@@ -288,7 +301,6 @@ export function scanName(input: string): Result<ScannedName, NameError> {
       invalid.push(ch);
     }
   }
-  endWord();
 
   if (rawWords.length === 0) {
     return err({ code: "empty", message: `Chưa có họ tên. Hãy nhập đầy đủ họ và tên (${EXAMPLE}).` });

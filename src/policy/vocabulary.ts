@@ -30,12 +30,32 @@ export function foldWords(text: string): string {
     .trim();
 }
 
+/**
+ * A word list as a map, and the inputs already read (a CSV import asks about the same few
+ * spellings of hình thức tens of thousands of times; bounded, in case the inputs vary).
+ */
+interface Table<T extends string> {
+  byWord: Map<string, T>;
+  byInput: Map<string, T | null>;
+}
+const tables = new WeakMap<object, Table<string>>();
+
 function lookup<T extends string>(words: Record<T, readonly string[]>, input: string): T | null {
-  const word = foldWords(input);
-  for (const [code, list] of Object.entries(words) as [T, readonly string[]][]) {
-    if (word === foldWords(code) || list.includes(word)) return code;
+  let table = tables.get(words) as Table<T> | undefined;
+  if (!table) {
+    table = { byWord: new Map(), byInput: new Map() };
+    // The first code (in the list's order) that has the word, as its code or among its words.
+    for (const [code, list] of Object.entries(words) as [T, readonly string[]][]) {
+      for (const word of [foldWords(code), ...list])
+        if (!table.byWord.has(word)) table.byWord.set(word, code);
+    }
+    tables.set(words, table);
   }
-  return null;
+  const known = table.byInput.get(input);
+  if (known !== undefined) return known;
+  const code = table.byWord.get(foldWords(input)) ?? null;
+  if (table.byInput.size < 1000) table.byInput.set(input, code);
+  return code;
 }
 
 // ---------------------------------------------------------------------------------------------

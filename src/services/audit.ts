@@ -6,8 +6,8 @@
 import { auditLog } from "../db/schema.ts";
 import type { DbOrTx } from "../db/client.ts";
 import { isSecretKey, PHC_PATTERN, REDACTED } from "../redact.ts";
-import type { SQL } from "drizzle-orm";
-import { bulkInsert, bulkInsertSql } from "./bulk.ts";
+import { sql, type SQL } from "drizzle-orm";
+import { bulkInsert } from "./bulk.ts";
 import type { Actor } from "./types.ts";
 
 export interface AuditInput {
@@ -90,7 +90,12 @@ export async function writeAuditBatch(tx: DbOrTx, inputs: readonly AuditInput[])
   await bulkInsert(tx, "audit_log", AUDIT_COLUMNS, inputs.map(auditRecord));
 }
 
-/** The same rows as one statement, not run: to be sent in one statement with other writes. */
-export function auditBatchSql(inputs: readonly AuditInput[]): SQL {
-  return bulkInsertSql("audit_log", AUDIT_COLUMNS, inputs.map(auditRecord));
+/**
+ * The same rows as a row source, not run, for a caller that inserts them together with other
+ * audit rows in one statement: `rows from (…) with ordinality as <alias>(actor, action, entity,
+ * entity_id, details, ord)`, ord being each row's position (1, 2, …).
+ */
+export function auditRowsSql(inputs: readonly AuditInput[], alias: string): SQL {
+  if (!/^[a-z_][a-z0-9_]*$/.test(alias)) throw new Error(`auditRowsSql: bad alias ${alias}`);
+  return sql`rows from (jsonb_to_recordset(${JSON.stringify(inputs.map(auditRecord))}::jsonb) as (actor text, action text, entity text, entity_id text, details jsonb)) with ordinality as ${sql.raw(alias)}(actor, action, entity, entity_id, details, ord)`;
 }

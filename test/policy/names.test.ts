@@ -5,8 +5,8 @@ import {
   detectLegacyEncoding,
   encodeLegacyVietnamese,
 } from "../../src/policy/legacy-encodings.ts";
-import { fold } from "../../src/lib/fold.ts";
-import { normalizeName, parseVietnameseName } from "../../src/policy/names.ts";
+import { fold, LOOKALIKES } from "../../src/lib/fold.ts";
+import { normalizeName, parseVietnameseName, readLookalikes } from "../../src/policy/names.ts";
 
 function expectError(result: { ok: boolean; error?: { code: string; message: string } }, code: string): void {
   expect(result.ok).toBe(false);
@@ -71,6 +71,17 @@ describe("normalizeName", () => {
     expect(normalizeName("Nguyê\u02cbn Văn An")).toEqual({ ok: true, value: "Nguyền Văn An" }); // spacing grave
     expect(normalizeName("\uff2eguyễn Văn An")).toEqual({ ok: true, value: "Nguyễn Văn An" }); // full-width N
     expect(fold("Ðỗ V\u0430n")).toBe("do van");
+  });
+
+  // readLookalikes returns plain names (ASCII and Vietnamese letters) untouched without reading
+  // them: that shortcut must never skip a look-alike.
+  it("reads every look-alike, after a plain letter or alone", () => {
+    for (const code of LOOKALIKES.keys()) {
+      const ch = String.fromCodePoint(code);
+      expect(readLookalikes(`a${ch}`), `U+${code.toString(16)}`).not.toBe(`a${ch}`);
+    }
+    expect(readLookalikes("Nguyễn Văn An")).toBe("Nguyễn Văn An");
+    expect(readLookalikes("Nguyễn Văn An".normalize("NFD"))).toBe("Nguyễn Văn An");
   });
 
   it("accepts names with apostrophes and hyphens inside a word (ethnic minority names)", () => {

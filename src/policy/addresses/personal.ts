@@ -97,10 +97,9 @@ export function personContext(
 
   const usesWard = present(person.ward) && naming.wardSuffix !== null;
   const suffixParts = usesWard ? (naming.wardSuffix as Part<Token>[]) : naming.suffix;
-  const needs = (t: Token): boolean => uses(naming.pattern, t) || uses(suffixParts, t);
   const article = profile.naming.personal.article;
 
-  if (needs("agency")) {
+  if (uses(naming.pattern, "agency") || uses(suffixParts, "agency")) {
     if (!present(person.agency)) {
       return err({
         code: "missing_agency",
@@ -116,7 +115,7 @@ export function personContext(
     }
     values.agency = agency;
   }
-  if (needs("ward")) {
+  if (uses(naming.pattern, "ward") || uses(suffixParts, "ward")) {
     if (!present(person.ward)) {
       return err({
         code: "missing_ward",
@@ -131,7 +130,7 @@ export function personContext(
       });
     }
   }
-  if (needs("unit")) {
+  if (uses(naming.pattern, "unit") || uses(suffixParts, "unit")) {
     const unit = present(person.unitSymbol) ? cleanAbbr(person.unitSymbol, naming) : "";
     if (unit.length === 0) {
       return err({
@@ -298,14 +297,8 @@ export function proposePersonalAddress(
     });
   }
 
-  let skippedTooLong = false;
-  const free = (local: string): boolean => {
-    if (!isValidLocalPart(local)) {
-      skippedTooLong = true;
-      return false;
-    }
-    return !isTaken(local + naming.at);
-  };
+  /** Whether a candidate was skipped as too long (or otherwise not a local part). */
+  const skipped = { tooLong: false };
   const takenNote = `địa chỉ ${plain} đã có người dùng`;
   const steps = naming.steps;
 
@@ -328,7 +321,7 @@ export function proposePersonalAddress(
         }
         const added = render(step.format, birth);
         const local = namePart + added + suffix;
-        if (free(local)) {
+        if (isFree(local, naming.at, isTaken, skipped)) {
           return ok({
             address: local + naming.at,
             localPart: local,
@@ -364,11 +357,11 @@ export function proposePersonalAddress(
               });
             }
             const local = namePart + "." + unit + suffix;
-            if (free(local)) candidates.push({ local, step: choice });
+            if (isFree(local, naming.at, isTaken, skipped)) candidates.push({ local, step: choice });
           } else if (choice.type === "permutation") {
             for (const perm of permutations(naming, ctx)) {
               const local = perm + suffix;
-              if (free(local)) candidates.push({ local, step: choice });
+              if (isFree(local, naming.at, isTaken, skipped)) candidates.push({ local, step: choice });
               if (candidates.length > MAX_ALTERNATIVES) break;
             }
           }
@@ -405,7 +398,7 @@ export function proposePersonalAddress(
       case "sequence": {
         for (let n = step.start; n <= MAX_SEQUENCE; n++) {
           const local = namePart + n + suffix;
-          if (free(local)) {
+          if (isFree(local, naming.at, isTaken, skipped)) {
             return ok({
               address: local + naming.at,
               localPart: local,
@@ -420,11 +413,29 @@ export function proposePersonalAddress(
       }
     }
   }
-  if (skippedTooLong) return err(tooLong(profile, plainLocal));
+  if (skipped.tooLong) return err(tooLong(profile, plainLocal));
   return err({
     code: "exhausted",
     message: `Địa chỉ ${plain} và mọi cách đặt khác theo quy chế đều đã có người dùng. Hãy để quản trị viên chọn địa chỉ bằng tay.`,
   });
+}
+
+/**
+ * Whether a candidate local part is free; one that is not a local part (too long) is not, and is
+ * noted in `skipped`. A module function, not a closure made per proposal: an import proposes an
+ * address a row.
+ */
+function isFree(
+  local: string,
+  at: string,
+  isTaken: (address: string) => boolean,
+  skipped: { tooLong: boolean },
+): boolean {
+  if (!isValidLocalPart(local)) {
+    skipped.tooLong = true;
+    return false;
+  }
+  return !isTaken(local + at);
 }
 
 export function isChoice(step: CompiledStep): boolean {

@@ -125,9 +125,24 @@ export function checkNamingTemplates(profile: Profile): string[] {
  * defaults, "Theo quy ước của mailbot (…)".
  */
 export function cite(profile: Profile, article: string): string {
-  if (article.startsWith("mailbot")) return `Theo quy ước của ${article}`;
-  return `Theo ${citeArticle(profile, article)}`;
+  let byArticle = citations.get(profile);
+  if (!byArticle) citations.set(profile, (byArticle = new Map()));
+  let text = byArticle.get(article);
+  if (text === undefined) {
+    text = article.startsWith("mailbot")
+      ? `Theo quy ước của ${article}`
+      : `Theo ${citeArticle(profile, article)}`;
+    byArticle.set(article, text);
+  }
+  return text;
 }
+
+/**
+ * Citations made, per profile object and article: every proposed address cites its rule, and
+ * an import proposes tens of thousands with the same few articles (the citation's regular
+ * expressions and Vietnamese lower-casing are not free).
+ */
+const citations = new WeakMap<Profile, Map<string, string>>();
 
 export const TOKEN_LABEL: Record<Token, string> = {
   family: "họ",
@@ -145,8 +160,16 @@ export const TOKEN_LABEL: Record<Token, string> = {
 };
 
 export function describe(parts: Part<Token>[]): string {
-  return parts.map((p) => ("lit" in p ? `“${p.lit}”` : TOKEN_LABEL[p.tok])).join(" + ");
+  let text = descriptions.get(parts);
+  if (text === undefined) {
+    text = parts.map((p) => ("lit" in p ? `“${p.lit}”` : TOKEN_LABEL[p.tok])).join(" + ");
+    descriptions.set(parts, text);
+  }
+  return text;
 }
+
+/** Descriptions made, per compiled template (compiled once per profile, so the same arrays). */
+const descriptions = new WeakMap<Part<Token>[], string>();
 
 export function withNote(text: string, note: string | undefined): string {
   return note ? `${text} Ghi chú: ${note}` : text;

@@ -2,15 +2,13 @@
  * The CSV reader shared by the unit and staff imports: bytes in, validated rows out, one at a
  * time. Nothing here holds the whole file: bytes are decoded chunk by chunk (strict UTF-8, or a
  * legacy encoding on request), cut at line ends so a combining mark or a VNI letter pair is
- * never split, normalised to NFC and fed to csv-parse's streaming parser.
+ * never split, normalised to NFC and read into records piece by piece (csv-records.ts).
  *
  * The size limit (MAX_FILE_BYTES) is checked twice: `openImportFile` refuses a larger file before
  * reading a byte, and the decoder counts bytes as they arrive (a pipe has no size to stat).
  */
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
-import { Readable } from "node:stream";
-import { CsvError, parse } from "csv-parse";
 import {
   decodeLegacyVietnamese,
   detectLegacyEncoding,
@@ -19,6 +17,7 @@ import {
 import { fold } from "../../lib/fold.ts";
 import { ServiceError } from "../errors.ts";
 import { MAX_FILE_BYTES } from "../import-columns.ts";
+import { CsvRecordReader, CsvSyntaxError, MAX_RECORD_BYTES, type CsvRecord } from "./csv-records.ts";
 import type { ImportInput, ImportOptions, RowError } from "./types.ts";
 
 // Largest accepted file: 64 MiB, about 700,000 staff rows (defined beside the CSV columns so the
@@ -26,7 +25,6 @@ import type { ImportInput, ImportOptions, RowError } from "./types.ts";
 export { MAX_FILE_BYTES };
 /** Longest accepted field, in characters. */
 export const MAX_FIELD = 500;
-const MAX_RECORD_BYTES = 64 * 1024;
 const CHUNK = 1024 * 1024;
 
 /** Header aliases after folding (lower case, no diacritics, spaces/dashes → "_"). */
@@ -221,7 +219,7 @@ export interface CsvRow {
 export type CsvItem = CsvRow | { line: number; error: RowError };
 
 function structureError(error: unknown): ServiceError {
-  const line = error instanceof CsvError ? (error as CsvError & { lines?: number }).lines : undefined;
+  const line = error instanceof CsvSyntaxError ? error.lines : undefined;
   return new ServiceError(
     "bad_file",
     `Tệp CSV bị lỗi cấu trúc${line ? ` ở dòng ${line}` : ""}: ${(error as Error).message}. Kiểm tra dấu ngoặc kép và dấu phẩy rồi thử lại.`,
@@ -239,70 +237,80 @@ export async function* readCsv(
   spec: CsvSpec,
   options: Pick<ImportOptions, "encoding" | "maxFileBytes"> = {},
 ): AsyncGenerator<CsvItem> {
-  const parser = parse({
-    info: true,
-    relax_column_count: true,
-    skip_empty_lines: true,
-    trim: true,
-    bom: true,
-    max_record_size: MAX_RECORD_BYTES,
-  });
-  const source = Readable.from(decodeCsvStream(input, options.encoding, options.maxFileBytes), {
-    objectMode: false,
-  });
-  source.on("error", (error) => parser.destroy(error));
-  source.pipe(parser);
-  let headers: string[] | null = null;
-  try {
-    for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-      const { record, info } = item;
-      if (headers === null) {
-        headers = checkHeader(record, spec);
-        continue;
+  const reader = new CsvRecordReader();
+  let columns: Columns | null = null;
+  function* rows(records: Iterable<CsvRecord>): Generator<CsvItem> {
+    for (const record of records) {
+      if (columns === null) columns = checkHeader(record.fields, spec);
+      else {
+        const item = toItem(record, columns, spec);
+        if (item) yield item;
       }
-      const line = info.lines;
-      if (record.every((v) => v === "")) continue;
-      if (record.length !== headers.length) {
-        yield {
-          line,
-          error: {
-            line,
-            reason: `có ${record.length} cột, tiêu đề có ${headers.length} cột (thừa/thiếu dấu phẩy?)`,
-          },
-        };
-        continue;
-      }
-      const values: Record<string, string> = {};
-      let tooLong: string | undefined;
-      for (let i = 0; i < headers.length; i++) {
-        const h = headers[i] as string;
-        if (!spec.known.includes(h)) continue;
-        const v = record[i] ?? "";
-        if (v.length > MAX_FIELD) tooLong = h;
-        values[h] = v;
-      }
-      if (tooLong) {
-        const code = values[spec.known[0] as string];
-        yield {
-          line,
-          error: { line, ...(code ? { code } : {}), reason: `cột ${tooLong} dài quá ${MAX_FIELD} ký tự` },
-        };
-        continue;
-      }
-      yield { line, values };
     }
+  }
+  try {
+    for await (const piece of decodeCsvStream(input, options.encoding, options.maxFileBytes)) {
+      for (const item of rows(reader.records(piece))) yield item;
+    }
+    for (const item of rows(reader.records("", true))) yield item;
   } catch (error) {
     if (error instanceof ServiceError) throw error;
     throw structureError(error);
-  } finally {
-    source.destroy();
-    parser.destroy();
   }
-  if (headers === null)
+  if (columns === null)
     throw new ServiceError("bad_file", `Tệp rỗng. Dòng đầu phải là tiêu đề: ${spec.known.join(",")}.`);
 }
 
-function checkHeader(record: string[], spec: CsvSpec): string[] {
+/** The header's columns, and which of them the import reads. */
+interface Columns {
+  headers: string[];
+  known: boolean[];
+}
+
+/**
+ * A field on its own: a long field sliced from the text keeps the whole piece (≈ 1 MB) alive in
+ * V8 for as long as the field lives (a code in the report, say); a short one is copied anyway.
+ */
+function detached(value: string): string {
+  return value.length < 13 ? value : (" " + value).slice(1);
+}
+
+const isEmpty = (value: string): boolean => value === "";
+
+/** A data record as a row (known columns only), a row refused by its shape, or null (empty). */
+function toItem(record: CsvRecord, columns: Columns, spec: CsvSpec): CsvItem | null {
+  const { fields, line } = record;
+  const { headers, known } = columns;
+  if (fields.every(isEmpty)) return null;
+  if (fields.length !== headers.length) {
+    return {
+      line,
+      error: {
+        line,
+        reason: `có ${fields.length} cột, tiêu đề có ${headers.length} cột (thừa/thiếu dấu phẩy?)`,
+      },
+    };
+  }
+  const values: Record<string, string> = {};
+  let tooLong: string | undefined;
+  for (let i = 0; i < headers.length; i++) {
+    if (!known[i]) continue;
+    const h = headers[i] as string;
+    const v = fields[i] ?? "";
+    if (v.length > MAX_FIELD) tooLong = h;
+    values[h] = detached(v);
+  }
+  if (tooLong) {
+    const code = values[spec.known[0] as string];
+    return {
+      line,
+      error: { line, ...(code ? { code } : {}), reason: `cột ${tooLong} dài quá ${MAX_FIELD} ký tự` },
+    };
+  }
+  return { line, values };
+}
+
+function checkHeader(record: string[], spec: CsvSpec): Columns {
   const headers = record.map(canonicalHeader);
   const missing = spec.required.filter((h) => !headers.includes(h));
   if (missing.length > 0) {
@@ -314,5 +322,5 @@ function checkHeader(record: string[], spec: CsvSpec): string[] {
   }
   const dup = headers.find((h, i) => h !== "" && headers.indexOf(h) !== i);
   if (dup) throw new ServiceError("bad_file", `Cột ${dup} xuất hiện hai lần ở dòng tiêu đề.`);
-  return headers;
+  return { headers, known: headers.map((h) => spec.known.includes(h)) };
 }

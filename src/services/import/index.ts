@@ -14,7 +14,7 @@
  *   - bytes that are not UTF-8 (a TCVN3/VNI file saved from an old Excel) are refused with advice;
  *   - a file is read as a stream (csv-reader.ts): memory does not grow with the file's size.
  *
- * csv-reader.ts reads, units.ts checks and writes units, staff.ts checks and plans staff, staff-sql.ts
+ * csv-reader.ts reads (csv-records.ts cuts the text into records), units.ts checks and writes units, staff.ts checks and plans staff, staff-sql.ts
  * holds the staff import's statements, unnest.ts is the set-based SQL.
  */
 export { decodeCsv, decodeCsvStream, MAX_FIELD, MAX_FILE_BYTES, openImportFile } from "./csv-reader.ts";

@@ -10,8 +10,8 @@
 import { sql, type SQL } from "drizzle-orm";
 import { executeRows, type DbOrTx } from "../../db/client.ts";
 import type { EmploymentType, LeaderLevel } from "../../policy/types.ts";
-import { auditBatchSql, type AuditInput } from "../audit.ts";
-import { pgArrayLiteral, unnestInsertSql, unnestUpdateSql } from "./unnest.ts";
+import { auditRowsSql, type AuditInput } from "../audit.ts";
+import { pgArrayLiteral, unnestFrom, unnestUpdateSql, type UnnestColumn } from "./unnest.ts";
 
 /** A staff row already in the database, with the fields an import compares. */
 export interface KnownStaff {
@@ -141,15 +141,22 @@ export async function prefetchPage(
 
 /** What one page writes, every id already known. */
 export interface PageWrites {
+  /** The import's clock reading: created_at / updated_at of every row the page writes. */
+  now: Date;
+  /** The audit rows' actor ("cli", "staff:12"). */
+  actor: string;
   /** [id, full_name, birth_date, unit_id, leader_level, employment_type, contract_months, updated_at] */
   staffUpdates: unknown[][];
-  /** [id, external_id, full_name, birth_date, unit_id, leader_level, employment_type, contract_months, created_at, updated_at] */
+  /** [id, external_id, full_name, birth_date, unit_id, leader_level, employment_type, contract_months, line] */
   staffInserts: unknown[][];
   /** [mailbox id, owner_staff_id, updated_at] */
   ownerUpdates: unknown[][];
-  /** [id, address, local_part, profile_id, kind, owner_staff_id, unit_id, status, quota_mb, must_change_password, created_at, updated_at] */
+  /** [id, address, profile_id, owner_staff_id, unit_id, quota_mb, must_change_password, line] */
   mailboxInserts: unknown[][];
-  audits: AuditInput[];
+  /** Audit rows of the updates (staff.update), written before those of the staff created. */
+  updateAudits: AuditInput[];
+  /** Audit rows of the owners set (mailbox.assign_owner), written before those of the mailboxes. */
+  ownerAudits: AuditInput[];
 }
 
 /** The staff columns an import writes, in the order of `staffUpdates` / `staffInserts` rows. */
@@ -162,33 +169,54 @@ const STAFF_FIELDS = [
   ["contract_months", "int"],
 ] as const;
 
-/** The page's writes as one statement, or null when the page changes nothing. */
+/**
+ * The page's writes as one statement, or null when the page changes nothing.
+ *
+ * The rows created carry only what differs from row to row: the clock reading, the actor, a
+ * mailbox's kind, status and local part, and the audit rows of the staff and mailboxes created
+ * (their details are the code or address, the owner and the line) are written by the statement
+ * from those rows, so the client neither builds nor sends them. The audit rows keep the order
+ * they always had: updates, staff created, owners set, mailboxes created.
+ */
 export function pageWriteSql(w: PageWrites): SQL | null {
-  const parts: SQL[] = [];
+  const now = w.now.toISOString();
+  const ctes: SQL[] = [];
+  const cte = (name: string, query: SQL) => ctes.push(sql`${sql.raw(name)} as (${query})`);
+  /** Audit row sources (actor, action, entity, entity_id, details, ord), in the order written. */
+  const audits: SQL[] = [];
+  const auditPart = (rows: SQL) =>
+    audits.push(sql`select ${sql.raw(String(audits.length + 1))} as part, * from ${rows}`);
   if (w.staffUpdates.length > 0)
-    parts.push(
+    cte(
+      "w_staff_updates",
       unnestUpdateSql(
         "staff",
         [["id", "int"], ...STAFF_FIELDS, ["updated_at", "timestamptz"]],
         w.staffUpdates,
       ),
     );
-  if (w.staffInserts.length > 0)
-    parts.push(
-      unnestInsertSql(
-        "staff",
-        [
-          ["id", "int"],
-          ["external_id", "text"],
-          ...STAFF_FIELDS,
-          ["created_at", "timestamptz"],
-          ["updated_at", "timestamptz"],
-        ],
-        w.staffInserts,
-      ),
+  if (w.updateAudits.length > 0) auditPart(auditRowsSql(w.updateAudits, "a"));
+  if (w.staffInserts.length > 0) {
+    cte(
+      "new_staff",
+      sql`select * from ${unnestFrom([["id", "int"], ["external_id", "text"], ...STAFF_FIELDS, ["line", "int"]], w.staffInserts, { ordinality: true })}`,
     );
+    cte(
+      "w_staff_inserts",
+      sql`insert into staff (id, external_id, full_name, birth_date, unit_id, leader_level, employment_type, contract_months, created_at, updated_at)
+          select id, external_id, full_name, birth_date, unit_id, leader_level, employment_type, contract_months,
+                 ${now}::timestamptz, ${now}::timestamptz
+            from new_staff`,
+    );
+    auditPart(
+      sql`(select ${w.actor}::text as actor, 'staff.create'::text as action, 'staff'::text as entity, id::text as entity_id,
+                  jsonb_build_object('code', external_id, 'line', line) as details, ord
+             from new_staff) s`,
+    );
+  }
   if (w.ownerUpdates.length > 0)
-    parts.push(
+    cte(
+      "w_owner_updates",
       unnestUpdateSql(
         "mailboxes",
         [
@@ -199,31 +227,37 @@ export function pageWriteSql(w: PageWrites): SQL | null {
         w.ownerUpdates,
       ),
     );
-  if (w.mailboxInserts.length > 0)
-    parts.push(
-      unnestInsertSql(
-        "mailboxes",
-        [
-          ["id", "int"],
-          ["address", "text"],
-          ["local_part", "text"],
-          ["profile_id", "text"],
-          ["kind", "mailbox_kind"],
-          ["owner_staff_id", "int"],
-          ["unit_id", "int"],
-          ["status", "mailbox_status"],
-          ["quota_mb", "int"],
-          ["must_change_password", "boolean"],
-          ["created_at", "timestamptz"],
-          ["updated_at", "timestamptz"],
-        ],
-        w.mailboxInserts,
-      ),
+  if (w.ownerAudits.length > 0) auditPart(auditRowsSql(w.ownerAudits, "o"));
+  if (w.mailboxInserts.length > 0) {
+    const columns: UnnestColumn[] = [
+      ["id", "int"],
+      ["address", "text"],
+      ["profile_id", "text"],
+      ["owner_staff_id", "int"],
+      ["unit_id", "int"],
+      ["quota_mb", "int"],
+      ["must_change_password", "boolean"],
+      ["line", "int"],
+    ];
+    cte("new_boxes", sql`select * from ${unnestFrom(columns, w.mailboxInserts, { ordinality: true })}`);
+    cte(
+      "w_box_inserts",
+      sql`insert into mailboxes (id, address, local_part, profile_id, kind, owner_staff_id, unit_id, status, quota_mb,
+                                 must_change_password, created_at, updated_at)
+          select id, address, split_part(address, '@', 1), profile_id, 'personal'::mailbox_kind, owner_staff_id, unit_id,
+                 'active'::mailbox_status, quota_mb, must_change_password, ${now}::timestamptz, ${now}::timestamptz
+            from new_boxes`,
     );
+    auditPart(
+      sql`(select ${w.actor}::text as actor, 'mailbox.create'::text as action, 'mailbox'::text as entity, id::text as entity_id,
+                  jsonb_build_object('address', address, 'staffId', owner_staff_id, 'line', line, 'source', 'import') as details, ord
+             from new_boxes) m`,
+    );
+  }
   // Every change has its audit row, so a page that changes anything has this last statement.
-  if (w.audits.length === 0) return null;
-  const last = auditBatchSql(w.audits);
-  if (parts.length === 0) return last;
-  const ctes = parts.map((part, i) => sql`${sql.raw(`w${i}`)} as (${part})`);
-  return sql`with ${sql.join(ctes, sql`, `)} ${last}`;
+  if (audits.length === 0) return null;
+  const insertAudits = sql`insert into audit_log (actor, action, entity, entity_id, details)
+    select actor, action, entity, entity_id, details from (${sql.join(audits, sql` union all `)}) page_audits
+     order by part, ord`;
+  return ctes.length === 0 ? insertAudits : sql`with ${sql.join(ctes, sql`, `)} ${insertAudits}`;
 }

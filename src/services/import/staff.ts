@@ -30,6 +30,7 @@ import { checkEligibility } from "../../policy/eligibility.ts";
 import { normalizeName } from "../../policy/names.ts";
 import { findProfile } from "../../policy/profiles/index.ts";
 import type { EmploymentType, LeaderLevel } from "../../policy/types.ts";
+import { actorLabel } from "../audit.ts";
 import type { Actor } from "../types.ts";
 import { readCsv, type CsvItem } from "./csv-reader.ts";
 import { ADDRESS, CODE, parseBirthDate, parseEmploymentType, parseLeaderLevel } from "./fields.ts";
@@ -119,10 +120,11 @@ interface Run {
 function checkRow(run: Run, line: number, values: Record<string, string>): StaffRow | RowError {
   const code = values.ma_can_bo ?? "";
   const reasons: string[] = [];
-  if (!CODE.test(code))
-    reasons.push("ma_can_bo trống hoặc có ký tự không hợp lệ (chỉ chữ, số, . _ - /; tối đa 50)");
-  else if (run.seen.has(code.toLowerCase()))
-    reasons.push(`ma_can_bo ${code} trùng với dòng ${run.seen.get(code.toLowerCase())}`);
+  const codeOk = CODE.test(code);
+  const key = code.toLowerCase();
+  const firstLine = codeOk ? run.seen.get(key) : undefined;
+  if (!codeOk) reasons.push("ma_can_bo trống hoặc có ký tự không hợp lệ (chỉ chữ, số, . _ - /; tối đa 50)");
+  else if (firstLine !== undefined) reasons.push(`ma_can_bo ${code} trùng với dòng ${firstLine}`);
   const name = normalizeName(values.ho_ten ?? "");
   if (!name.ok) reasons.push(`ho_ten: ${name.error.message}`);
   const birth = parseBirthDate(values.ngay_sinh ?? "");
@@ -153,7 +155,7 @@ function checkRow(run: Run, line: number, values: Record<string, string>): Staff
       run.seenEmail.set(email, line);
     }
   }
-  if (CODE.test(code) && !run.seen.has(code.toLowerCase())) run.seen.set(code.toLowerCase(), line);
+  if (codeOk && firstLine === undefined) run.seen.set(key, line);
   if (reasons.length > 0) return { line, code, reason: reasons.join("; ") };
   return {
     line,
@@ -218,11 +220,14 @@ function takeIds(pool: number[], n: number): number[] {
 function planPage(run: Run, valid: readonly StaffRow[], pre: Prefetched): PageWrites {
   const { report, actor, now } = run;
   const writes: PageWrites = {
+    now,
+    actor: actorLabel(actor),
     staffUpdates: [],
     staffInserts: [],
     ownerUpdates: [],
     mailboxInserts: [],
-    audits: [],
+    updateAudits: [],
+    ownerAudits: [],
   };
   const toInsert: StaffRow[] = [];
   /** Staff id by code: existing ones now, new ones once their ids are taken. */
@@ -257,7 +262,7 @@ function planPage(run: Run, valid: readonly StaffRow[], pre: Prefetched): PageWr
       now,
     ]);
     report.updated++;
-    writes.audits.push({
+    writes.updateAudits.push({
       actor,
       action: "staff.update",
       entity: "staff",
@@ -268,6 +273,7 @@ function planPage(run: Run, valid: readonly StaffRow[], pre: Prefetched): PageWr
   // A dry run takes no ids: it writes nothing, and only the counts and addresses are reported.
   const dry = run.options.dryRun === true;
   const staffIds = dry ? [] : takeIds(run.ids.staff, toInsert.length);
+  // Each is audited as staff.create {code, line} by the write itself (pageWriteSql).
   toInsert.forEach((r, i) => {
     const id = staffIds[i] as number;
     ids.set(r.code, id);
@@ -280,16 +286,8 @@ function planPage(run: Run, valid: readonly StaffRow[], pre: Prefetched): PageWr
       r.leaderLevel,
       r.employmentType,
       r.contractMonths,
-      now,
-      now,
+      r.line,
     ]);
-    writes.audits.push({
-      actor,
-      action: "staff.create",
-      entity: "staff",
-      entityId: id,
-      details: { code: r.code, line: r.line },
-    });
   });
   report.created += toInsert.length;
   // Existing addresses: recorded as they are (never renamed).
@@ -308,7 +306,7 @@ function planPage(run: Run, valid: readonly StaffRow[], pre: Prefetched): PageWr
   for (const o of owners) {
     const staffId = ids.get(o.code);
     writes.ownerUpdates.push([o.boxId, staffId, now]);
-    writes.audits.push({
+    writes.ownerAudits.push({
       actor,
       action: "mailbox.assign_owner",
       entity: "mailbox",
@@ -318,31 +316,20 @@ function planPage(run: Run, valid: readonly StaffRow[], pre: Prefetched): PageWr
   }
   if (run.options.issueMailboxes) issueAddresses(run, valid, pre, newBoxes);
   const boxIds = dry ? [] : takeIds(run.ids.mailboxes, newBoxes.length);
+  // Personal and active, each audited as mailbox.create {address, staffId, line, source: "import"}
+  // by the write itself (pageWriteSql).
   newBoxes.forEach((b, i) => {
-    const id = boxIds[i] as number;
-    const staffId = ids.get(b.code);
     writes.mailboxInserts.push([
-      id,
+      boxIds[i],
       b.address,
-      b.address.split("@")[0],
       b.unit.profileId,
-      "personal",
-      staffId,
+      ids.get(b.code),
       b.unit.id,
-      "active",
       findProfile(b.unit.profileId)?.limits.quotaMb ?? null,
       // Issued here without a password: the owner gets a temporary one through /doimk.
       b.issued,
-      now,
-      now,
+      b.line,
     ]);
-    writes.audits.push({
-      actor,
-      action: "mailbox.create",
-      entity: "mailbox",
-      entityId: id,
-      details: { address: b.address, staffId, line: b.line, source: "import" },
-    });
   });
   report.mailboxesCreated += newBoxes.length;
   return writes;

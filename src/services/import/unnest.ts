@@ -52,13 +52,22 @@ export function pgArrayLiteral(values: readonly unknown[]): string {
   return `{${values.map(element).join(",")}}`;
 }
 
-/** `unnest($1::t1[], $2::t2[], …) as x(c1, c2, …)` over the given rows. */
-export function unnestFrom(columns: readonly UnnestColumn[], rows: readonly (readonly unknown[])[]): SQL {
-  checkIdents(columns.flatMap(([name, type]) => [name, type]));
+/**
+ * `unnest($1::t1[], $2::t2[], …) as x(c1, c2, …)` over the given rows; with `ordinality`, also
+ * each row's position (1, 2, …) as the last column, `ord`.
+ */
+export function unnestFrom(
+  columns: readonly UnnestColumn[],
+  rows: readonly (readonly unknown[])[],
+  { alias = "x", ordinality = false }: { alias?: string; ordinality?: boolean } = {},
+): SQL {
+  checkIdents([alias, ...columns.flatMap(([name, type]) => [name, type])]);
   const args = columns.map(
     ([, type], i) => sql`${pgArrayLiteral(rows.map((r) => r[i]))}::${sql.raw(type)}[]`,
   );
-  return sql`unnest(${sql.join(args, sql`, `)}) as x(${sql.raw(columns.map(([n]) => `"${n}"`).join(", "))})`;
+  const names = columns.map(([n]) => `"${n}"`);
+  if (ordinality) names.push("ord");
+  return sql`unnest(${sql.join(args, sql`, `)})${sql.raw(ordinality ? " with ordinality" : "")} as ${sql.raw(alias)}(${sql.raw(names.join(", "))})`;
 }
 
 /** `insert into table (…) select * from unnest(…)`: one statement, not run. */
