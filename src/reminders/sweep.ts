@@ -141,8 +141,13 @@ function newRunId(instanceId: string | undefined): string {
 export const DIGESTS_IN_REPORT = 200;
 /** A run that claimed this many items refreshes the claims' statistics before delivering. */
 const ANALYZE_AFTER_CLAIMS = 10_000;
-/** Claims per delivery page (whole recipients: a page ends with its last recipient's claims). */
-const ITEMS_PER_PAGE = 10_000;
+/**
+ * Claims per delivery page (whole recipients: a page ends with its last recipient's claims).
+ * What a page reads lives until its digests are delivered, long enough to reach V8's old
+ * generation; 2,500 rather than 10,000 kept the 1,000,000-mailbox / 5% sweep at 243 MB peak RSS
+ * instead of 361 MB, and no slower (bench/reminders.bench.ts).
+ */
+const ITEMS_PER_PAGE = 2_500;
 
 const KIND_GROUPS: { slots: "unit" | "personal"; kinds: MailboxKind[] }[] = [
   { slots: "unit", kinds: ["unit", "group"] },
