@@ -7,7 +7,6 @@
  */
 import { sql } from "drizzle-orm";
 import { expect, it } from "vitest";
-import { createCalendar } from "../../src/calendar/calendar.ts";
 import { executeRows, type Database } from "../../src/db/client.ts";
 import {
   claimFresh,
@@ -24,7 +23,7 @@ import { buildDigests } from "../../src/reminders/digest.ts";
 import { runSweep, type SweepDeps } from "../../src/reminders/sweep.ts";
 import type { ReminderItem } from "../../src/reminders/types.ts";
 import { describeEachDb } from "../helpers/db.ts";
-import { addMailbox, addTracked, at, fakeTelegram, instantLimiter, seedOrg } from "./fixtures.ts";
+import { addMailbox, addTracked, at, fakeTelegram, instantLimiter, seedOrg, sweepDeps } from "./fixtures.ts";
 
 const START = new Date("2026-11-23T09:30:00Z");
 const later = (minutes: number): Date => new Date(START.getTime() + minutes * 60_000);
@@ -283,20 +282,12 @@ describeEachDb("reminder deliveries: one row per digest", (getDb, driver) => {
   });
 });
 
-const calendar = createCalendar();
 const MONDAY_1400 = at("2026-11-23T14:00:00+07:00");
 
 describeEachDb(
   "reminder deliveries in a sweep",
   (getDb) => {
-    const deps = (send: SweepDeps["send"]): SweepDeps => ({
-      database: getDb(),
-      send,
-      calendar,
-      profiles: ["mic"],
-      supportChatId: 999,
-      limiter: instantLimiter(),
-    });
+    const deps = (send: SweepDeps["send"]): SweepDeps => sweepDeps(getDb(), send);
 
     it("a head's digest that keeps failing is given up after MAX_ATTEMPTS runs and reported to the support chat", async () => {
       const db = getDb();

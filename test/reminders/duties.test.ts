@@ -7,7 +7,7 @@ import { dutiesDueOn, dutiesRule } from "../../src/reminders/rules/duties.ts";
 import { runSweep, type SweepDeps } from "../../src/reminders/sweep.ts";
 import type { RuleContext } from "../../src/reminders/types.ts";
 import { describeEachDb } from "../helpers/db.ts";
-import { at, fakeTelegram, instantLimiter, seedOrg } from "./fixtures.ts";
+import { at, fakeTelegram, seedOrg, sweepDeps } from "./fixtures.ts";
 
 const calendar = createCalendar();
 const ctx = (profileId: string, now: string, supportChatId: number | null = 9): RuleContext => ({
@@ -140,14 +140,7 @@ describe("duties rule", () => {
 describeEachDb(
   "duties in the sweep",
   (getDb) => {
-    const deps = (send: SweepDeps["send"]): SweepDeps => ({
-      database: getDb(),
-      send,
-      calendar,
-      profiles: ["mic"],
-      supportChatId: 999,
-      limiter: instantLimiter(),
-    });
+    const deps = (send: SweepDeps["send"]): SweepDeps => sweepDeps(getDb(), send);
 
     it("reaches the head of a top-level unit and the support chat once, not again", async () => {
       const db = getDb();

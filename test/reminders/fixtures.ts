@@ -2,7 +2,9 @@
 import { sql } from "drizzle-orm";
 import type { Database } from "../../src/db/client.ts";
 import type { InlineKeyboard } from "../../src/reminders/digest.ts";
+import { createCalendar } from "../../src/calendar/calendar.ts";
 import { RateLimiter, type SendFn } from "../../src/reminders/deliver.ts";
+import type { SweepDeps } from "../../src/reminders/sweep.ts";
 
 let seq = 0;
 const next = (): number => ++seq;
@@ -137,3 +139,20 @@ export function instantLimiter(): RateLimiter {
 }
 
 export const at = (iso: string): Date => new Date(iso);
+
+/** A sweep's dependencies in the tests: the mic profile, support chat 999, no rate limit. */
+export function sweepDeps(
+  database: Database,
+  send: SweepDeps["send"],
+  extra: Partial<SweepDeps> = {},
+): SweepDeps {
+  return {
+    database,
+    send,
+    calendar: createCalendar(),
+    profiles: ["mic"],
+    supportChatId: 999,
+    limiter: instantLimiter(),
+    ...extra,
+  };
+}

@@ -10,7 +10,7 @@ import { runSweep, type SweepDeps } from "../../src/reminders/sweep.ts";
 import { createServices } from "../../src/services/index.ts";
 import { SYSTEM, staffActor } from "../../src/services/types.ts";
 import { describeEachDb } from "../helpers/db.ts";
-import { addMailbox, at, fakeTelegram, instantLimiter, seedOrg } from "./fixtures.ts";
+import { addMailbox, at, fakeTelegram, seedOrg, sweepDeps } from "./fixtures.ts";
 
 const calendar = createCalendar();
 const FAST_HASH = { memoryCost: 1024, timeCost: 1 };
@@ -21,14 +21,7 @@ const minutes = (date: Date, n: number): Date => new Date(date.getTime() + n * 6
 describeEachDb(
   "restore vs inactivity",
   (getDb) => {
-    const deps = (send: SweepDeps["send"]): SweepDeps => ({
-      database: getDb(),
-      send,
-      calendar,
-      profiles: ["mic"],
-      supportChatId: 999,
-      limiter: instantLimiter(),
-    });
+    const deps = (send: SweepDeps["send"]): SweepDeps => sweepDeps(getDb(), send);
     const statusOf = async (id: number): Promise<string | undefined> =>
       (
         await getDb().execute<{ status: string }>(

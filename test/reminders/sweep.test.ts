@@ -1,27 +1,18 @@
 import { sql } from "drizzle-orm";
 import { expect, it } from "vitest";
-import { createCalendar } from "../../src/calendar/calendar.ts";
 import { openDatabase } from "../../src/db/client.ts";
 import { runSweep, type SweepDeps } from "../../src/reminders/sweep.ts";
 import { describeEachDb } from "../helpers/db.ts";
-import { addMailbox, addTracked, at, fakeTelegram, instantLimiter, seedOrg } from "./fixtures.ts";
+import { addMailbox, addTracked, at, fakeTelegram, seedOrg, sweepDeps } from "./fixtures.ts";
 
-const calendar = createCalendar();
 // Monday 23/11/2026, 16:30 Vietnam time: the manager's digest example of conversations.md.
 const MONDAY_1630 = at("2026-11-23T16:30:00+07:00");
 
 describeEachDb(
   "reminder sweep",
   (getDb, driver) => {
-    const deps = (send: SweepDeps["send"], extra: Partial<SweepDeps> = {}): SweepDeps => ({
-      database: getDb(),
-      send,
-      calendar,
-      profiles: ["mic"],
-      supportChatId: 999,
-      limiter: instantLimiter(),
-      ...extra,
-    });
+    const deps = (send: SweepDeps["send"], extra: Partial<SweepDeps> = {}): SweepDeps =>
+      sweepDeps(getDb(), send, extra);
 
     async function seedDigestScenario() {
       const db = getDb();
