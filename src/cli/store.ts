@@ -21,7 +21,7 @@ import type { ImportReport, IssuedAddress } from "../services/import/index.ts";
 import type { Services } from "../services/index.ts";
 import type { StaffView, UnitView } from "../services/types.ts";
 import { CLI } from "../services/types.ts";
-import { calendarDate, noPositionals, PROFILE_OPTION, textTable, vnHuman } from "./common.ts";
+import { calendarDate, isoInstant, noPositionals, PROFILE_OPTION, textTable, vnHuman } from "./common.ts";
 import {
   defineCommand,
   done,
@@ -311,12 +311,21 @@ const seed = defineCommand({
     vi: "Vài sở, huyện Tuy An với 3 xã, 50 cán bộ (có người trùng tên), hộp thư đơn vị, các vai trò, vài hộp thư bị khóa/lâu không dùng và vài yêu cầu đang mở. Chạy lại không thay đổi gì.",
     en: "A few agencies, Tuy An district with 3 communes, 50 staff (with same-name collisions), unit mailboxes, roles, some locked/idle mailboxes and open requests. Re-running changes nothing.",
   },
-  options: {},
-  schema: z.object({ positionals: noPositionals }),
-  examples: ["seed demo"],
-  async run(_input, ctx) {
+  options: {
+    at: {
+      type: "string",
+      value: "ISO",
+      vi: "Thời điểm giả định của dữ liệu mẫu (hoạt động, hạn, yêu cầu tính từ lúc này), ví dụ 2026-12-02T10:00",
+      en: "Pretend time of the demo data (activity, deadlines, requests count from it), e.g. 2026-12-02T10:00",
+    },
+  },
+  schema: z.object({ at: isoInstant.optional(), positionals: noPositionals }),
+  examples: ["seed demo", "seed demo --at 2026-12-02T10:00"],
+  async run(input, ctx) {
     const { seedDemo } = await import("../demo/seed.ts");
-    const report = await ctx.withDatabase((database) => seedDemo(database));
+    const report = await ctx.withDatabase((database) =>
+      seedDemo(database, input.at ? { now: input.at } : {}),
+    );
     const text = [
       report.changed ? "Đã tạo dữ liệu mẫu." : "Dữ liệu mẫu đã có sẵn, không thay đổi gì.",
       `${report.units} đơn vị, ${report.staff} cán bộ, ${report.mailboxes} hộp thư. Thử trong trò chuyện trên máy với /as <tên>:`,

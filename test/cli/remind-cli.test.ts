@@ -13,6 +13,9 @@ import { FAKE_TOKEN, FakeBotApiServer } from "../helpers/fake-bot-api-server.ts"
 
 let dir = "";
 const AT = "2026-12-03T09:00";
+// The demo data's own clock, the day before AT: its activity, requests and deadlines count from
+// it, so what is due at AT does not depend on the day the test runs.
+const SEEDED_AT = "2026-12-02T10:00";
 
 function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
   return runCliInProcess(args, { env: { PGLITE_DIR: join(dir, "pglite"), ...env } });
@@ -21,7 +24,7 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "mailbot-remind-cli-"));
   await seedPgliteDir(join(dir, "pglite"));
-  const seeded = await cli(["seed", "demo"]);
+  const seeded = await cli(["seed", "demo", "--at", SEEDED_AT]);
   expect(seeded.code, seeded.stderr).toBe(0);
   // Trần Quốc Bảo links his Telegram account (fixture: what /start <code> writes).
   const database = await openDatabase({ dataDir: join(dir, "pglite") });
