@@ -21,8 +21,7 @@ import type { BotContext, BotFeature } from "../src/bot/context.ts";
 import { onCallback, reminderButton } from "../src/bot/keyboards.ts";
 import { ensureMay, refuse } from "../src/bot/middleware/require-role.ts";
 import { rolesFor } from "../src/policy/permissions.ts";
-import { getProfile, profileIds } from "../src/policy/profiles/index.ts";
-import { replyRenderer } from "../src/reminders/rules/reply.ts";
+import { REPLY_BUTTON_TEXT, replyRenderer } from "../src/reminders/rules/reply.ts";
 import type { PingAbout, PingView } from "../src/services/index.ts";
 import { staffActor } from "../src/services/types.ts";
 import { startKhoiphuc } from "./khoiphuc.ts";
@@ -85,11 +84,7 @@ async function markHandled(ctx: BotContext, trackedId: number): Promise<unknown>
 async function pingLines(ctx: BotContext, view: PingView): Promise<string[]> {
   if (view.facts.length > 0) {
     // Reply claims store the fact: rendered as the digest renders it, at this moment.
-    const render = replyRenderer({
-      now: ctx.now(),
-      calendar: await ctx.services.calendar.get(),
-      profileOf: (id) => (profileIds().includes(id) ? getProfile(id) : null),
-    });
+    const render = replyRenderer({ now: ctx.now(), calendar: await ctx.services.calendar.get() });
     const rendered = view.facts.map((fact) => render(fact)?.line).filter((l): l is string => l !== undefined);
     const lines = [...new Set([...view.lines, ...rendered])];
     if (lines.length > 0) return lines;
@@ -118,7 +113,7 @@ async function pingPerson(ctx: BotContext, about: PingAbout): Promise<unknown> {
   const text = m.pingText(`${me.fullName} (${me.unitName})`, view.address, await pingLines(ctx, view));
   const keyboard =
     about.kind === "message"
-      ? { inline_keyboard: [[reminderButton.button("✅ Đã xử lý", "ans", about.trackedId)]] }
+      ? { inline_keyboard: [[reminderButton.button(REPLY_BUTTON_TEXT, "ans", about.trackedId)]] }
       : undefined;
   let outcome: "sent" | "already";
   try {

@@ -481,11 +481,7 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions = {}): Pro
 
 /** The lines of claims that store a fact (reply), rendered at the sweep's clock. */
 function renderer(now: Date, calendar: WorkingDayCalendar): ReturnType<typeof replyRenderer> {
-  return replyRenderer({
-    now,
-    calendar,
-    profileOf: (id) => (profileIds().includes(id) ? getProfile(id) : null),
-  });
+  return replyRenderer({ now, calendar });
 }
 
 const missingSend = async (): Promise<never> => {

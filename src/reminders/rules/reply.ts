@@ -17,6 +17,7 @@
 import { cite } from "../../policy/cite.ts";
 import { replyDeadline, replyHalfTime } from "../../policy/lifecycle.ts";
 import type { Profile } from "../../policy/profile.ts";
+import { findProfile } from "../../policy/profiles/index.ts";
 import type { WorkingDayCalendar } from "../../calendar/calendar.ts";
 import type {
   ItemAbout,
@@ -166,9 +167,11 @@ export interface RenderedReply {
 export function replyRenderer(o: {
   now: Date;
   calendar: WorkingDayCalendar;
-  profileOf: (profileId: string) => Profile | null;
+  /** Default: any known profile (built-in or registered). */
+  profileOf?: (profileId: string) => Profile | null;
 }): (payload: unknown) => RenderedReply | null {
   const { now, calendar } = o;
+  const profileOf = o.profileOf ?? ((id: string) => findProfile(id) ?? null);
   type Due = { deadline: Date; text: string; late: string; sortAt: string; limit: string };
   const byDay = new Map<string, Due | null>();
   return (payload) => {
@@ -177,7 +180,7 @@ export function replyRenderer(o: {
     const day = `${payload.profileId}/${vnDateOf(receivedAt)}`;
     let due = byDay.get(day);
     if (due === undefined) {
-      const profile = o.profileOf(payload.profileId);
+      const profile = profileOf(payload.profileId);
       const deadline = profile && replyDeadline(profile, receivedAt, calendar);
       due =
         !profile || !deadline || profile.replyLimitWorkingDays === null
