@@ -41,6 +41,11 @@ function itemsFor(chatId: number, count: number, tag: string): ReminderItem[] {
   }));
 }
 
+/** Takes over abandoned claims of `profiles` for `runId` at `now`, with the default lease. */
+function takeOver(database: Database, runId: string, now: Date, profiles = ["mic"]): Promise<number> {
+  return takeOverAbandoned(database, { runId, now, leaseMs: DEFAULT_LEASE_MS, profiles });
+}
+
 async function owned(database: Database, runId: string): Promise<ReminderItem[]> {
   const items: ReminderItem[] = [];
   for await (const page of ownedPages(database, runId, () => null)) for (const item of page) items.push(item);
@@ -86,12 +91,7 @@ describeEachDb("reminder deliveries: one row per digest", (getDb, driver) => {
       { chat: "6102", sent: true },
     ]);
     expect(await owned(database, "run-one")).toEqual([]);
-    const taken = await takeOverAbandoned(database, {
-      runId: "run-one-later",
-      now: later(60),
-      leaseMs: DEFAULT_LEASE_MS,
-      profiles: ["mic"],
-    });
+    const taken = await takeOver(database, "run-one-later", later(60));
     expect(taken).toBe(0);
     // Delivering the same digests again sends nothing: their claims are no longer this run's to send.
     const again: number[] = [];
@@ -112,28 +112,11 @@ describeEachDb("reminder deliveries: one row per digest", (getDb, driver) => {
       now: later(1),
     });
     // Within the lease: nothing to take over.
-    const early = await takeOverAbandoned(database, {
-      runId: "run-early",
-      now: later(5),
-      leaseMs: DEFAULT_LEASE_MS,
-      profiles: ["mic"],
-    });
+    const early = await takeOver(database, "run-early", later(5));
     expect(early).toBe(0);
     // After it: a run of another profile takes nothing; the profile's next run takes every item.
-    expect(
-      await takeOverAbandoned(database, {
-        runId: "run-other-profile",
-        now: later(12),
-        leaseMs: DEFAULT_LEASE_MS,
-        profiles: ["phuyen"],
-      }),
-    ).toBe(0);
-    const taken = await takeOverAbandoned(database, {
-      runId: "run-retry",
-      now: later(12),
-      leaseMs: DEFAULT_LEASE_MS,
-      profiles: ["mic"],
-    });
+    expect(await takeOver(database, "run-other-profile", later(12), ["phuyen"])).toBe(0);
+    const taken = await takeOver(database, "run-retry", later(12));
     expect(taken).toBe(8);
     const items = await owned(database, "run-retry");
     expect(items).toHaveLength(8);
@@ -151,14 +134,7 @@ describeEachDb("reminder deliveries: one row per digest", (getDb, driver) => {
       sql`select count(*)::int as n from reminder_deliveries where run_id like 'run-crash-%'`,
     );
     expect(left[0]?.n).toBe(0);
-    expect(
-      await takeOverAbandoned(database, {
-        runId: "run-retry-2",
-        now: later(40),
-        leaseMs: DEFAULT_LEASE_MS,
-        profiles: ["mic"],
-      }),
-    ).toBe(0);
+    expect(await takeOver(database, "run-retry-2", later(40))).toBe(0);
   });
 
   it("claimItems takes abandoned items over with their lines and claims fresh ones: one digest with all", async () => {
@@ -189,13 +165,7 @@ describeEachDb("reminder deliveries: one row per digest", (getDb, driver) => {
       const database = getDb();
       const items = itemsFor(6601, 2, "race");
       await claimFresh(database, items, { runId: "run-race-owner", now: START });
-      const takeover = () =>
-        takeOverAbandoned(database, {
-          runId: "run-race-taker",
-          now: later(12),
-          leaseMs: DEFAULT_LEASE_MS,
-          profiles: ["mic"],
-        });
+      const takeover = () => takeOver(database, "run-race-taker", later(12));
       await database.db.transaction(async (tx) => {
         // The owner, slow past its lease, fences its digest: the delivery is refreshed (locked)…
         const fenced = await fenceDigests(
@@ -235,14 +205,7 @@ describeEachDb("reminder deliveries: one row per digest", (getDb, driver) => {
         expect(await stateOf(database, "fail")).toEqual({ sent: 0, unsent: 2 });
         now = new Date(now.getTime() + DEFAULT_LEASE_MS + 60_000);
         run = `run-fail-${attempt}`;
-        expect(
-          await takeOverAbandoned(database, {
-            runId: run,
-            now,
-            leaseMs: DEFAULT_LEASE_MS,
-            profiles: ["mic"],
-          }),
-        ).toBe(2);
+        expect(await takeOver(database, run, now)).toBe(2);
       } else {
         expect(report.gaveUp.sort()).toEqual(items.map((i) => i.key).sort());
       }
@@ -253,14 +216,9 @@ describeEachDb("reminder deliveries: one row per digest", (getDb, driver) => {
       sql`select last_error from reminder_claim_state where target like 'tm:fail-%'`,
     );
     expect(errors.map((e) => e.last_error)).toEqual(["Bad Gateway", "Bad Gateway"]);
-    expect(
-      await takeOverAbandoned(database, {
-        runId: "run-fail-after",
-        now: new Date(now.getTime() + 2 * DEFAULT_LEASE_MS),
-        leaseMs: DEFAULT_LEASE_MS,
-        profiles: ["mic"],
-      }),
-    ).toBe(0);
+    expect(await takeOver(database, "run-fail-after", new Date(now.getTime() + 2 * DEFAULT_LEASE_MS))).toBe(
+      0,
+    );
   });
 
   it("items added for a recipient after its digest went out (the run's report) are sent; the sent ones stay sent", async () => {
