@@ -112,6 +112,12 @@ export function startProcess(
     clearTimeout(hardLimit);
     onOutput();
   });
+  // A child that exits or closes its stdin before reading it (Dovecot in the foreground) makes
+  // this write fail with EPIPE: its exit and output are what the tests look at, not a stray
+  // stream error reported as an unhandled error of whichever test file is running.
+  child.stdin!.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+  });
   if (options.stdin !== undefined || !options.keepStdinOpen) child.stdin!.end(options.stdin ?? "");
 
   const started: StartedProcess = {
