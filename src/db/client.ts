@@ -112,6 +112,11 @@ async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<
     max: options.maxConnections ?? 10,
     // Server NOTICEs ("schema already exists, skipping"…) are not errors; keep logs quiet.
     onnotice: () => {},
+    // postgres.js 3.4.9 runs its array-type catalog query as the first statement of every new
+    // connection and drops that promise: a connection cut at that moment (a database outage, a
+    // failover) rejects it unhandled and Node ends the process (porsager/postgres#1192, #1223).
+    // Our statements pass arrays as one text parameter (`'{…}'::text[]`) and read none back.
+    fetch_types: false,
   });
   // Fail at start-up, not at the first chat message, when the server is unreachable.
   try {
