@@ -130,6 +130,9 @@ export function withinWorkingHours(profile: Profile, calendar: WorkingDayCalenda
   return (t >= morning.start && t <= morning.end) || (t >= afternoon.start && t <= afternoonEnd);
 }
 
+/** Why a profile was skipped: another run (a sweep or a dry run) holds its lock. */
+const BUSY_REASON = "một lượt nhắc việc khác đang chạy cho hồ sơ này";
+
 /** The instance name in claimed_by when none is configured: stable across restarts of a host. */
 export const defaultInstanceId = (): string => hostname();
 
@@ -360,7 +363,7 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions = {}): Pro
         continue;
       }
       if (!(await locks.tryLock(profileId))) {
-        report.profilesSkipped.push({ profileId, reason: "một lượt nhắc việc khác đang chạy cho hồ sơ này" });
+        report.profilesSkipped.push({ profileId, reason: BUSY_REASON });
         continue;
       }
       report.profilesSwept.push(profileId);
@@ -526,8 +529,9 @@ function problemItems(
 
 /**
  * Compute and render, but claim, apply and send nothing: everything in memory (a preview for
- * the operator, `remind run --dry-run`), without the profile lock (it writes nothing: the
- * reply rule's claims are made and read back in a transaction that is rolled back).
+ * the operator, `remind run --dry-run`), under the profile lock like a real run (it writes
+ * nothing, but the reply rule's claims are made and read back in a transaction that is rolled
+ * back, and must not meet a real run's).
  */
 async function dryRunSweep(
   deps: SweepDeps,
@@ -542,35 +546,47 @@ async function dryRunSweep(
 ): Promise<SweepReport> {
   let reminders: ReminderItem[] = [];
   let actions: EnforcementAction[] = [];
-  // Only the profiles this deployment has units or mailboxes of (see facts.selectDeployedProfiles).
-  const deployed = deps.profiles ?? (await facts.selectDeployedProfiles(deps.database.db));
-  for (const profileId of deployed) {
-    if (!profileIds().includes(profileId)) continue;
-    const profile = getProfile(profileId);
-    if (!withinWorkingHours(profile, o.calendar, o.now)) {
-      report.profilesSkipped.push({ profileId, reason: "ngoài giờ làm việc" });
-      continue;
+  // The profile's lock, as a real run takes it: the reply rule's claims, made and rolled back,
+  // are inserted in no particular order (reply-claims.ts), which a real run claiming the same
+  // keys at the same time could deadlock against.
+  const locks = sweepLocks(deps.database);
+  try {
+    // Only the profiles this deployment has units or mailboxes of (see facts.selectDeployedProfiles).
+    const deployed = deps.profiles ?? (await facts.selectDeployedProfiles(deps.database.db));
+    for (const profileId of deployed) {
+      if (!profileIds().includes(profileId)) continue;
+      const profile = getProfile(profileId);
+      if (!withinWorkingHours(profile, o.calendar, o.now)) {
+        report.profilesSkipped.push({ profileId, reason: "ngoài giờ làm việc" });
+        continue;
+      }
+      if (!(await locks.tryLock(profileId))) {
+        report.profilesSkipped.push({ profileId, reason: BUSY_REASON });
+        continue;
+      }
+      report.profilesSwept.push(profileId);
+      const ctx = { now: o.now, calendar: o.calendar, profile, supportChatId: o.supportChatId };
+      for await (const out of evaluateProfile(deps, ctx, o.rules, report.facts, {})) {
+        for (const item of out.reminders) reminders.push(item);
+        for (const action of out.actions) actions.push(action);
+      }
+      const cuts = o.rules.has("reply") ? replyCuts(profile, o.now, o.calendar) : null;
+      if (cuts !== null) {
+        const runId = `dry-run:${randomBytes(4).toString("hex")}`;
+        const preview = await previewReplies(
+          deps.database,
+          profile,
+          cuts,
+          vnDateOf(o.now),
+          { runId, at: o.now },
+          renderer(o.now, o.calendar),
+        );
+        if (preview.due > 0) report.facts.reply = (report.facts.reply ?? 0) + preview.due;
+        for (const item of preview.items) reminders.push(item);
+      }
     }
-    report.profilesSwept.push(profileId);
-    const ctx = { now: o.now, calendar: o.calendar, profile, supportChatId: o.supportChatId };
-    for await (const out of evaluateProfile(deps, ctx, o.rules, report.facts, {})) {
-      for (const item of out.reminders) reminders.push(item);
-      for (const action of out.actions) actions.push(action);
-    }
-    const cuts = o.rules.has("reply") ? replyCuts(profile, o.now, o.calendar) : null;
-    if (cuts !== null) {
-      const runId = `dry-run:${randomBytes(4).toString("hex")}`;
-      const preview = await previewReplies(
-        deps.database,
-        profile,
-        cuts,
-        vnDateOf(o.now),
-        { runId, at: o.now },
-        renderer(o.now, o.calendar),
-      );
-      if (preview.due > 0) report.facts.reply = (report.facts.reply ?? 0) + preview.due;
-      for (const item of preview.items) reminders.push(item);
-    }
+  } finally {
+    await locks.releaseAll();
   }
   const chats = [...new Set([...reminders, ...actions.flatMap((a) => a.notices)].map((i) => i.chatId))];
   const blocked = await blockedAmong(deps.database.db, chats);

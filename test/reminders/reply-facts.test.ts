@@ -1,7 +1,8 @@
 /**
  * The reply rule's claims check the mailbox of every due message (profile, status, absence),
- * range of message ids by range (issue 13): a revoked mailbox, one whose keeper filed an absence
- * notice and another profile's mailbox get no reply reminder; the others do, in every range.
+ * batch of unanswered messages by batch (issue 13): a revoked mailbox, one whose keeper filed
+ * an absence notice and another profile's mailbox get no reply reminder; the others do, in
+ * every batch.
  */
 import { sql } from "drizzle-orm";
 import { expect, it } from "vitest";
@@ -18,7 +19,7 @@ const MONDAY_1630 = at("2026-11-23T16:30:00+07:00");
 const WEDNESDAY = "2026-11-18T09:00:00+07:00";
 
 describeEachDb("reply-limit facts", (getDb) => {
-  it("skip revoked, absent and other profiles' mailboxes, range by range", async () => {
+  it("skip revoked, absent and other profiles' mailboxes, batch by batch", async () => {
     const db = getDb();
     const mic = await seedOrg(db);
     const other = await seedOrg(db, "binhtan", "binhtan.hochiminhcity.gov.vn");
@@ -34,7 +35,7 @@ describeEachDb("reply-limit facts", (getDb) => {
       for (const box of [open, revoked, absent, elsewhere])
         await addTracked(db, box, `<r${box}-${i}@x>`, WEDNESDAY);
     }
-    // Ranges of 3 ids, so every statement mixes the kept and the dropped.
+    // Batches of 3 unanswered messages, so every statement mixes the kept and the dropped.
     const claimed = await claimReplies(
       db.db,
       getProfile("mic"),

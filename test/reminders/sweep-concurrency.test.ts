@@ -129,6 +129,14 @@ describeEachDb(
         expect(during.profilesSkipped).toEqual([
           { profileId: "mic", reason: "một lượt nhắc việc khác đang chạy cho hồ sơ này" },
         ]);
+        // A dry run waits its turn too: its rolled-back reply claims must not meet the run's.
+        const preview = await runSweep(deps(second, b.send, { instanceId: "B" }), {
+          now: new Date(MONDAY_1630.getTime() + 60_000),
+          rules: ["inactivity", "reply"],
+          dryRun: true,
+        });
+        expect(preview.profilesSwept).toEqual([]);
+        expect(preview.profilesSkipped).toEqual(during.profilesSkipped);
         leaveSend();
         const done = await first;
         expect(done.profilesSwept).toEqual(["mic"]);
