@@ -305,10 +305,12 @@ export async function applyAction(
   });
 }
 
-/** A digest's claims: its recipient and the keys it shows. */
+/** A digest's claims: its recipient, the keys it read, and how many claims it accounts for. */
 export interface DigestClaims {
   chatId: number;
   keys: readonly string[];
+  /** Claims the digest accounts for, read or only counted (default: its keys). */
+  itemCount?: number;
 }
 
 /** What the fence found still this run's to send. */
@@ -366,7 +368,7 @@ export async function fenceDigests(
   for (const digest of digests) {
     const n = unsent.get(digest.chatId) ?? 0;
     if (n === 0) continue;
-    if (n === digest.keys.length && digestsTo.get(digest.chatId) === 1) {
+    if (n === (digest.itemCount ?? digest.keys.length) && digestsTo.get(digest.chatId) === 1) {
       fenced.whole.add(digest.chatId);
       for (const key of digest.keys) fenced.keys.add(key);
     } else partial.push(digest);
@@ -419,13 +421,14 @@ export async function confirmDigests(
 }
 
 /**
- * Records a failed send on the digest's claims. Claims that reached MAX_ATTEMPTS are settled
+ * Records a failed send on a digest's claims: whole digests by recipient (their claims counted
+ * but not read included), the others by key. Claims that reached MAX_ATTEMPTS are settled
  * (sent_at set, error kept) and returned, to be reported; the others stay unsent, and their
  * delivery is taken over by the next run after the lease.
  */
-export async function failKeys(
+export async function failClaims(
   db: DbOrTx,
-  keys: readonly string[],
+  failed: SentDigests,
   runId: string,
   now: Date,
   error: string,
@@ -436,7 +439,9 @@ export async function failKeys(
       set last_error = ${error.slice(0, 500)},
           sent_at = case when attempts >= ${MAX_ATTEMPTS}::int then ${now.toISOString()}::timestamptz else null end
       where key in (select key from reminder_claim_state
-        where key = any(${textArray(keys)}::text[]) and claimed_by = ${runId} and not sent)
+        where claimed_by = ${runId} and not sent
+          and (key = any(${textArray(failed.keys)}::text[])
+               or recipient_chat_id = any(${bigintArray(failed.chats)}::bigint[])))
       returning key, sent_at is not null as settled`,
   );
   return rows.filter((row) => row.settled).map((row) => row.key);
@@ -524,49 +529,84 @@ export async function releaseOwnClaims(database: Database, instanceId: string): 
 const OWNED_COLUMNS = sql`key, rule, target, recipient_chat_id::text as chat, payload`;
 
 /**
- * The unsent claims this run owns, a page of whole recipients at a time (chat order), as items:
- * the sweep renders and delivers each page before reading the next. Fresh, taken-over and notice
- * claims alike, so each recipient gets one digest with all of them. Keyset pages of about
- * `itemsPerPage` claims on the (run, chat) index (each page reads only its own rows); the last
- * recipient of a full page is completed by a second read, so no recipient is split (a digest
- * that holds all of a recipient's claims is confirmed by one delivery row). `render` gives the
- * lines of claims that store a fact (the reply rule's) at the time of reading.
+ * Claims read back per recipient and section. A digest is one message of at most 4,000
+ * characters (digest.ts MAX_MESSAGE_CHARS), so it shows well under 150 items of a section (a
+ * line is 60–200 characters); the rest is only counted ("… và N mục khác"). A unit head with a
+ * thousand overdue replies therefore costs 150 rows, not a thousand, and what is not read is
+ * still settled with the digest (its delivery row covers every claim of the recipient).
+ */
+export const READ_PER_SECTION = 150;
+
+/** One page of recipients: the items read, and per recipient the claims counted but not read. */
+export interface OwnedPage {
+  items: ReminderItem[];
+  /** Unsent claims of a recipient's section beyond the READ_PER_SECTION read (recipient → section → count). */
+  unread: Map<number, Map<SectionId, number>>;
+}
+
+/**
+ * The unsent claims this run owns, a page of recipients at a time (chat order, keyset on the
+ * run's deliveries), as items: the sweep renders and delivers each page before reading the
+ * next, so memory is bounded by the page, not by what is due. Fresh, taken-over and notice
+ * claims alike, so each recipient gets one digest with all of them. Of each recipient's section
+ * only the first `perSection` claims in digest order are read (earliest deadline first, as
+ * digest.ts compareItems orders them), and the others are counted. `render` gives the lines of
+ * claims that store a fact (the reply rule's) at the time of reading.
  */
 export async function* ownedPages(
   database: Database,
   runId: string,
   render: FactRenderer,
-  itemsPerPage = 10_000,
-): AsyncGenerator<ReminderItem[]> {
+  options: { recipientsPerPage?: number; perSection?: number } = {},
+): AsyncGenerator<OwnedPage> {
+  const recipients = options.recipientsPerPage ?? 250;
+  const perSection = options.perSection ?? READ_PER_SECTION;
   let after = "-9223372036854775808";
   for (;;) {
-    // Chat order only: the index gives it, and the digest orders a recipient's items itself.
-    const rows = await executeRows<OwnedRow>(
-      database.db,
-      sql`select ${OWNED_COLUMNS} from reminder_claim_state
-        where claimed_by = ${runId} and recipient_chat_id > ${after}::bigint and not sent
-        order by recipient_chat_id limit ${itemsPerPage}::int`,
-    );
-    const last = rows[rows.length - 1];
-    if (!last) return;
-    if (rows.length === itemsPerPage) {
-      // The page may have cut the last recipient: read that recipient again, whole.
-      while (rows.length > 0 && (rows[rows.length - 1] as OwnedRow).chat === last.chat) rows.pop();
-      const whole = await executeRows<OwnedRow>(
-        database.db,
-        sql`select ${OWNED_COLUMNS} from reminder_claim_state
-          where claimed_by = ${runId} and recipient_chat_id = ${last.chat}::bigint and not sent`,
+    const read = await database.db.transaction(async (tx) => {
+      const chats = await executeRows<{ chat: string }>(
+        tx,
+        sql`select chat_id::text as chat from reminder_deliveries
+          where run_id = ${runId} and chat_id > ${after}::bigint and sent_at is null
+          order by chat_id limit ${recipients}::int`,
       );
-      for (const row of whole) rows.push(row);
-    }
-    after = last.chat;
-    const items: ReminderItem[] = [];
+      if (chats.length === 0) return null;
+      // A page of heads sorts tens of thousands of claims: in memory, and not compiled (JIT).
+      await executeRows(tx, sql`select set_config('jit', 'off', true), set_config('work_mem', '64MB', true)`);
+      const rows = await executeRows<OwnedRow & { n: number | string }>(
+        tx,
+        sql`select key, rule, target, chat, payload, n from (
+            select ${OWNED_COLUMNS},
+              row_number() over (partition by c.recipient_chat_id, c.payload->>'section'
+                -- A line's sortAt is an ISO instant (UTC, fixed width); a reply fact sorts by its
+                -- receipt, which orders its deadline (rules/reply.ts).
+                order by c.payload->>'sortAt' collate "C", (c.payload->'reply'->>'receivedAt')::timestamptz,
+                  c.key collate "C") as rn,
+              count(*) over (partition by c.recipient_chat_id, c.payload->>'section') as n
+            from reminder_claim_state c
+            where c.claimed_by = ${runId} and not c.sent
+              and c.recipient_chat_id = any(${bigintArray(chats.map((row) => Number(row.chat)))}::bigint[])
+          ) ranked where rn <= ${perSection}::int`,
+      );
+      return { rows, end: (chats[chats.length - 1] as { chat: string }).chat };
+    });
+    if (read === null) return;
+    const { rows } = read;
+    after = read.end;
+    const page: OwnedPage = { items: [], unread: new Map() };
     for (const row of rows) {
       const item = itemOfRow(row, render);
-      if (item) items.push(item);
+      if (!item) continue;
+      page.items.push(item);
+      const beyond = Number(row.n) - perSection;
+      if (beyond > 0) {
+        const sections = page.unread.get(item.chatId) ?? new Map<SectionId, number>();
+        sections.set(item.section, beyond);
+        page.unread.set(item.chatId, sections);
+      }
     }
     rows.length = 0;
-    yield items;
+    if (page.items.length > 0) yield page;
   }
 }
 

@@ -17,7 +17,7 @@ import type { Database } from "../db/client.ts";
 import {
   confirmDigests,
   DEFAULT_LEASE_MS,
-  failKeys,
+  failClaims,
   fenceDigests,
   recordBlockedChat,
   type Fenced,
@@ -235,8 +235,10 @@ export async function deliverDigests(
       report.skipped++;
       return;
     }
+    // A digest counting claims it did not read is sent as built only when its delivery row
+    // settles them (whole); otherwise it shows and settles what it read.
     const digest =
-      mine.length === original.keys.length
+      mine.length === original.keys.length && (original.unread === 0 || ours.whole.has(original.chatId))
         ? original
         : renderDigest(
             original.chatId,
@@ -266,13 +268,14 @@ export async function deliverDigests(
           return;
         }
         report.failed.push({ chatId: digest.chatId, error: failure.description });
-        for (const key of await failKeys(database.db, digest.keys, runId, now(), failure.description)) {
+        const failed = settling(digest, ours);
+        for (const key of await failClaims(database.db, failed, runId, now(), failure.description)) {
           report.gaveUp.push(key);
         }
         return;
       }
       report.messages++;
-      report.items += digest.keys.length;
+      report.items += digest.itemCount;
       await sent(digest, ours);
       return;
     }

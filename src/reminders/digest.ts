@@ -21,9 +21,15 @@ export interface Digest {
   chatId: number;
   text: string;
   keyboard?: InlineKeyboard;
-  /** Claim keys settled when this message is delivered. */
+  /** Claim keys of the items shown or counted that were read (see `unread`). */
   keys: string[];
+  /** Items the message accounts for: shown, counted, and `unread`. */
   itemCount: number;
+  /**
+   * Claims counted in the message but never read back (claims.ts ownedPages reads the first
+   * READ_PER_SECTION of a section): they are settled with the recipient's delivery, not by key.
+   */
+  unread: number;
   /** The items rendered, to re-render when some of them were taken over by another run. */
   items: ReminderItem[];
 }
@@ -35,8 +41,11 @@ export function compareItems(a: ReminderItem, b: ReminderItem): number {
   return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 }
 
+/** Per recipient and section, how many claims a digest counts without having read them. */
+export type UnreadCounts = ReadonlyMap<number, ReadonlyMap<SectionId, number>>;
+
 /** Groups items by chat and renders one digest per chat, in chat order. */
-export function buildDigests(items: readonly ReminderItem[], now: Date): Digest[] {
+export function buildDigests(items: readonly ReminderItem[], now: Date, unread?: UnreadCounts): Digest[] {
   const byChat = new Map<number, ReminderItem[]>();
   for (const item of items) {
     const list = byChat.get(item.chatId);
@@ -45,10 +54,16 @@ export function buildDigests(items: readonly ReminderItem[], now: Date): Digest[
   }
   return [...byChat.entries()]
     .sort(([a], [b]) => a - b)
-    .map(([chatId, list]) => renderDigest(chatId, list, now));
+    .map(([chatId, list]) => renderDigest(chatId, list, now, unread?.get(chatId)));
 }
 
-export function renderDigest(chatId: number, items: readonly ReminderItem[], now: Date): Digest {
+/** `unread`: per section, items to count (title and "… và N mục khác") beyond those given. */
+export function renderDigest(
+  chatId: number,
+  items: readonly ReminderItem[],
+  now: Date,
+  unread?: ReadonlyMap<SectionId, number>,
+): Digest {
   const sorted = [...items].sort(compareItems);
   const header = `🔔 Nhắc việc ${vnTimeOf(now)} ${formatVnDay(vnDateOf(now))}`;
   const lines: string[] = [header];
@@ -60,7 +75,8 @@ export function renderDigest(chatId: number, items: readonly ReminderItem[], now
     const section = (sorted[index] as ReminderItem).section;
     let end = index;
     while (end < sorted.length && (sorted[end] as ReminderItem).section === section) end++;
-    const title = `\n${titleOf(section, end - index)}:`;
+    const notRead = unread?.get(section) ?? 0;
+    const title = `\n${titleOf(section, end - index + notRead)}:`;
     lines.push(title);
     length += title.length + 1;
     let shown = 0;
@@ -72,7 +88,8 @@ export function renderDigest(chatId: number, items: readonly ReminderItem[], now
       lines.push(bullet);
       length += bullet.length + 1;
       shown++;
-      for (const button of buttonsOf(item)) {
+      // A message carries MAX_BUTTONS at most: the rest are not even encoded.
+      for (const button of buttons.length < MAX_BUTTONS ? buttonsOf(item) : []) {
         const data = callbackDataOf(button);
         if (data !== null && buttons.length < MAX_BUTTONS && !seenButtons.has(data)) {
           seenButtons.add(data);
@@ -80,20 +97,23 @@ export function renderDigest(chatId: number, items: readonly ReminderItem[], now
         }
       }
     }
-    if (shown < end - index) {
-      const more = `  … và ${end - index - shown} mục khác.`;
+    if (shown < end - index || notRead > 0) {
+      const more = `  … và ${end - index - shown + notRead} mục khác.`;
       lines.push(more);
       length += more.length + 1;
     }
     index = end;
   }
+  let notReadTotal = 0;
+  for (const n of unread?.values() ?? []) notReadTotal += n;
   const text = lines.join("\n").normalize("NFC");
   return {
     chatId,
     text: text.length > 4096 ? `${text.slice(0, 4090)}…` : text,
     ...(buttons.length > 0 ? { keyboard: keyboardOf(buttons) } : {}),
     keys: sorted.map((item) => item.key),
-    itemCount: sorted.length,
+    itemCount: sorted.length + notReadTotal,
+    unread: notReadTotal,
     items: sorted,
   };
 }

@@ -145,12 +145,12 @@ export const DIGESTS_IN_REPORT = 200;
 /** A run that claimed this many items refreshes the claims' statistics before delivering. */
 const ANALYZE_AFTER_CLAIMS = 10_000;
 /**
- * Claims per delivery page (whole recipients: a page ends with its last recipient's claims).
- * What a page reads lives until its digests are delivered, long enough to reach V8's old
- * generation; 2,500 rather than 10,000 kept the 1,000,000-mailbox / 5% sweep at 243 MB peak RSS
- * instead of 361 MB, and no slower (bench/reminders.bench.ts).
+ * Recipients per delivery page. What a page reads lives until its digests are delivered, long
+ * enough to reach V8's old generation, so pages stay small: about 2,500 claims for recipients
+ * with ten items each, and at most READ_PER_SECTION (claims.ts) per recipient and section
+ * however many are due (a unit head with a thousand overdue replies is read as 150).
  */
-const ITEMS_PER_PAGE = 2_500;
+const RECIPIENTS_PER_PAGE = 250;
 
 const KIND_GROUPS: { slots: "unit" | "personal"; kinds: MailboxKind[] }[] = [
   { slots: "unit", kinds: ["unit", "group"] },
@@ -427,8 +427,10 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions = {}): Pro
     };
     const delivery = emptyDelivery();
     const render = renderer(now, calendar);
-    for await (const page of ownedPages(deps.database, runId, render, ITEMS_PER_PAGE)) {
-      const digests = buildDigests(page, now);
+    for await (const page of ownedPages(deps.database, runId, render, {
+      recipientsPerPage: RECIPIENTS_PER_PAGE,
+    })) {
+      const digests = buildDigests(page.items, now, page.unread);
       report.digestCount += digests.length;
       for (const d of digests) {
         if (report.digests.length >= DIGESTS_IN_REPORT) break;

@@ -48,7 +48,8 @@ function takeOver(database: Database, runId: string, now: Date, profiles = ["mic
 
 async function owned(database: Database, runId: string): Promise<ReminderItem[]> {
   const items: ReminderItem[] = [];
-  for await (const page of ownedPages(database, runId, () => null)) for (const item of page) items.push(item);
+  for await (const page of ownedPages(database, runId, () => null))
+    for (const item of page.items) items.push(item);
   return items;
 }
 

@@ -1,34 +1,40 @@
 /**
- * The delivery reads back what a run owns a page at a time (issue 13): pages are bounded by
- * items, yet a recipient is never split between pages (two pages would send them two digests),
- * and claims of other runs or already sent are not read.
+ * The delivery reads back what a run owns a page of recipients at a time (issue 13): a
+ * recipient is never split between pages (two pages would send them two digests), claims of
+ * other runs or already sent are not read, and a recipient with more claims in a section than a
+ * digest can show has only the first ones read and the rest counted, yet settled with the
+ * digest (nothing is sent again).
  */
 import { sql } from "drizzle-orm";
 import { expect, it } from "vitest";
 import { executeRows } from "../../src/db/client.ts";
 import { claimFresh, ownedPages } from "../../src/reminders/claims.ts";
-import type { ReminderItem } from "../../src/reminders/types.ts";
+import { deliverDigests } from "../../src/reminders/deliver.ts";
+import { buildDigests } from "../../src/reminders/digest.ts";
+import type { ReminderItem, SectionId } from "../../src/reminders/types.ts";
 import { describeEachDb } from "../helpers/db.ts";
+import { fakeTelegram, instantLimiter } from "./fixtures.ts";
 
 const AT = new Date("2026-11-23T09:30:00Z");
 
-function itemsOf(chatId: number, count: number): ReminderItem[] {
+/** `count` overdue replies for `chatId`, item i due i minutes after AT (i = 0 most urgent). */
+function itemsOf(chatId: number, count: number, tag = "op"): ReminderItem[] {
   return Array.from({ length: count }, (_, i) => ({
-    key: `reply-overdue:tm:op-${chatId}-${i}@${chatId}`,
+    key: `reply-overdue:tm:${tag}-${chatId}-${i}@${chatId}`,
     rule: "reply-overdue",
-    target: `tm:op-${chatId}-${i}`,
+    target: `tm:${tag}-${chatId}-${i}`,
     chatId,
     section: "reply-overdue" as const,
     line: `hb${chatId}@mic.gov.vn — công văn số ${i}/UBND chưa trả lời`,
-    sortAt: AT.toISOString(),
+    sortAt: new Date(AT.getTime() + i * 60_000).toISOString(),
     profileId: "mic",
   }));
 }
 
 describeEachDb("owned claims, page by page", (getDb) => {
-  it("bounds pages by items without splitting a recipient, and reads only this run's unsent claims", async () => {
+  it("pages by recipients without splitting one, and reads only this run's unsent claims", async () => {
     const database = getDb();
-    // 7101: 3 items, 7102: 9 (more than a page), 7103: 2, 7104: 4; 7105 belongs to another run.
+    // 7101: 3 items, 7102: 9, 7103: 2, 7104: 4; 7105 belongs to another run.
     const sizes = new Map([
       [7101, 3],
       [7102, 9],
@@ -45,9 +51,10 @@ describeEachDb("owned claims, page by page", (getDb) => {
 
     const pages: number[][] = [];
     const perChat = new Map<number, number>();
-    for await (const page of ownedPages(database, "run-p", () => null, 4)) {
-      pages.push([...new Set(page.map((item) => item.chatId))]);
-      for (const item of page) perChat.set(item.chatId, (perChat.get(item.chatId) ?? 0) + 1);
+    for await (const page of ownedPages(database, "run-p", () => null, { recipientsPerPage: 3 })) {
+      pages.push([...new Set(page.items.map((item) => item.chatId))]);
+      for (const item of page.items) perChat.set(item.chatId, (perChat.get(item.chatId) ?? 0) + 1);
+      expect(page.unread.size).toBe(0);
     }
     // Every recipient whole, in exactly one page.
     expect(perChat).toEqual(
@@ -58,9 +65,58 @@ describeEachDb("owned claims, page by page", (getDb) => {
         [7104, 3],
       ]),
     );
-    const seen = pages.flat();
-    expect(new Set(seen).size).toBe(seen.length);
-    expect(seen).not.toContain(7105);
-    expect(pages.length).toBeGreaterThan(1);
+    expect(pages).toEqual([[7101, 7102, 7103], [7104]]);
+  });
+
+  it("reads the most urgent claims of a crowded section, counts the rest, and the digest settles them all", async () => {
+    const database = getDb();
+    // A unit head with 12 overdue replies (claimed in scrambled order) and an owner with 2.
+    const head = itemsOf(7201, 12, "hd");
+    await claimFresh(database, [...head.slice(5), ...head.slice(0, 5)], { runId: "run-c", now: AT });
+    await claimFresh(database, itemsOf(7202, 2, "ow"), { runId: "run-c", now: AT });
+
+    const items: ReminderItem[] = [];
+    const unread = new Map<number, Map<SectionId, number>>();
+    for await (const page of ownedPages(database, "run-c", () => null, { perSection: 4 })) {
+      for (const item of page.items) items.push(item);
+      for (const [chat, sections] of page.unread) unread.set(chat, sections);
+    }
+    // The four earliest deadlines of the head's section, and both of the owner's.
+    expect(
+      items
+        .filter((item) => item.chatId === 7201)
+        .map((item) => item.target)
+        .sort(),
+    ).toEqual(["tm:hd-7201-0", "tm:hd-7201-1", "tm:hd-7201-2", "tm:hd-7201-3"]);
+    expect(items.filter((item) => item.chatId === 7202)).toHaveLength(2);
+    expect(unread).toEqual(new Map([[7201, new Map([["reply-overdue", 8]])]]));
+
+    const digests = buildDigests(items, AT, unread);
+    const headDigest = digests.find((d) => d.chatId === 7201);
+    // The head is told of all twelve, and that eight are not listed.
+    expect(headDigest?.text).toContain("Quá hạn trả lời (12)");
+    expect(headDigest?.text).toContain("… và 8 mục khác.");
+    expect(headDigest?.itemCount).toBe(12);
+
+    const telegram = fakeTelegram();
+    const report = await deliverDigests(digests, {
+      database,
+      send: telegram.send,
+      limiter: instantLimiter(),
+      runId: "run-c",
+      now: () => AT,
+    });
+    expect(report.messages).toBe(2);
+    expect(report.items).toBe(14);
+    // Every claim settled, the eight never read included: nothing is read back again.
+    const left = await executeRows<{ n: number }>(
+      database.db,
+      sql`select count(*)::int as n from reminder_claim_state where claimed_by = 'run-c' and not sent`,
+    );
+    expect(left[0]?.n).toBe(0);
+    const again: ReminderItem[] = [];
+    for await (const page of ownedPages(database, "run-c", () => null))
+      for (const item of page.items) again.push(item);
+    expect(again).toEqual([]);
   });
 });
