@@ -600,6 +600,12 @@ export const reminderDeliveries = pgTable(
     sentAt: tstz("sent_at"),
     /** Why a digest was settled without being delivered (blocked chat). */
     lastError: text("last_error"),
+    /**
+     * How many claims joined this digest (the claim trigger adds each statement's count): an
+     * upper bound of what it still has to send, by which the delivery sizes its pages. Not a
+     * state: settles and takeovers do not lower it.
+     */
+    items: integer("items").notNull().default(0),
   },
   (t) => [
     primaryKey({ columns: [t.runId, t.chatId] }),

@@ -545,6 +545,26 @@ export interface OwnedPage {
 }
 
 /**
+ * The first recipients of `candidates` (in chat order) whose claims fit `budget` items, counting
+ * each as at most `perSection` (what a recipient with one big section is read as), and at least
+ * one recipient. A delivery row's count is an upper bound of its unsent claims (schema.ts items).
+ */
+function pageOfChats<T extends { items: number }>(
+  candidates: readonly T[],
+  budget: number,
+  perSection: number,
+): T[] {
+  let total = 0;
+  let end = 0;
+  while (end < candidates.length) {
+    total += Math.min(Number((candidates[end] as T).items), perSection);
+    if (end > 0 && total > budget) break;
+    end++;
+  }
+  return candidates.slice(0, end);
+}
+
+/**
  * The unsent claims this run owns, a page of recipients at a time (chat order, keyset on the
  * run's deliveries), as items: the sweep renders and delivers each page before reading the
  * next, so memory is bounded by the page, not by what is due. Fresh, taken-over and notice
@@ -557,19 +577,21 @@ export async function* ownedPages(
   database: Database,
   runId: string,
   render: FactRenderer,
-  options: { recipientsPerPage?: number; perSection?: number } = {},
+  options: { recipientsPerPage?: number; itemsPerPage?: number; perSection?: number } = {},
 ): AsyncGenerator<OwnedPage> {
   const recipients = options.recipientsPerPage ?? 250;
+  const budget = options.itemsPerPage ?? 2_500;
   const perSection = options.perSection ?? READ_PER_SECTION;
   let after = "-9223372036854775808";
   for (;;) {
     const read = await database.db.transaction(async (tx) => {
-      const chats = await executeRows<{ chat: string }>(
+      const candidates = await executeRows<{ chat: string; items: number }>(
         tx,
-        sql`select chat_id::text as chat from reminder_deliveries
+        sql`select chat_id::text as chat, items from reminder_deliveries
           where run_id = ${runId} and chat_id > ${after}::bigint and sent_at is null
           order by chat_id limit ${recipients}::int`,
       );
+      const chats = pageOfChats(candidates, budget, perSection);
       if (chats.length === 0) return null;
       // A page of heads sorts tens of thousands of claims: in memory, and not compiled (JIT).
       await executeRows(tx, sql`select set_config('jit', 'off', true), set_config('work_mem', '64MB', true)`);
@@ -583,8 +605,12 @@ export async function* ownedPages(
                 order by c.payload->>'sortAt' collate "C", (c.payload->'reply'->>'receivedAt')::timestamptz,
                   c.key collate "C") as rn,
               count(*) over (partition by c.recipient_chat_id, c.payload->>'section') as n
-            from reminder_claim_state c
-            where c.claimed_by = ${runId} and not c.sent
+            -- Not the view (reminder_claim_state): its digest half of "sent" is the chats' (unsent
+            -- deliveries of this run, read above and settled only by this run), so the claims'
+            -- own half is all that is left, and joining every delivery of the run per page
+            -- costs a scan of 50,000 rows a page at national scale.
+            from reminder_claims c
+            where c.claimed_by = ${runId} and c.sent_at is null
               and c.recipient_chat_id = any(${bigintArray(chats.map((row) => Number(row.chat)))}::bigint[])
           ) ranked where rn <= ${perSection}::int`,
       );

@@ -68,6 +68,36 @@ describeEachDb("owned claims, page by page", (getDb) => {
     expect(pages).toEqual([[7101, 7102, 7103], [7104]]);
   });
 
+  it("ends a page at the item budget, counting a crowded section as what is read of it", async () => {
+    const database = getDb();
+    // Budget 7, at most 6 read per section. 7301: 3 items, 7302: 3, 7303: 10 (read as 6), 7304: 1,
+    // 7305: 40 (read as 6), 7306: 1.
+    const sizes = new Map([
+      [7301, 3],
+      [7302, 3],
+      [7303, 10],
+      [7304, 1],
+      [7305, 40],
+      [7306, 1],
+    ]);
+    // Each recipient claimed in two statements, as the reply rule's batches do: the counts add up.
+    for (const [chat, n] of sizes) {
+      const items = itemsOf(chat, n, "bd");
+      await claimFresh(database, items.slice(0, Math.ceil(n / 2)), { runId: "run-b", now: AT });
+      await claimFresh(database, items.slice(Math.ceil(n / 2)), { runId: "run-b", now: AT });
+    }
+    const pages: number[][] = [];
+    for await (const page of ownedPages(database, "run-b", () => null, { itemsPerPage: 7, perSection: 6 })) {
+      pages.push([...new Set(page.items.map((item) => item.chatId))]);
+    }
+    // 7303 with 7304 (6 + 1) and 7305 with 7306: counted as 10 and 40 they would be alone.
+    expect(pages).toEqual([
+      [7301, 7302],
+      [7303, 7304],
+      [7305, 7306],
+    ]);
+  });
+
   it("reads the most urgent claims of a crowded section, counts the rest, and the digest settles them all", async () => {
     const database = getDb();
     // A unit head with 12 overdue replies (claimed in scrambled order) and an owner with 2.
