@@ -149,7 +149,7 @@ async function insertClaims(
  * rules/reply.ts replyRenderer): its line and sort key at the time of reading. null = not such
  * a payload.
  */
-export type FactRenderer = (payload: unknown) => { line: string; sortAt: string } | null;
+export type FactRenderer = (payload: unknown) => { line: string; sortAt: string; button?: ReminderButton } | null;
 
 /** A claim as read back: its recipient as text (a bigint), its payload as stored. */
 export type OwnedRow = { key: string; rule: string; target: string; chat: string; payload: unknown };
@@ -163,9 +163,10 @@ export function itemOfRow(row: OwnedRow, render: FactRenderer | null): ReminderI
   if (!payload || typeof payload !== "object") return null;
   const text =
     typeof payload.line === "string"
-      ? { line: payload.line, sortAt: payload.sortAt }
+      ? { line: payload.line, sortAt: payload.sortAt, button: undefined }
       : (render?.(payload) ?? null);
   if (text === null) return null;
+  const button = payload.button ?? text.button;
   return {
     key: row.key,
     rule: row.rule,
@@ -175,7 +176,7 @@ export function itemOfRow(row: OwnedRow, render: FactRenderer | null): ReminderI
     line: text.line,
     sortAt: text.sortAt,
     profileId: payload.profileId,
-    ...(payload.button ? { button: payload.button } : {}),
+    ...(button ? { button } : {}),
     ...(payload.about && typeof payload.about === "object" ? { about: payload.about } : {}),
   };
 }

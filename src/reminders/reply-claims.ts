@@ -12,7 +12,7 @@ import { executeRows, type Database, type DbOrTx } from "../db/client.ts";
 import type { Profile } from "../policy/profile.ts";
 import { itemOfRow, type FactRenderer, type OwnedRow } from "./claims.ts";
 import { headsCte, notAbsent, ts } from "./facts.ts";
-import { REPLY_BUTTON_TEXT, type ReplyCuts } from "./rules/reply.ts";
+import type { ReplyCuts } from "./rules/reply.ts";
 import type { ReminderItem } from "./types.ts";
 
 /**
@@ -60,8 +60,7 @@ function claimStatement(
           'reply', jsonb_build_object('trackedId', d.id, 'address', m.address, 'subject', d.subject,
             'sender', d.sender, 'receivedAt', d.received_at),
           'about', jsonb_build_object('person', p.person, 'personChatId', p.primary_chat, 'unit', u.name,
-            'mailboxId', m.id),
-          'button', jsonb_build_object('text', ${REPLY_BUTTON_TEXT}::text, 'data', 'ans:' || d.id)) as payload
+            'mailboxId', m.id)) as payload
       from due d
         join mailboxes m on m.id = d.mailbox_id
         join units u on u.id = m.unit_id

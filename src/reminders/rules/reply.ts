@@ -107,7 +107,11 @@ export interface ReplyPayload {
     receivedAt: string;
   };
   about: ItemAbout;
-  button: ReminderButton;
+  /**
+   * Written by claims made before December 2026; the button is now derived from trackedId when
+   * the line is rendered (35 of a claim's 600 bytes, written twice per overdue message).
+   */
+  button?: ReminderButton;
 }
 
 export function replyPayloadOf(fact: UnansweredFact, stage: ReplyStage): ReplyPayload {
@@ -122,7 +126,6 @@ export function replyPayloadOf(fact: UnansweredFact, stage: ReplyStage): ReplyPa
       receivedAt: fact.receivedAt.toISOString(),
     },
     about: aboutMailbox(fact),
-    button: { text: REPLY_BUTTON_TEXT, data: `ans:${fact.trackedId}` },
   };
 }
 
@@ -156,6 +159,8 @@ export interface RenderedReply {
   /** The reply deadline: the item's sort key. */
   deadline: Date;
   sortAt: string;
+  /** "Đã xử lý": marks the message answered. */
+  button: ReminderButton;
 }
 
 /**
@@ -203,7 +208,8 @@ export function replyRenderer(o: {
       payload.section === "reply-overdue"
         ? [about, ", hạn ", due.text, " (", due.late, ")"].join("")
         : [about, ", hạn trả lời ", due.text, due.limit].join("");
-    return { line, deadline: due.deadline, sortAt: due.sortAt };
+    const button = payload.button ?? { text: REPLY_BUTTON_TEXT, data: `ans:${payload.reply.trackedId}` };
+    return { line, deadline: due.deadline, sortAt: due.sortAt, button };
   };
 }
 
@@ -230,7 +236,7 @@ export function replyRule(facts: readonly UnansweredFact[], ctx: RuleContext): R
         sortAt: rendered.deadline,
         profileId: payload.profileId,
         about: payload.about,
-        button: payload.button,
+        button: rendered.button,
       }),
     );
   }
