@@ -149,7 +149,9 @@ async function insertClaims(
  * rules/reply.ts replyRenderer): its line and sort key at the time of reading. null = not such
  * a payload.
  */
-export type FactRenderer = (payload: unknown) => { line: string; sortAt: string; button?: ReminderButton } | null;
+export type FactRenderer = (
+  payload: unknown,
+) => { line: string; sortAt: string; button?: ReminderButton } | null;
 
 /** A claim as read back: its recipient as text (a bigint), its payload as stored. */
 export type OwnedRow = { key: string; rule: string; target: string; chat: string; payload: unknown };
@@ -355,11 +357,17 @@ export async function fenceDigests(
       where run_id = ${runId} and chat_id = any(${chats}::bigint[]) and sent_at is null
         and claimed_at < ${refreshBefore.toISOString()}::timestamptz`,
   );
+  // reminder_claim_state's "not sent", written from the deliveries' side so that the page's
+  // chats narrow both tables (the view's join would read every delivery of the run for each
+  // page: 50,000 rows a page at national scale). Every unsent claim of a digest has its delivery
+  // row (the claim trigger), so starting from the deliveries misses none.
   const rows = await executeRows<{ chat: string; n: number | string }>(
     db,
-    sql`select recipient_chat_id::text as chat, count(*) as n from reminder_claim_state
-      where claimed_by = ${runId} and recipient_chat_id = any(${chats}::bigint[]) and not sent
-      group by recipient_chat_id`,
+    sql`select d.chat_id::text as chat, count(*) as n from reminder_deliveries d
+        join reminder_claims c on c.claimed_by = d.run_id and c.recipient_chat_id = d.chat_id
+      where d.run_id = ${runId} and d.chat_id = any(${chats}::bigint[]) and d.sent_at is null
+        and c.sent_at is null
+      group by d.chat_id`,
   );
   const unsent = new Map(rows.map((row) => [Number(row.chat), Number(row.n)]));
   // Two digests to one chat: neither holds all of its claims.
@@ -594,11 +602,29 @@ export async function* ownedPages(
       );
       const chats = pageOfChats(candidates, budget, perSection);
       if (chats.length === 0) return null;
-      // A page of heads sorts tens of thousands of claims: in memory, and not compiled (JIT).
-      await executeRows(tx, sql`select set_config('jit', 'off', true), set_config('work_mem', '64MB', true)`);
-      const rows = await executeRows<OwnedRow & { n: number | string }>(
-        tx,
-        sql`select key, rule, target, chat, payload, n from (
+      // Recipients whose claims all fit the cap are read as they are (the digest sorts them);
+      // only crowded ones (a unit head) are ranked per section, so that the sort and the
+      // payload fields it reads are paid for their claims alone.
+      const small: number[] = [];
+      const crowded: number[] = [];
+      for (const row of chats) (Number(row.items) > perSection ? crowded : small).push(Number(row.chat));
+      // Not the view (reminder_claim_state): its digest half of "sent" is the chats' (unsent
+      // deliveries of this run, read above and settled only by this run), so the claims' own
+      // half is all that is left; joining every delivery of the run for each page would scan
+      // 50,000 rows a page at national scale.
+      const mine = sql`c.claimed_by = ${runId} and c.sent_at is null`;
+      const parts: SQL[] = [];
+      if (small.length > 0) {
+        parts.push(sql`select ${OWNED_COLUMNS}, 0 as n from reminder_claims c
+          where ${mine} and c.recipient_chat_id = any(${bigintArray(small)}::bigint[])`);
+      }
+      if (crowded.length > 0) {
+        // Tens of thousands of claims for a page of heads: sorted in memory, not compiled (JIT).
+        await executeRows(
+          tx,
+          sql`select set_config('jit', 'off', true), set_config('work_mem', '64MB', true)`,
+        );
+        parts.push(sql`select key, rule, target, chat, payload, n from (
             select ${OWNED_COLUMNS},
               row_number() over (partition by c.recipient_chat_id, c.payload->>'section'
                 -- A line's sortAt is an ISO instant (UTC, fixed width); a reply fact sorts by its
@@ -606,14 +632,13 @@ export async function* ownedPages(
                 order by c.payload->>'sortAt' collate "C", (c.payload->'reply'->>'receivedAt')::timestamptz,
                   c.key collate "C") as rn,
               count(*) over (partition by c.recipient_chat_id, c.payload->>'section') as n
-            -- Not the view (reminder_claim_state): its digest half of "sent" is the chats' (unsent
-            -- deliveries of this run, read above and settled only by this run), so the claims'
-            -- own half is all that is left, and joining every delivery of the run per page
-            -- costs a scan of 50,000 rows a page at national scale.
             from reminder_claims c
-            where c.claimed_by = ${runId} and c.sent_at is null
-              and c.recipient_chat_id = any(${bigintArray(chats.map((row) => Number(row.chat)))}::bigint[])
-          ) ranked where rn <= ${perSection}::int`,
+            where ${mine} and c.recipient_chat_id = any(${bigintArray(crowded)}::bigint[])
+          ) ranked where rn <= ${perSection}::int`);
+      }
+      const rows = await executeRows<OwnedRow & { n: number | string }>(
+        tx,
+        sql.join(parts, sql` union all `),
       );
       return { rows, end: (chats[chats.length - 1] as { chat: string }).chat };
     });
