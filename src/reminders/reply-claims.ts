@@ -18,9 +18,9 @@ import type { ReminderItem } from "./types.ts";
 /**
  * Unanswered messages per statement: bounds one statement's work and locks (a national table at
  * 5% unanswered, 500,000 messages and a million claims, is claimed in 10 statements) while each
- * statement's fixed cost (hashing the mailboxes and people it joins) is paid rarely. Statements
- * are cut by the count of unanswered messages, not by id ranges: at 0.5% unanswered, ten ranges
- * of a million ids each hashed a million mailboxes for only 5,000 messages.
+ * statement's fixed cost (the unit heads of the profile) is paid rarely. Statements are cut by
+ * the count of unanswered messages, not by id ranges: at 0.5% unanswered, a range of a million
+ * ids holds only 5,000 of them.
  */
 export const REPLY_BATCH = 50_000;
 
