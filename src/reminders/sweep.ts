@@ -134,6 +134,35 @@ export function withinWorkingHours(profile: Profile, calendar: WorkingDayCalenda
 /** Why a profile was skipped: another run (a sweep or a dry run) holds its lock. */
 const BUSY_REASON = "một lượt nhắc việc khác đang chạy cho hồ sơ này";
 
+/**
+ * The profiles a run sweeps, each under its lock: those this deployment has units or mailboxes
+ * of (facts.selectDeployedProfiles) and this build knows, within their working hours, and not
+ * being swept by another run. The others are recorded in the report as skipped, with why.
+ */
+async function* profilesToSweep(
+  deps: SweepDeps,
+  locks: ReturnType<typeof sweepLocks>,
+  report: SweepReport,
+  calendar: WorkingDayCalendar,
+  now: Date,
+): AsyncGenerator<Profile> {
+  const deployed = deps.profiles ?? (await facts.selectDeployedProfiles(deps.database.db));
+  for (const profileId of deployed) {
+    if (!profileIds().includes(profileId)) continue;
+    const profile = getProfile(profileId);
+    if (!withinWorkingHours(profile, calendar, now)) {
+      report.profilesSkipped.push({ profileId, reason: "ngoài giờ làm việc" });
+      continue;
+    }
+    if (!(await locks.tryLock(profileId))) {
+      report.profilesSkipped.push({ profileId, reason: BUSY_REASON });
+      continue;
+    }
+    report.profilesSwept.push(profileId);
+    yield profile;
+  }
+}
+
 /** The instance name in claimed_by when none is configured: stable across restarts of a host. */
 export const defaultInstanceId = (): string => hostname();
 
@@ -357,20 +386,7 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions = {}): Pro
   const locks = sweepLocks(deps.database);
   try {
     const actions: EnforcementAction[] = [];
-    // Only the profiles this deployment has units or mailboxes of (see facts.selectDeployedProfiles).
-    const deployed = deps.profiles ?? (await facts.selectDeployedProfiles(deps.database.db));
-    for (const profileId of deployed) {
-      if (!profileIds().includes(profileId)) continue;
-      const profile = getProfile(profileId);
-      if (!withinWorkingHours(profile, calendar, now)) {
-        report.profilesSkipped.push({ profileId, reason: "ngoài giờ làm việc" });
-        continue;
-      }
-      if (!(await locks.tryLock(profileId))) {
-        report.profilesSkipped.push({ profileId, reason: BUSY_REASON });
-        continue;
-      }
-      report.profilesSwept.push(profileId);
+    for await (const profile of profilesToSweep(deps, locks, report, calendar, now)) {
       const timing: Record<string, number> = {};
       const ctx = { now, calendar, profile, supportChatId };
       for await (const out of evaluateProfile(deps, ctx, rules, report.facts, timing)) {
@@ -560,20 +576,7 @@ async function dryRunSweep(
   // keys at the same time could deadlock against.
   const locks = sweepLocks(deps.database);
   try {
-    // Only the profiles this deployment has units or mailboxes of (see facts.selectDeployedProfiles).
-    const deployed = deps.profiles ?? (await facts.selectDeployedProfiles(deps.database.db));
-    for (const profileId of deployed) {
-      if (!profileIds().includes(profileId)) continue;
-      const profile = getProfile(profileId);
-      if (!withinWorkingHours(profile, o.calendar, o.now)) {
-        report.profilesSkipped.push({ profileId, reason: "ngoài giờ làm việc" });
-        continue;
-      }
-      if (!(await locks.tryLock(profileId))) {
-        report.profilesSkipped.push({ profileId, reason: BUSY_REASON });
-        continue;
-      }
-      report.profilesSwept.push(profileId);
+    for await (const profile of profilesToSweep(deps, locks, report, o.calendar, o.now)) {
       const ctx = { now: o.now, calendar: o.calendar, profile, supportChatId: o.supportChatId };
       for await (const out of evaluateProfile(deps, ctx, o.rules, report.facts, {})) {
         for (const item of out.reminders) reminders.push(item);
