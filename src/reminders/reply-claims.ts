@@ -21,9 +21,9 @@ import type { ReminderItem } from "./types.ts";
  * statement's fixed cost is paid rarely: the unit heads, and above all the claim trigger's
  * update of every delivery row a previous statement of the run opened (an owner's messages are
  * spread over all the statements). Measured at 1,000,000 mailboxes / 5% due on this project's
- * machine (clones of the bench's generated data, one session): 33.8 s in 10 statements of 50,000, 26.5 s in 3 of
- * 200,000, 32.9 s in one. Statements are cut by the count of unanswered messages, not by id
- * ranges: at 0.5% unanswered, a range of a million ids holds only 5,000 of them.
+ * machine, on clones of the bench's generated data in one session: 33.8 s in 10 statements of
+ * 50,000, 26.5 s in 3 of 200,000, 32.9 s in one. Statements are cut by the count of unanswered
+ * messages, not by id ranges: at 0.5% unanswered, a range of a million ids holds only 5,000.
  */
 export const REPLY_BATCH = 200_000;
 
@@ -65,9 +65,8 @@ function claimStatement(
           'about', jsonb_build_object('person', p.person, 'personChatId', p.primary_chat, 'unit', u.name,
             'mailboxId', m.id)) as payload
       -- Each message's mailbox and people by index probes (OFFSET 0 keeps the planner from
-      -- turning them into joins): a batch of 50,000 messages is 150,000 probes, where hash joins
-      -- read and hash the million mailboxes and twice the million staff of a national table
-      -- for every batch.
+      -- turning them into joins): three probes per message, where hash joins read and hash the
+      -- million mailboxes and twice the million staff of a national table for every batch.
       from due d
         cross join lateral (
           select m.id, m.unit_id, m.address, m.kind, m.keeper_staff_id, m.owner_staff_id from mailboxes m
@@ -129,8 +128,8 @@ export async function claimReplies(
   if (cuts.half === null && cuts.overdue === null) return total;
   for (let after = 0; ;) {
     const [row] = await db.transaction(async (tx) => {
-      // One big one-shot statement: compiling it (JIT) costs more than it saves, and its hashes
-      // of mailboxes and people should not spill to disk.
+      // One big one-shot statement: compiling it (JIT) costs more than it saves, and its
+      // materialized batch and hashes (heads, recipients) should stay in memory where they fit.
       await executeRows(tx, sql`select set_config('jit', 'off', true), set_config('work_mem', '64MB', true)`);
       return executeRows<{
         due: number | string;
